@@ -1,0 +1,49 @@
+// swift-tools-version: 6.0
+// SemanticDraw in Swift: real-time region-based text-to-image generation (paper: Lee et al.,
+// "SemanticDraw", CVPR 2025). Targets are layered one way; see README.md and docs/.
+import PackageDescription
+
+let package = Package(
+    name: "SemanticDraw",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "TensorRuntime", targets: ["TensorRuntime"]),
+        .library(name: "DiffusionModels", targets: ["DiffusionModels"]),
+        .executable(name: "semantic-draw", targets: ["SemanticDrawCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // BLAS (cblas_sgemm): OpenBLAS on Linux through pkg-config; Accelerate on macOS.
+        .systemLibrary(
+            name: "CBLAS",
+            path: "Sources/CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        // Tensors, CPU kernels and safetensors I/O.
+        .target(
+            name: "TensorRuntime",
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]
+        ),
+        // Stable Diffusion networks (CLIP text encoder, UNet, AutoencoderKL, AutoencoderTiny),
+        // their configs and strict loading from diffusers folders.
+        .target(
+            name: "DiffusionModels",
+            dependencies: ["TensorRuntime"]
+        ),
+        // The `semantic-draw` command-line tool (thin: parses options, calls the libraries).
+        .executableTarget(
+            name: "SemanticDrawCLI",
+            dependencies: [
+                "DiffusionModels",
+                "TensorRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TensorRuntimeTests", dependencies: ["TensorRuntime"]),
+        .testTarget(name: "DiffusionModelsTests", dependencies: ["DiffusionModels", "TensorRuntime"]),
+        .testTarget(name: "SemanticDrawCLITests", dependencies: ["TensorRuntime"]),
+    ]
+)

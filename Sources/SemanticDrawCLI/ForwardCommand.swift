@@ -1,0 +1,73 @@
+import ArgumentParser
+import DiffusionModels
+import Foundation
+import TensorRuntime
+
+/// `semantic-draw forward`: one network on tensors from a safetensors file.
+struct ForwardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forward",
+        abstract: "Run one network on tensors from a safetensors file (raw diffusers/transformers module semantics).",
+        discussion: """
+        No scaling factor and no clamping are applied: the outputs are what the diffusers or
+        transformers module returns, so they can be compared with another implementation.
+
+        --model is the component's own folder (with config.json) or a pipeline folder that holds
+        it as text_encoder/, unet/ or vae/ (TAESD: its own folder, or a pipeline's vae/).
+
+          component      inputs                                            outputs
+          text-encoder   input_ids [B,L] I64 or I32                        last_hidden_state [B,L,D], pooler_output [B,D]
+          unet           sample [B,4,h,w], timestep [B] or [] (F32 or      sample
+                         I64), encoder_hidden_states [B,S,D]
+          vae-encode     images [B,3,H,W] in [-1,1]                        latent_dist_mean [B,4,h,w] (unscaled)
+          vae-decode     latents [B,4,h,w] (unscaled)                      sample [B,3,H,W] (about [-1,1])
+          taesd-encode   images [B,3,H,W] in [-1,1]                        latents
+          taesd-decode   latents                                           sample ([-1,1])
+        """
+    )
+
+    @Argument(help: "The network: \(NetworkComponent.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var component: String
+
+    @Option(help: "Model folder: the component's own folder or a pipeline folder.")
+    var model: String
+
+    @Option(help: "safetensors file with the input tensors.")
+    var input: String
+
+    @Option(help: "safetensors file to write the outputs to (written atomically).")
+    var output: String
+
+    func validate() throws {
+        guard NetworkComponent(rawValue: component) != nil else {
+            throw ValidationError("unknown component '\(component)'; expected one of \(NetworkComponent.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        guard let network = NetworkComponent(rawValue: component) else { return }
+        let inputs: SafeTensorsFile
+        do { inputs = try SafeTensorsFile(path: input) } catch let error as SafeTensorsError { throw CommandFailure(error.description) }
+        do {
+            let start = Date()
+            let outputs = try network.run(model: model, inputs: inputs)
+            try SafeTensorsWriter.write(outputs, to: output)
+            let seconds = Date().timeIntervalSince(start)
+            let shapes = outputs.keys.sorted().map { key -> String in
+                if case .float32(let tensor) = outputs[key] { return "\(key) \(tensor.shape)" }
+                return key
+            }
+            FileHandle.standardError.write(Data("\(component): wrote \(shapes.joined(separator: ", ")) to \(output) in \(String(format: "%.2f", seconds)) s\n".utf8))
+        } catch let error as ModelLoadingError {
+            throw CommandFailure(error.description)
+        } catch let error as SafeTensorsError {
+            throw CommandFailure(error.description)
+        }
+    }
+}
+
+/// An error whose message is shown as-is, with exit code 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

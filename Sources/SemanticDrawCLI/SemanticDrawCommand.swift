@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `semantic-draw`: paint with text. Subcommands grow with the project.
+@main
+struct SemanticDrawCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "semantic-draw",
+        abstract: "Region-based text-to-image generation with semantic brushes (SemanticDraw, CVPR 2025).",
+        subcommands: [ForwardCommand.self, BenchCommand.self]
+    )
+}

@@ -1,0 +1,30 @@
+/// Float32 memory behind a ``Tensor``: either owned (64-byte aligned, freed on deinit) or
+/// borrowed from another object that keeps it alive (a memory-mapped safetensors file).
+public final class TensorStorage: @unchecked Sendable {
+    /// The first element.
+    public let pointer: UnsafeMutablePointer<Float>
+    /// Number of elements.
+    public let count: Int
+    private let owner: AnyObject?
+
+    /// Allocates `count` uninitialised elements.
+    public init(uninitializedCount count: Int) {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        self.pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        self.count = count
+        self.owner = nil
+    }
+
+    /// Wraps memory owned by `owner`, which must outlive every use of the pointer (it is retained).
+    public init(borrowing pointer: UnsafeMutablePointer<Float>, count: Int, owner: AnyObject) {
+        self.pointer = pointer
+        self.count = count
+        self.owner = owner
+    }
+
+    deinit {
+        if owner == nil {
+            UnsafeMutableRawPointer(pointer).deallocate()
+        }
+    }
+}
