@@ -3,6 +3,13 @@
 // "SemanticDraw", CVPR 2025). Targets are layered one way; see README.md and docs/.
 import PackageDescription
 
+// x86-64: build the C kernels for AVX2 + FMA (x86-64-v3: every x86 server CPU since 2015).
+#if arch(x86_64)
+let vectorFlags = ["-O3", "-march=x86-64-v3"]
+#else
+let vectorFlags = ["-O3"]
+#endif
+
 let package = Package(
     name: "SemanticDraw",
     platforms: [.macOS(.v14)],
@@ -22,10 +29,15 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // Vectorised C loops for softmax and activations (see its header for why they are C).
+        .target(
+            name: "CKernels",
+            cSettings: [.unsafeFlags(vectorFlags)]
+        ),
         // Tensors, CPU kernels and safetensors I/O.
         .target(
             name: "TensorRuntime",
-            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]
+            dependencies: ["CKernels", .target(name: "CBLAS", condition: .when(platforms: [.linux]))]
         ),
         // Stable Diffusion networks (CLIP text encoder, UNet, AutoencoderKL, AutoencoderTiny),
         // their configs and strict loading from diffusers folders.

@@ -1,7 +1,137 @@
 import ArgumentParser
+import Foundation
+import TensorRuntime
 
-/// `semantic-draw bench`: performance measurements (release builds only).
+/// `semantic-draw bench`: full-size networks with random weights, timed here and — in the same
+/// command, interleaved — in eager PyTorch through `Tools/bench_pytorch.py`, reported as ratios.
 struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks (use a release build).")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time full-size SD1.5 networks (random weights) against eager PyTorch on this machine.",
+        discussion: """
+        Cases: \(BenchmarkCase.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")).
+        Each round runs the Swift timings, then the PyTorch timings of the same case with the same
+        thread count; medians over all rounds are compared. Build with `swift build -c release`:
+        debug builds are 10-100x slower.
+        """
+    )
+
+    @Option(name: .customLong("case"), help: "Cases to run (repeatable; default: all).")
+    var cases: [String] = []
+
+    @Option(help: "Timed runs per round.")
+    var repeats: Int = 3
+
+    @Option(help: "Rounds (Swift then PyTorch) per case.")
+    var rounds: Int = 2
+
+    @Option(help: "Python with torch/diffusers (Tools/setup-reference-env.sh); 'none' skips PyTorch.")
+    var python: String = ".venv-reference/bin/python"
+
+    @Option(help: "Where to append the results as JSON lines.")
+    var json: String?
+
+    func validate() throws {
+        for name in cases where BenchmarkCase(rawValue: name) == nil {
+            throw ValidationError("unknown case '\(name)'; expected one of \(BenchmarkCase.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard repeats > 0, rounds > 0 else { throw ValidationError("--repeats and --rounds must be positive") }
+    }
+
+    func run() throws {
+        #if DEBUG
+        log("warning: this is a debug build; timings are not meaningful (use swift build -c release)")
+        #endif
+        let selected = cases.isEmpty ? BenchmarkCase.allCases : cases.compactMap(BenchmarkCase.init(rawValue:))
+        let threads = ComputeThreads.count
+        let usePyTorch = python != "none"
+        if usePyTorch && !FileManager.default.isExecutableFile(atPath: python) {
+            throw CommandFailure("\(python) not found: run Tools/setup-reference-env.sh, or pass --python none")
+        }
+        log("threads: \(threads); repeats \(repeats) x rounds \(rounds)")
+        var lines: [String] = []
+        for benchmarkCase in selected {
+            log("\(benchmarkCase.rawValue): \(benchmarkCase.summary)")
+            let buildStart = Date()
+            let runOnce = try benchmarkCase.prepare()
+            _ = OperationProfiler.drain()
+            log("  built in \(format(Date().timeIntervalSince(buildStart))) s; warm-up")
+            try runOnce()
+            var swiftTimes: [Double] = [], torchTimes: [Double] = []
+            for round in 1...rounds {
+                for _ in 0..<repeats {
+                    let start = Date()
+                    try runOnce()
+                    swiftTimes.append(Date().timeIntervalSince(start))
+                }
+                log("  round \(round) swift: \(swiftTimes.suffix(repeats).map(format).joined(separator: " ")) s")
+                if usePyTorch {
+                    let times = try pytorchTimes(benchmarkCase, threads: threads)
+                    torchTimes += times
+                    log("  round \(round) torch: \(times.map(format).joined(separator: " ")) s")
+                }
+            }
+            if OperationProfiler.isEnabled {
+                let totalRuns = Double(repeats * rounds + 1)
+                for entry in OperationProfiler.drain() {
+                    log(String(format: "  profile %-12@ %8.3f s per run, %6d calls", entry.kind, entry.seconds / totalRuns, Int(Double(entry.calls) / totalRuns)))
+                }
+            }
+            let swiftMedian = median(swiftTimes)
+            var line = "\(benchmarkCase.rawValue): swift \(format(swiftMedian)) s"
+            var record: [String: Any] = ["case": benchmarkCase.rawValue, "threads": threads, "swift_seconds": swiftTimes, "swift_median": swiftMedian]
+            if usePyTorch {
+                let torchMedian = median(torchTimes)
+                line += ", pytorch \(format(torchMedian)) s, speed-up x\(String(format: "%.2f", torchMedian / swiftMedian))"
+                record["pytorch_seconds"] = torchTimes
+                record["pytorch_median"] = torchMedian
+                record["speedup"] = torchMedian / swiftMedian
+            }
+            print(line)
+            if let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) {
+                lines.append(String(decoding: data, as: UTF8.self))
+            }
+        }
+        if let json {
+            let handle = FileManager.default.fileExists(atPath: json) ? FileHandle(forWritingAtPath: json) : {
+                FileManager.default.createFile(atPath: json, contents: nil)
+                return FileHandle(forWritingAtPath: json)
+            }()
+            guard let handle else { throw CommandFailure("cannot write \(json)") }
+            handle.seekToEndOfFile()
+            handle.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            handle.closeFile()
+        }
+    }
+
+    private func pytorchTimes(_ benchmarkCase: BenchmarkCase, threads: Int) throws -> [Double] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["Tools/bench_pytorch.py", "--case", benchmarkCase.rawValue, "--threads", "\(threads)",
+                             "--repeats", "\(repeats)", "--json"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CommandFailure("Tools/bench_pytorch.py --case \(benchmarkCase.rawValue) failed with status \(process.terminationStatus)")
+        }
+        let lastLine = String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+        guard let object = try? JSONSerialization.jsonObject(with: Data(lastLine.utf8)) as? [String: Any],
+              let seconds = object["seconds"] as? [Double] else {
+            throw CommandFailure("Tools/bench_pytorch.py printed no JSON result line (got: \(lastLine))")
+        }
+        return seconds
+    }
+
+    private func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    private func format(_ seconds: Double) -> String { String(format: "%.3f", seconds) }
+
+    private func log(_ message: String) { FileHandle.standardError.write(Data((message + "\n").utf8)) }
 }

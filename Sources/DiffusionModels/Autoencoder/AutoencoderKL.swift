@@ -85,8 +85,8 @@ public struct AutoencoderKL: Sendable {
 
     /// The posterior mean [B, latent, H/f, W/f] of images [B, in, H, W] in [-1, 1] (unscaled).
     public func encode(_ images: Tensor) throws -> Tensor {
-        guard images.rank == 4, images.shape[1] == configuration.inChannels, images.shape[0] > 0 else {
-            throw ModelLoadingError.invalidInput(name: "images", reason: "has shape \(images.shape), expected [B, \(configuration.inChannels), H, W]")
+        guard images.rank == 4, images.shape[1] == configuration.inChannels, images.shape.allSatisfy({ $0 > 0 }) else {
+            throw ModelLoadingError.invalidInput(name: "images", reason: "has shape \(images.shape), expected [B, \(configuration.inChannels), H, W] with B, H, W > 0")
         }
         let factor = 1 << (configuration.blockOutChannels.count - 1)
         guard images.shape[2] % factor == 0, images.shape[3] % factor == 0 else {
@@ -113,8 +113,8 @@ public struct AutoencoderKL: Sendable {
 
     /// Images [B, out, h*f, w*f] (about [-1, 1], not clamped) from unscaled latents [B, latent, h, w].
     public func decode(_ latents: Tensor) throws -> Tensor {
-        guard latents.rank == 4, latents.shape[1] == configuration.latentChannels, latents.shape[0] > 0 else {
-            throw ModelLoadingError.invalidInput(name: "latents", reason: "has shape \(latents.shape), expected [B, \(configuration.latentChannels), h, w]")
+        guard latents.rank == 4, latents.shape[1] == configuration.latentChannels, latents.shape.allSatisfy({ $0 > 0 }) else {
+            throw ModelLoadingError.invalidInput(name: "latents", reason: "has shape \(latents.shape), expected [B, \(configuration.latentChannels), h, w] with B, h, w > 0")
         }
         var hidden = postQuantConv.map { $0(latents) } ?? latents
         hidden = decoderMid(decoderConvIn(hidden))

@@ -84,8 +84,8 @@ public struct AutoencoderTiny: Sendable {
 
     /// Latents of images [B, in, H, W] in [-1, 1] (the encoder rescales to [0, 1] first).
     public func encode(_ images: Tensor) throws -> Tensor {
-        guard images.rank == 4, images.shape[1] == configuration.inChannels, images.shape[0] > 0 else {
-            throw ModelLoadingError.invalidInput(name: "images", reason: "has shape \(images.shape), expected [B, \(configuration.inChannels), H, W]")
+        guard images.rank == 4, images.shape[1] == configuration.inChannels, images.shape.allSatisfy({ $0 > 0 }) else {
+            throw ModelLoadingError.invalidInput(name: "images", reason: "has shape \(images.shape), expected [B, \(configuration.inChannels), H, W] with B, H, W > 0")
         }
         var hidden = images.affine(scale: 0.5, shift: 0.5)
         for layer in encoderLayers {
@@ -97,8 +97,8 @@ public struct AutoencoderTiny: Sendable {
 
     /// Images in about [-1, 1] from latents [B, latent, h, w]: tanh(x/3)*3, the stack, then 2x-1.
     public func decode(_ latents: Tensor) throws -> Tensor {
-        guard latents.rank == 4, latents.shape[1] == configuration.latentChannels, latents.shape[0] > 0 else {
-            throw ModelLoadingError.invalidInput(name: "latents", reason: "has shape \(latents.shape), expected [B, \(configuration.latentChannels), h, w]")
+        guard latents.rank == 4, latents.shape[1] == configuration.latentChannels, latents.shape.allSatisfy({ $0 > 0 }) else {
+            throw ModelLoadingError.invalidInput(name: "latents", reason: "has shape \(latents.shape), expected [B, \(configuration.latentChannels), h, w] with B, h, w > 0")
         }
         var hidden = latents.affine(scale: 1.0 / 3.0, shift: 0).activated(.tanh).affine(scale: 3, shift: 0)
         for layer in decoderLayers {

@@ -9,6 +9,11 @@ public enum ConfigurationFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ModelLoadingError.invalidConfiguration(file: path, field: "(file)", reason: "cannot be read")
         }
+        return try decode(type, data: data, name: path)
+    }
+
+    /// Decodes JSON `data`; `name` stands for the file in error messages.
+    public static func decode<Configuration: Decodable>(_ type: Configuration.Type, data: Data, name path: String) throws -> Configuration {
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let error as DecodingError {

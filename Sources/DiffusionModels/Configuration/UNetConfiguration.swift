@@ -1,3 +1,5 @@
+import Foundation
+
 /// diffusers' `UNet2DConditionModel` config (`unet/config.json`), SD1.x and SD2.x variants.
 ///
 /// Per-block fields are normalised to one value per down block here. diffusers names the head
@@ -25,6 +27,11 @@ public struct UNetConfiguration: Sendable, Equatable {
     public static func load(path: String) throws -> UNetConfiguration {
         let raw = try ConfigurationFile.decode(RawUNetConfiguration.self, from: path)
         return try UNetConfiguration(raw: raw, file: path)
+    }
+
+    /// Decodes config JSON held in memory; `name` stands for the file in error messages.
+    public static func decode(data: Data, name: String) throws -> UNetConfiguration {
+        try UNetConfiguration(raw: ConfigurationFile.decode(RawUNetConfiguration.self, data: data, name: name), file: name)
     }
 
     init(raw: RawUNetConfiguration, file: String) throws {

@@ -3,10 +3,14 @@ import TensorRuntime
 /// Hands out a checkpoint's tensors by their exact key, checking each shape against what the
 /// config implies, and remembers which keys were taken so that ``finish()`` can reject a file
 /// with parameters the model does not use. Loading is therefore strict in both directions.
+///
+/// A store can also make random weights for any requested key (``init(randomWeightsSeed:)``),
+/// for benchmarks of full-size architectures without a checkpoint.
 public final class ParameterStore {
     /// The weights file, for error messages.
     public let path: String
-    private let file: SafeTensorsFile
+    private let file: SafeTensorsFile?
+    private var random: RandomWeights?
     private var taken: Set<String> = []
     private let ignoredKeys: Set<String>
     /// Replacement tensors by key (e.g. LoRA-fused weights); shapes are checked all the same.
@@ -24,15 +28,26 @@ public final class ParameterStore {
         self.ignoredKeys = ignoredKeys
     }
 
-    /// All keys in the file.
-    public var keys: [String] { file.keys }
+    /// A store that answers every request with random weights of the requested shape (matrices
+    /// and kernels uniform in +-1/sqrt(fan-in), norm scales near 1, biases near 0).
+    public init(randomWeightsSeed seed: UInt64) {
+        file = nil
+        random = RandomWeights(seed: seed)
+        path = "(random weights, seed \(seed))"
+        ignoredKeys = []
+    }
+
+    /// All keys in the file (none for random weights).
+    public var keys: [String] { file?.keys ?? [] }
 
     /// The tensor stored under `key`, which must have `shape`.
     public func take(_ key: String, shape: [Int]) throws -> Tensor {
         let tensor: Tensor
         if let override = overrides[key] {
             tensor = override
-        } else {
+        } else if random != nil {
+            tensor = random!.tensor(key: key, shape: shape)
+        } else if let file {
             guard let entry = file.entries[key] else { throw ModelLoadingError.missingParameter(key: key, file: path) }
             guard entry.shape == shape else {
                 throw ModelLoadingError.shapeMismatch(key: key, expected: shape, found: entry.shape, file: path)
@@ -42,6 +57,8 @@ public final class ParameterStore {
             } catch let error as SafeTensorsError {
                 throw ModelLoadingError.safeTensors(error)
             }
+        } else {
+            throw ModelLoadingError.missingParameter(key: key, file: path)
         }
         guard tensor.shape == shape else {
             throw ModelLoadingError.shapeMismatch(key: key, expected: shape, found: tensor.shape, file: path)
@@ -52,8 +69,39 @@ public final class ParameterStore {
 
     /// Fails if any key of the file was not taken (apart from the ignored buffers).
     public func finish() throws {
+        guard let file else { return }
         let unused = file.keys.filter { !taken.contains($0) && !ignoredKeys.contains($0) }
         if !unused.isEmpty { throw ModelLoadingError.unusedParameters(keys: unused, file: path) }
+    }
+}
+
+/// The random weights of ``ParameterStore/init(randomWeightsSeed:)`` (SplitMix64 stream).
+struct RandomWeights {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [-1, 1).
+    mutating func uniform() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
+
+    mutating func tensor(key: String, shape: [Int]) -> Tensor {
+        let result = Tensor(uninitializedShape: shape)
+        let isVector = shape.count == 1
+        let isScale = isVector && key.hasSuffix(".weight")
+        let fanIn = shape.count >= 2 ? shape.dropFirst().reduce(1, *) : 1
+        let bound = isVector ? Float(0.05) : 1 / Float(fanIn).squareRoot()
+        for index in 0..<result.count {
+            result.pointer[index] = (isScale ? 1 : 0) + bound * uniform()
+        }
+        return result
     }
 }
 

@@ -120,8 +120,8 @@ public struct UNet2DConditionModel: Sendable {
     /// one for all) conditioned on `encoderHiddenStates` [B, S, crossAttentionDimension].
     public func callAsFunction(sample: Tensor, timesteps: [Float], encoderHiddenStates: Tensor) throws -> Tensor {
         let batch = sample.shape.first ?? 0
-        guard sample.rank == 4, sample.shape[1] == configuration.inChannels, batch > 0 else {
-            throw ModelLoadingError.invalidInput(name: "sample", reason: "has shape \(sample.shape), expected [B, \(configuration.inChannels), h, w]")
+        guard sample.rank == 4, sample.shape[1] == configuration.inChannels, sample.shape.allSatisfy({ $0 > 0 }) else {
+            throw ModelLoadingError.invalidInput(name: "sample", reason: "has shape \(sample.shape), expected [B, \(configuration.inChannels), h, w] with B, h, w > 0")
         }
         guard encoderHiddenStates.rank == 3, encoderHiddenStates.shape[0] == batch,
               encoderHiddenStates.shape[2] == configuration.crossAttentionDimension else {

@@ -1,4 +1,6 @@
-/// Pointwise activations, vectorised with ``FastMath``.
+import CKernels
+
+/// Pointwise activations (vectorised loops in the CKernels module).
 public enum Activation: String, Sendable, CaseIterable {
     /// x * sigmoid(x) (diffusers' "silu"/"swish").
     case silu
@@ -11,62 +13,56 @@ public enum Activation: String, Sendable, CaseIterable {
     /// Hyperbolic tangent.
     case tanh
 
-    @inlinable @inline(__always)
-    func apply(_ x: SIMD16<Float>) -> SIMD16<Float> {
+    var code: Int32 {
         switch self {
-        case .silu: return x * FastMath.sigmoid(x)
-        case .gelu: return 0.5 * x * (1 + FastMath.erf(x * 0.70710678118654752))
-        case .quickGELU: return x * FastMath.sigmoid(1.702 * x)
-        case .relu: return x.replacing(with: 0, where: x .< 0)
-        case .tanh: return FastMath.tanh(x)
+        case .silu: return Int32(SD_ACTIVATION_SILU.rawValue)
+        case .gelu: return Int32(SD_ACTIVATION_GELU.rawValue)
+        case .quickGELU: return Int32(SD_ACTIVATION_QUICK_GELU.rawValue)
+        case .relu: return Int32(SD_ACTIVATION_RELU.rawValue)
+        case .tanh: return Int32(SD_ACTIVATION_TANH.rawValue)
         }
     }
 }
 
+/// Elements per parallel chunk of pointwise loops.
+let pointwiseChunk = 16384
+
 extension Tensor {
     /// The activation applied elementwise.
     public func activated(_ activation: Activation) -> Tensor {
-        let result = Tensor(uninitializedShape: shape)
-        Self.mapVectors(count: count, from: pointer, to: result.pointer) { activation.apply($0) }
-        return result
+        OperationProfiler.measure("activation") {
+            let result = Tensor(uninitializedShape: shape)
+            let source = UncheckedSendable(pointer), destination = UncheckedSendable(result.pointer)
+            let total = count, code = activation.code
+            parallelRanges((total + pointwiseChunk - 1) / pointwiseChunk) { range in
+                let start = range.lowerBound * pointwiseChunk
+                let end = Swift.min(total, range.upperBound * pointwiseChunk)
+                sd_activate(source.value + start, destination.value + start, end - start, code)
+            }
+            return result
+        }
     }
 
     /// GEGLU's gate: for x [..., 2n] returns x[..., :n] * gelu(x[..., n:]).
     public func geglu() -> Tensor {
-        let doubled = shape[rank - 1]
-        precondition(doubled % 2 == 0)
-        let half = doubled / 2
-        let rows = count / doubled
-        let result = Tensor(uninitializedShape: Array(shape.dropLast()) + [half])
-        let source = UncheckedSendable(pointer), destination = UncheckedSendable(result.pointer)
-        parallelFor(rows, minimumPerTask: 8) { row in
-            let hidden = source.value + row * doubled
-            let gate = hidden + half
-            let output = destination.value + row * half
-            var index = 0
-            while index < half {
-                let lanes = min(16, half - index)
-                var hiddenVector = SIMD16<Float>(repeating: 0), gateVector = SIMD16<Float>(repeating: 0)
-                if lanes == 16 {
-                    hiddenVector = UnsafeRawPointer(hidden + index).loadUnaligned(as: SIMD16<Float>.self)
-                    gateVector = UnsafeRawPointer(gate + index).loadUnaligned(as: SIMD16<Float>.self)
-                } else {
-                    for lane in 0..<lanes { hiddenVector[lane] = hidden[index + lane]; gateVector[lane] = gate[index + lane] }
-                }
-                let value = hiddenVector * Activation.gelu.apply(gateVector)
-                if lanes == 16 {
-                    UnsafeMutableRawPointer(output + index).storeBytes(of: value, as: SIMD16<Float>.self)
-                } else {
-                    for lane in 0..<lanes { output[index + lane] = value[lane] }
-                }
-                index += 16
+        OperationProfiler.measure("geglu") {
+            let doubled = shape[rank - 1]
+            precondition(doubled % 2 == 0)
+            let half = doubled / 2
+            let rows = count / doubled
+            let result = Tensor(uninitializedShape: Array(shape.dropLast()) + [half])
+            let source = UncheckedSendable(pointer), destination = UncheckedSendable(result.pointer)
+            parallelFor(rows, minimumPerTask: 8) { row in
+                let hidden = source.value + row * doubled
+                sd_geglu(hidden, hidden + half, destination.value + row * half, half)
             }
+            return result
         }
-        return result
     }
 
     /// Applies `transform` to `count` floats in 16-wide vectors, in parallel; `source` and
-    /// `destination` may be the same memory.
+    /// `destination` may be the same memory. For arithmetic only (Swift compiles SIMD
+    /// arithmetic to vector instructions; comparisons and selects belong in CKernels).
     @inlinable
     static func mapVectors(count: Int, from source: UnsafeMutablePointer<Float>, to destination: UnsafeMutablePointer<Float>,
                            _ transform: (SIMD16<Float>) -> SIMD16<Float>) {

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Scratch bound per worker for attention scores: query tiles hold at most this many floats
 /// (4 MiB), so 64x64 self-attention at batch 20 never materialises a full score matrix.
 public let attentionScoreTileLimit = 1 << 20
@@ -10,89 +12,57 @@ extension Tensor {
     /// tile) items over the workers; each tile keeps a full row of scores (tile x Sk floats, at
     /// most ``attentionScoreTileLimit``) and uses two single-threaded GEMMs.
     public static func attention(query: Tensor, key: Tensor, value: Tensor, heads: Int, causal: Bool = false) -> Tensor {
-        precondition(query.rank == 3 && key.rank == 3 && value.shape == key.shape && query.shape[0] == key.shape[0]
-                     && query.shape[2] == key.shape[2], "attention: q \(query.shape) k \(key.shape) v \(value.shape)")
-        let batch = query.shape[0], queryLength = query.shape[1], keyLength = key.shape[1]
-        let width = query.shape[2]
-        precondition(width % heads == 0, "attention: width \(width) not divisible by \(heads) heads")
-        let headDimension = width / heads
-        let scale = 1 / Float(headDimension).squareRoot()
-        let tileRows = max(1, min(queryLength, attentionScoreTileLimit / max(1, keyLength)))
-        let tilesPerHead = (queryLength + tileRows - 1) / tileRows
-        let items = batch * heads * tilesPerHead
-        let workers = min(ComputeThreads.count, items)
-        let result = Tensor(uninitializedShape: query.shape)
-        let scratch = TensorStorage(uninitializedCount: workers * tileRows * keyLength)
-        let queryBox = UncheckedSendable(query.pointer), keyBox = UncheckedSendable(key.pointer)
-        let valueBox = UncheckedSendable(value.pointer), outputBox = UncheckedSendable(result.pointer)
-        let scratchBox = UncheckedSendable(scratch.pointer)
+        OperationProfiler.measure("attention") {
+            precondition(query.rank == 3 && key.rank == 3 && value.shape == key.shape && query.shape[0] == key.shape[0]
+                         && query.shape[2] == key.shape[2], "attention: q \(query.shape) k \(key.shape) v \(value.shape)")
+            let batch = query.shape[0], queryLength = query.shape[1], keyLength = key.shape[1]
+            let width = query.shape[2]
+            precondition(width % heads == 0, "attention: width \(width) not divisible by \(heads) heads")
+            let headDimension = width / heads
+            let scale = 1 / Float(headDimension).squareRoot()
+            let tileRows = max(1, min(queryLength, attentionScoreTileLimit / max(1, keyLength)))
+            let tilesPerHead = (queryLength + tileRows - 1) / tileRows
+            let items = batch * heads * tilesPerHead
+            let workers = min(ComputeThreads.count, items)
+            let result = Tensor(uninitializedShape: query.shape)
+            let scratch = TensorStorage(uninitializedCount: workers * tileRows * keyLength)
+            let queryBox = UncheckedSendable(query.pointer), keyBox = UncheckedSendable(key.pointer)
+            let valueBox = UncheckedSendable(value.pointer), outputBox = UncheckedSendable(result.pointer)
+            let scratchBox = UncheckedSendable(scratch.pointer)
 
-        let run = {
-            parallelTasks(items) { worker, range in
-                let scores = scratchBox.value + worker * tileRows * keyLength
-                for item in range {
-                    let sample = item / (heads * tilesPerHead)
-                    let head = (item / tilesPerHead) % heads
-                    let firstRow = (item % tilesPerHead) * tileRows
-                    let rows = min(tileRows, queryLength - firstRow)
-                    let queryTile = queryBox.value + (sample * queryLength + firstRow) * width + head * headDimension
-                    let keys = keyBox.value + sample * keyLength * width + head * headDimension
-                    let values = valueBox.value + sample * keyLength * width + head * headDimension
-                    let output = outputBox.value + (sample * queryLength + firstRow) * width + head * headDimension
-                    BLAS.sgemm(transposeB: true, m: rows, n: keyLength, k: headDimension, alpha: scale,
-                               a: queryTile, lda: width, b: keys, ldb: width, c: scores, ldc: keyLength)
-                    for row in 0..<rows {
-                        let visible = causal ? min(keyLength, firstRow + row + 1) : keyLength
-                        softmaxRow(scores + row * keyLength, visible: visible, length: keyLength)
+            let run = {
+                parallelTasks(items) { worker, range in
+                    let scores = scratchBox.value + worker * tileRows * keyLength
+                    for item in range {
+                        let sample = item / (heads * tilesPerHead)
+                        let head = (item / tilesPerHead) % heads
+                        let firstRow = (item % tilesPerHead) * tileRows
+                        let rows = min(tileRows, queryLength - firstRow)
+                        let queryTile = queryBox.value + (sample * queryLength + firstRow) * width + head * headDimension
+                        let keys = keyBox.value + sample * keyLength * width + head * headDimension
+                        let values = valueBox.value + sample * keyLength * width + head * headDimension
+                        let output = outputBox.value + (sample * queryLength + firstRow) * width + head * headDimension
+                        BLAS.sgemm(transposeB: true, m: rows, n: keyLength, k: headDimension, alpha: scale,
+                                   a: queryTile, lda: width, b: keys, ldb: width, c: scores, ldc: keyLength)
+                        for row in 0..<rows {
+                            let visible = causal ? min(keyLength, firstRow + row + 1) : keyLength
+                            softmaxRow(scores + row * keyLength, visible: visible, length: keyLength)
+                        }
+                        BLAS.sgemm(m: rows, n: headDimension, k: keyLength,
+                                   a: scores, lda: keyLength, b: values, ldb: width, c: output, ldc: width)
                     }
-                    BLAS.sgemm(m: rows, n: headDimension, k: keyLength,
-                               a: scores, lda: keyLength, b: values, ldb: width, c: output, ldc: width)
                 }
             }
+            if workers > 1 { BLAS.withSingleThread(run) } else { run() }
+            return result
         }
-        if workers > 1 { BLAS.withSingleThread(run) } else { run() }
-        return result
     }
 
     /// In-place softmax of `row[0..<visible]`; entries from `visible` to `length` become 0
     /// (the causal mask's -inf).
     @inlinable
     static func softmaxRow(_ row: UnsafeMutablePointer<Float>, visible: Int, length: Int) {
-        var maximum = -Float.infinity
-        var index = 0
-        var maxVector = SIMD16<Float>(repeating: -.infinity)
-        while index + 16 <= visible {
-            maxVector = pointwiseMax(maxVector, UnsafeRawPointer(row + index).loadUnaligned(as: SIMD16<Float>.self))
-            index += 16
-        }
-        maximum = maxVector.max()
-        while index < visible { maximum = Swift.max(maximum, row[index]); index += 1 }
-
-        var total: Float = 0
-        var totalVector = SIMD16<Float>(repeating: 0)
-        index = 0
-        while index + 16 <= visible {
-            let value = FastMath.exp(UnsafeRawPointer(row + index).loadUnaligned(as: SIMD16<Float>.self) - maximum)
-            UnsafeMutableRawPointer(row + index).storeBytes(of: value, as: SIMD16<Float>.self)
-            totalVector += value
-            index += 16
-        }
-        if index < visible {
-            var tail = SIMD16<Float>(repeating: -.infinity)
-            for lane in 0..<(visible - index) { tail[lane] = row[index + lane] - maximum }
-            let value = FastMath.exp(tail)
-            for lane in 0..<(visible - index) { row[index + lane] = value[lane]; total += value[lane] }
-        }
-        total += totalVector.sum()
-        let inverse = 1 / total
-        index = 0
-        while index + 16 <= visible {
-            let value = UnsafeRawPointer(row + index).loadUnaligned(as: SIMD16<Float>.self) * inverse
-            UnsafeMutableRawPointer(row + index).storeBytes(of: value, as: SIMD16<Float>.self)
-            index += 16
-        }
-        while index < visible { row[index] *= inverse; index += 1 }
-        if visible < length { (row + visible).initialize(repeating: 0, count: length - visible) }
+        sd_softmax_row(row, visible, length)
     }
 
     /// Softmax over the last dimension.

@@ -20,51 +20,53 @@ extension Tensor {
     /// [Cout, Cin, kh, kw], optional bias [Cout]. 1x1 stride-1 unpadded convolutions are one GEMM
     /// per image; others build im2col columns in bounded chunks of output rows.
     public func conv2d(weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Padding2D = Padding2D(0)) -> Tensor {
-        precondition(rank == 4 && weight.rank == 4 && weight.shape[1] == shape[1],
-                     "conv2d: input \(shape) vs weight \(weight.shape)")
-        let batch = shape[0], inChannels = shape[1], height = shape[2], width = shape[3]
-        let outChannels = weight.shape[0], kernelHeight = weight.shape[2], kernelWidth = weight.shape[3]
-        let outHeight = (height + padding.top + padding.bottom - kernelHeight) / stride + 1
-        let outWidth = (width + padding.left + padding.right - kernelWidth) / stride + 1
-        precondition(outHeight > 0 && outWidth > 0, "conv2d: input \(shape) too small for kernel \(weight.shape)")
-        let result = Tensor(uninitializedShape: [batch, outChannels, outHeight, outWidth])
-        let outPlane = outHeight * outWidth
-        let reduction = inChannels * kernelHeight * kernelWidth
-        let isPointwise = kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == Padding2D(0)
+        OperationProfiler.measure("conv2d") {
+            precondition(rank == 4 && weight.rank == 4 && weight.shape[1] == shape[1],
+                         "conv2d: input \(shape) vs weight \(weight.shape)")
+            let batch = shape[0], inChannels = shape[1], height = shape[2], width = shape[3]
+            let outChannels = weight.shape[0], kernelHeight = weight.shape[2], kernelWidth = weight.shape[3]
+            let outHeight = (height + padding.top + padding.bottom - kernelHeight) / stride + 1
+            let outWidth = (width + padding.left + padding.right - kernelWidth) / stride + 1
+            precondition(outHeight > 0 && outWidth > 0, "conv2d: input \(shape) too small for kernel \(weight.shape)")
+            let result = Tensor(uninitializedShape: [batch, outChannels, outHeight, outWidth])
+            let outPlane = outHeight * outWidth
+            let reduction = inChannels * kernelHeight * kernelWidth
+            let isPointwise = kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == Padding2D(0)
 
-        if isPointwise {
-            for image in 0..<batch {
-                BLAS.sgemm(m: outChannels, n: outPlane, k: inChannels,
-                           a: weight.pointer, lda: inChannels,
-                           b: pointer + image * inChannels * height * width, ldb: outPlane,
-                           c: result.pointer + image * outChannels * outPlane, ldc: outPlane)
-            }
-        } else {
-            let rowsPerChunk = max(1, min(outHeight, convolutionScratchLimit / max(1, reduction * outWidth)))
-            let columns = TensorStorage(uninitializedCount: reduction * rowsPerChunk * outWidth)
-            for image in 0..<batch {
-                let source = pointer + image * inChannels * height * width
-                var firstRow = 0
-                while firstRow < outHeight {
-                    let rows = min(rowsPerChunk, outHeight - firstRow)
-                    let chunkWidth = rows * outWidth
-                    Self.im2col(
-                        source: source, channels: inChannels, height: height, width: width,
-                        kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
-                        outWidth: outWidth, firstRow: firstRow, rows: rows, columns: columns.pointer)
-                    BLAS.sgemm(m: outChannels, n: chunkWidth, k: reduction,
-                               a: weight.pointer, lda: reduction,
-                               b: columns.pointer, ldb: chunkWidth,
-                               c: result.pointer + image * outChannels * outPlane + firstRow * outWidth, ldc: outPlane)
-                    firstRow += rows
+            if isPointwise {
+                for image in 0..<batch {
+                    BLAS.sgemm(m: outChannels, n: outPlane, k: inChannels,
+                               a: weight.pointer, lda: inChannels,
+                               b: pointer + image * inChannels * height * width, ldb: outPlane,
+                               c: result.pointer + image * outChannels * outPlane, ldc: outPlane)
+                }
+            } else {
+                let rowsPerChunk = max(1, min(outHeight, convolutionScratchLimit / max(1, reduction * outWidth)))
+                let columns = TensorStorage(uninitializedCount: reduction * rowsPerChunk * outWidth)
+                for image in 0..<batch {
+                    let source = pointer + image * inChannels * height * width
+                    var firstRow = 0
+                    while firstRow < outHeight {
+                        let rows = min(rowsPerChunk, outHeight - firstRow)
+                        let chunkWidth = rows * outWidth
+                        Self.im2col(
+                            source: source, channels: inChannels, height: height, width: width,
+                            kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
+                            outWidth: outWidth, firstRow: firstRow, rows: rows, columns: columns.pointer)
+                        BLAS.sgemm(m: outChannels, n: chunkWidth, k: reduction,
+                                   a: weight.pointer, lda: reduction,
+                                   b: columns.pointer, ldb: chunkWidth,
+                                   c: result.pointer + image * outChannels * outPlane + firstRow * outWidth, ldc: outPlane)
+                        firstRow += rows
+                    }
                 }
             }
+            if let bias {
+                precondition(bias.count == outChannels)
+                result.addChannelBiasInPlace(bias)
+            }
+            return result
         }
-        if let bias {
-            precondition(bias.count == outChannels)
-            result.addChannelBiasInPlace(bias)
-        }
-        return result
     }
 
     /// Fills columns[(c, ky, kx), (row, x)] for output rows firstRow ..< firstRow + rows.

@@ -33,11 +33,13 @@ extension Tensor {
 
     /// Adds `other` (same shape) into this tensor's storage. Only for tensors the caller created.
     public func addInPlace(_ other: Tensor) {
-        precondition(shape == other.shape, "addInPlace: \(shape) vs \(other.shape)")
-        let destination = UncheckedSendable(pointer), source = UncheckedSendable(other.pointer)
-        let total = count
-        parallelRanges(total, minimumPerTask: 16384) { range in
-            for index in range { destination.value[index] += source.value[index] }
+        OperationProfiler.measure("add") {
+            precondition(shape == other.shape, "addInPlace: \(shape) vs \(other.shape)")
+            let destination = UncheckedSendable(pointer), source = UncheckedSendable(other.pointer)
+            let total = count
+            parallelRanges(total, minimumPerTask: 16384) { range in
+                for index in range { destination.value[index] += source.value[index] }
+            }
         }
     }
 
@@ -84,22 +86,24 @@ extension Tensor {
 
     /// Concatenates [B, C_i, ...] tensors along dimension 1.
     public static func concatenateChannels(_ parts: [Tensor]) -> Tensor {
-        let batch = parts[0].shape[0]
-        let spatial = Array(parts[0].shape.dropFirst(2))
-        precondition(parts.allSatisfy { $0.shape[0] == batch && Array($0.shape.dropFirst(2)) == spatial },
-                     "concatenateChannels: \(parts.map(\.shape))")
-        let plane = spatial.reduce(1, *)
-        let totalChannels = parts.reduce(0) { $0 + $1.shape[1] }
-        let result = Tensor(uninitializedShape: [batch, totalChannels] + spatial)
-        for image in 0..<batch {
-            var destination = result.pointer + image * totalChannels * plane
-            for part in parts {
-                let length = part.shape[1] * plane
-                destination.update(from: part.pointer + image * length, count: length)
-                destination += length
+        OperationProfiler.measure("concat") {
+            let batch = parts[0].shape[0]
+            let spatial = Array(parts[0].shape.dropFirst(2))
+            precondition(parts.allSatisfy { $0.shape[0] == batch && Array($0.shape.dropFirst(2)) == spatial },
+                         "concatenateChannels: \(parts.map(\.shape))")
+            let plane = spatial.reduce(1, *)
+            let totalChannels = parts.reduce(0) { $0 + $1.shape[1] }
+            let result = Tensor(uninitializedShape: [batch, totalChannels] + spatial)
+            for image in 0..<batch {
+                var destination = result.pointer + image * totalChannels * plane
+                for part in parts {
+                    let length = part.shape[1] * plane
+                    destination.update(from: part.pointer + image * length, count: length)
+                    destination += length
+                }
             }
+            return result
         }
-        return result
     }
 
     /// Nearest-neighbour upsampling of [B, C, H, W] by an integer factor.
@@ -127,20 +131,24 @@ extension Tensor {
 
     /// [B, C, H, W] -> [B, H*W, C] (channels last), as diffusers' transformer blocks expect.
     public func channelsLast() -> Tensor {
-        let batch = shape[0], channels = shape[1]
-        let plane = count / (batch * channels)
-        let result = Tensor(uninitializedShape: [batch, plane, channels])
-        Self.transposeBatched(source: pointer, destination: result.pointer, batch: batch, rows: channels, columns: plane)
-        return result
+        OperationProfiler.measure("transpose") {
+            let batch = shape[0], channels = shape[1]
+            let plane = count / (batch * channels)
+            let result = Tensor(uninitializedShape: [batch, plane, channels])
+            Self.transposeBatched(source: pointer, destination: result.pointer, batch: batch, rows: channels, columns: plane)
+            return result
+        }
     }
 
     /// [B, H*W, C] -> [B, C, H, W], the inverse of ``channelsLast()``.
     public func channelsFirst(height: Int, width: Int) -> Tensor {
-        let batch = shape[0], plane = shape[1], channels = shape[2]
-        precondition(plane == height * width)
-        let result = Tensor(uninitializedShape: [batch, channels, height, width])
-        Self.transposeBatched(source: pointer, destination: result.pointer, batch: batch, rows: plane, columns: channels)
-        return result
+        OperationProfiler.measure("transpose") {
+            let batch = shape[0], plane = shape[1], channels = shape[2]
+            precondition(plane == height * width)
+            let result = Tensor(uninitializedShape: [batch, channels, height, width])
+            Self.transposeBatched(source: pointer, destination: result.pointer, batch: batch, rows: plane, columns: channels)
+            return result
+        }
     }
 
     /// Transposes `batch` row-major [rows, columns] matrices, in cache-friendly 32x32 tiles.

@@ -1,21 +1,23 @@
 extension Tensor {
     /// `x @ weight^T + bias` over the last dimension: x [..., in], weight [out, in], bias [out].
     public func linear(weight: Tensor, bias: Tensor?) -> Tensor {
-        precondition(weight.rank == 2 && shape.last == weight.shape[1], "linear: input \(shape) vs weight \(weight.shape)")
-        let inFeatures = weight.shape[1]
-        let outFeatures = weight.shape[0]
-        let rows = count / inFeatures
-        let result = Tensor(uninitializedShape: Array(shape.dropLast()) + [outFeatures])
-        if let bias {
-            precondition(bias.count == outFeatures)
-            let out = result.pointer
-            for row in 0..<rows { (out + row * outFeatures).update(from: bias.pointer, count: outFeatures) }
+        OperationProfiler.measure("linear") {
+            precondition(weight.rank == 2 && shape.last == weight.shape[1], "linear: input \(shape) vs weight \(weight.shape)")
+            let inFeatures = weight.shape[1]
+            let outFeatures = weight.shape[0]
+            let rows = count / inFeatures
+            let result = Tensor(uninitializedShape: Array(shape.dropLast()) + [outFeatures])
+            if let bias {
+                precondition(bias.count == outFeatures)
+                let out = result.pointer
+                for row in 0..<rows { (out + row * outFeatures).update(from: bias.pointer, count: outFeatures) }
+            }
+            BLAS.sgemm(
+                transposeB: true, m: rows, n: outFeatures, k: inFeatures,
+                a: pointer, lda: inFeatures, b: weight.pointer, ldb: inFeatures,
+                beta: bias == nil ? 0 : 1, c: result.pointer, ldc: outFeatures)
+            return result
         }
-        BLAS.sgemm(
-            transposeB: true, m: rows, n: outFeatures, k: inFeatures,
-            a: pointer, lda: inFeatures, b: weight.pointer, ldb: inFeatures,
-            beta: bias == nil ? 0 : 1, c: result.pointer, ldc: outFeatures)
-        return result
     }
 
     /// Batched matrix product of the last two dimensions: [..., m, k] x [..., k, n].

@@ -81,7 +81,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
             entries[key] = try Self.parseEntry(key: key, value: value, dataSize: dataSize, path: path)
         }
         // Spans must not overlap (the format lays tensors out back to back).
-        let spans = entries.sorted { $0.value.byteRange.lowerBound < $1.value.byteRange.lowerBound }
+        let spans = entries.filter { !$0.value.byteRange.isEmpty }
+            .sorted { $0.value.byteRange.lowerBound < $1.value.byteRange.lowerBound }
         for (previous, next) in zip(spans, spans.dropFirst()) where next.value.byteRange.lowerBound < previous.value.byteRange.upperBound {
             throw SafeTensorsError.invalidEntry(path: path, key: next.key, reason: "its data overlaps tensor '\(previous.key)'")
         }
@@ -129,8 +130,10 @@ public final class SafeTensorsFile: @unchecked Sendable {
     private static func integers(_ values: [Any]) -> [Int]? {
         var result: [Int] = []
         for value in values {
-            // JSON integers bridge to Int exactly; fractional or huge numbers do not.
-            guard let integer = value as? Int else { return nil }
+            // Only JSON integers: not booleans, not 1.0 (NSNumber's type code tells them apart).
+            guard let number = value as? NSNumber, let integer = value as? Int,
+                  "qlisQLISc".contains(String(cString: number.objCType)) && String(cString: number.objCType) != "c"
+            else { return nil }
             result.append(integer)
         }
         return result

@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+"""PyTorch (diffusers / transformers, eager, float32, CPU) side of `semantic-draw bench`.
+
+Purpose
+    The Swift benchmark (`semantic-draw bench`) runs this script as a subprocess, times
+    the same networks at the same shapes itself, and prints Swift/PyTorch ratios. This
+    script builds each network from its real Stable Diffusion 1.5 config with random
+    weights (torch.manual_seed(0), default init -- only timing matters, no checkpoint is
+    downloaded), runs `--warmup` untimed forward passes, then `--repeats` timed ones
+    (time.perf_counter() around one forward each), and reports the per-run seconds and
+    their median.
+
+Cases (`--case`)
+    unet-b1       UNet2DConditionModel, SD1.5 config (UNET_SD15 below), sample [1,4,64,64],
+                  timestep [1] (float32, 999), encoder_hidden_states [1,77,768]
+    unet-b4       same network at batch 4, per-sample timesteps [999,759,499,259],
+                  sample [4,4,64,64], encoder_hidden_states [4,77,768]
+    clip          CLIPTextModel, SD1.5 text encoder config (CLIP_SD15 below),
+                  input_ids [1,77] (int64); last_hidden_state and pooler_output computed
+    taesd-decode  AutoencoderTiny with its default (TAESD) config, latents [1,4,64,64]
+                  -> decode to [1,3,512,512]
+    vae-decode    AutoencoderKL, SD1.5 VAE config (VAE_SD15 below), latents [1,4,64,64]
+                  -> decode (post_quant_conv + decoder) to [1,3,512,512]
+    Every model is in eval() mode and runs under torch.inference_mode() with the default
+    attention: diffusers' AttnProcessor2_0 and transformers' "sdpa" implementation, both
+    torch.nn.functional.scaled_dot_product_attention.
+
+Pinned versions (checked at start-up; exits with status 2 on a mismatch; see
+Tools/setup-reference-env.sh):
+    torch 2.13.0 (+cpu), diffusers 0.42.1, transformers 5.24.0
+
+Usage (interface used by the Swift side -- keep it stable)
+    .venv-reference/bin/python Tools/bench_pytorch.py --case CASE --threads N \
+        --repeats R [--warmup W] [--json]
+
+    --threads N   torch.set_num_threads(N) (intra-op threads: OpenMP / MKL / oneDNN)
+    --repeats R   number of timed runs (>= 1)
+    --warmup W    untimed runs before them (default 1, may be 0)
+    --json        print exactly one line on stdout:
+                    {"case": CASE, "threads": N, "seconds": [s1, ...], "median": m}
+                  and every human-readable log on stderr. Without --json the per-run
+                  seconds and the median are printed on stdout as text, the other logs
+                  (versions, thread summary, build time) on stderr.
+
+Threading and BLAS (checked with torch.__config__.show() / parallel_info() on the
+reference machine, torch 2.13.0+cpu from the PyTorch wheel):
+    BLAS_INFO=mkl, LAPACK_INFO=mkl: Intel oneAPI MKL 2024.2 is linked statically into
+    libtorch_cpu.so (GEMMs of nn.Linear / bmm / the SDPA kernel); convolutions go through
+    oneDNN (MKL-DNN v3.12.0); CPU capability AVX512; parallel backend OpenMP (torch's own
+    bundled libgomp), so at::get_num_threads, omp_get_max_threads and mkl_get_max_threads
+    all follow torch.set_num_threads. libtorch_cpu.so has no dependency on any OpenBLAS.
+    Hence OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE / OPENBLAS_NUM_THREADS are irrelevant to
+    these timings: they only affect numpy's bundled scipy-openblas (also loaded into this
+    process, since diffusers imports numpy, but never called on the timed path). What
+    matters is OMP_NUM_THREADS / MKL_NUM_THREADS (overridden by --threads anyway).
+    The thread summary from torch.__config__.parallel_info() is printed on stderr once.
+"""
+
+import argparse
+import contextlib
+import json
+import statistics
+import sys
+import time
+
+PINS = {"torch": "2.13.0", "diffusers": "0.42.1", "transformers": "5.24.0"}
+
+CASES = ("unet-b1", "unet-b4", "clip", "taesd-decode", "vae-decode")
+
+# Stable Diffusion 1.5 unet/config.json, written out in full (diffusers argument names).
+UNET_SD15 = dict(
+    sample_size=64,
+    in_channels=4,
+    out_channels=4,
+    center_input_sample=False,
+    flip_sin_to_cos=True,
+    freq_shift=0,
+    down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D",
+                      "CrossAttnDownBlock2D", "DownBlock2D"),
+    mid_block_type="UNetMidBlock2DCrossAttn",
+    up_block_types=("UpBlock2D", "CrossAttnUpBlock2D",
+                    "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
+    only_cross_attention=False,
+    block_out_channels=(320, 640, 1280, 1280),
+    layers_per_block=2,
+    downsample_padding=1,
+    mid_block_scale_factor=1,
+    act_fn="silu",
+    norm_num_groups=32,
+    norm_eps=1e-5,
+    cross_attention_dim=768,
+    attention_head_dim=8,
+    dual_cross_attention=False,
+    use_linear_projection=False,
+    upcast_attention=False,
+)
+
+# Stable Diffusion 1.5 text_encoder/config.json (transformers CLIPTextConfig arguments).
+CLIP_SD15 = dict(
+    vocab_size=49408,
+    hidden_size=768,
+    intermediate_size=3072,
+    projection_dim=768,
+    num_hidden_layers=12,
+    num_attention_heads=12,
+    max_position_embeddings=77,
+    hidden_act="quick_gelu",
+    layer_norm_eps=1e-5,
+    attention_dropout=0.0,
+    initializer_range=0.02,
+    initializer_factor=1.0,
+    pad_token_id=1,
+    bos_token_id=0,
+    eos_token_id=2,
+)
+
+# Stable Diffusion 1.5 vae/config.json (diffusers AutoencoderKL arguments).
+VAE_SD15 = dict(
+    in_channels=3,
+    out_channels=3,
+    down_block_types=("DownEncoderBlock2D",) * 4,
+    up_block_types=("UpDecoderBlock2D",) * 4,
+    block_out_channels=(128, 256, 512, 512),
+    layers_per_block=2,
+    act_fn="silu",
+    latent_channels=4,
+    norm_num_groups=32,
+    sample_size=512,
+)
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+def die(msg, status=2):
+    log("bench_pytorch.py: error: " + msg)
+    sys.exit(status)
+
+
+def check_versions():
+    """Import torch/diffusers/transformers and exit (status 2) unless they match PINS."""
+    try:
+        import torch
+        import diffusers
+        import transformers
+    except ImportError as e:
+        die("cannot import %s -- create the pinned environment with "
+            "Tools/setup-reference-env.sh and run this with .venv-reference/bin/python" % e.name)
+    found = {
+        "torch": torch.__version__.split("+")[0],
+        "diffusers": diffusers.__version__,
+        "transformers": transformers.__version__,
+    }
+    bad = ["%s %s (pinned %s)" % (k, found[k], v) for k, v in PINS.items() if found[k] != v]
+    if bad:
+        die("reference environment does not match the pins: %s -- recreate it with "
+            "Tools/setup-reference-env.sh" % ", ".join(bad))
+    log("versions: torch %s, diffusers %s, transformers %s"
+        % (torch.__version__, diffusers.__version__, transformers.__version__))
+
+
+def thread_summary():
+    """One line out of torch.__config__.parallel_info(): the thread counts and backend."""
+    import torch
+    keys = ("at::get_num_threads()", "at::get_num_interop_threads()",
+            "omp_get_max_threads()", "mkl_get_max_threads()", "ATen parallel backend")
+    parts = []
+    for line in torch.__config__.parallel_info().splitlines():
+        line = line.strip()
+        for k in keys:
+            if line.startswith(k):
+                value = line[len(k):].lstrip(" :")
+                parts.append("%s=%s" % (k.replace("at::", "").replace("()", ""), value))
+    return "parallel_info: " + ", ".join(parts)
+
+
+def build(case):
+    """Build the model for `case` and its inputs; return a zero-argument forward closure.
+
+    Weights: torch.manual_seed(0) then the library's default init. Inputs come from a
+    separate generator (seed 1) so they do not depend on the model's RNG consumption.
+    """
+    import torch
+
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(1)
+
+    if case in ("unet-b1", "unet-b4"):
+        from diffusers import UNet2DConditionModel
+        model = UNet2DConditionModel(**UNET_SD15).eval()
+        b = 1 if case == "unet-b1" else 4
+        sample = torch.randn(b, 4, 64, 64, generator=g)
+        timestep = torch.tensor([999.0, 759.0, 499.0, 259.0][:b], dtype=torch.float32)
+        ehs = torch.randn(b, 77, 768, generator=g)
+
+        def run():
+            return model(sample, timestep, encoder_hidden_states=ehs).sample
+
+    elif case == "clip":
+        from transformers import CLIPTextConfig, CLIPTextModel
+        config = CLIPTextConfig(**CLIP_SD15, attn_implementation="sdpa")
+        model = CLIPTextModel(config).eval()
+        # Tokenizer-like ids: BOS 49406, 20 random tokens, EOS 49407, then padding with EOS
+        # (SD1.5 pads with <|endoftext|>). Values do not affect timing.
+        ids = torch.full((1, 77), 49407, dtype=torch.int64)
+        ids[0, 0] = 49406
+        ids[0, 1:21] = torch.randint(0, 49406, (20,), generator=g)
+
+        def run():
+            out = model(input_ids=ids)
+            return out.last_hidden_state, out.pooler_output
+
+    elif case == "taesd-decode":
+        from diffusers import AutoencoderTiny
+        model = AutoencoderTiny().eval()
+        latents = torch.randn(1, 4, 64, 64, generator=g)
+
+        def run():
+            return model.decode(latents).sample
+
+    elif case == "vae-decode":
+        from diffusers import AutoencoderKL
+        model = AutoencoderKL(**VAE_SD15).eval()
+        latents = torch.randn(1, 4, 64, 64, generator=g)
+
+        def run():
+            return model.decode(latents).sample
+
+    else:  # argparse already restricts the choices
+        raise ValueError(case)
+
+    n_params = sum(p.numel() for p in model.parameters())
+    return run, n_params
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(
+        description="Time diffusers/transformers eager float32 on CPU (PyTorch side of "
+                    "`semantic-draw bench`).")
+    p.add_argument("--case", required=True, choices=CASES)
+    p.add_argument("--threads", required=True, type=int, help="torch.set_num_threads(N)")
+    p.add_argument("--repeats", required=True, type=int, help="timed runs (>= 1)")
+    p.add_argument("--warmup", type=int, default=1, help="untimed runs first (default 1)")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON line on stdout, all logs on stderr")
+    args = p.parse_args(argv)
+    if args.threads < 1:
+        p.error("--threads must be >= 1")
+    if args.repeats < 1:
+        p.error("--repeats must be >= 1")
+    if args.warmup < 0:
+        p.error("--warmup must be >= 0")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    real_stdout = sys.stdout
+    # Any stray print() from the libraries must not corrupt the --json stdout.
+    with contextlib.redirect_stdout(sys.stderr):
+        check_versions()
+        import torch
+
+        torch.set_num_threads(args.threads)
+        log(thread_summary())
+
+        t0 = time.perf_counter()
+        run, n_params = build(args.case)
+        log("case %s: %.1fM parameters, built in %.1f s"
+            % (args.case, n_params / 1e6, time.perf_counter() - t0))
+
+        seconds = []
+        with torch.inference_mode():
+            for i in range(args.warmup):
+                t0 = time.perf_counter()
+                run()
+                log("warmup %d: %.3f s" % (i + 1, time.perf_counter() - t0))
+            for i in range(args.repeats):
+                t0 = time.perf_counter()
+                run()
+                seconds.append(time.perf_counter() - t0)
+                line = "run %d: %.3f s" % (i + 1, seconds[-1])
+                if args.json:
+                    log(line)
+                else:
+                    print(line, file=real_stdout, flush=True)
+        median = statistics.median(seconds)
+
+    if args.json:
+        print(json.dumps({"case": args.case, "threads": args.threads,
+                          "seconds": seconds, "median": median}),
+              file=real_stdout, flush=True)
+        log("median: %.3f s" % median)
+    else:
+        print("median: %.3f s (%s, %d threads, %d runs)"
+              % (median, args.case, args.threads, len(seconds)), file=real_stdout, flush=True)
+
+
+if __name__ == "__main__":
+    main()
