@@ -35,4 +35,22 @@ void sd_moments(const float *values, ptrdiff_t count, double *mean, double *vari
 /// Tunes glibc malloc for large, short-lived tensors (no-op elsewhere). Called once.
 void sd_configure_allocator(void);
 
+/// Winograd F(2x2,3x3) weight transform of output channels [out_begin, out_end):
+/// weight [Cout][Cin][3][3] -> transformed [16][Cout][Cin].
+void sd_winograd_weights(const float *weight, float *transformed, ptrdiff_t out_channels, ptrdiff_t in_channels,
+                         ptrdiff_t out_begin, ptrdiff_t out_end);
+
+/// Input transform of tile rows [tile_row_begin, tile_row_end) (each tile row covers 2 output
+/// rows) for channels [channel_begin, channel_end): input [C][H][W] ->
+/// transformed [16][C][(tile_row_end - tile_row_begin) * tiles_x], zero padding outside.
+void sd_winograd_input(const float *input, float *transformed, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+                       ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t tiles_x, ptrdiff_t tile_row_begin,
+                       ptrdiff_t tile_row_end, ptrdiff_t channel_begin, ptrdiff_t channel_end);
+
+/// Output transform of the same tile rows: transformed [16][Cout][tiles] -> output [Cout][Hout][Wout]
+/// (+ bias when not NULL), for channels [channel_begin, channel_end).
+void sd_winograd_output(const float *transformed, float *output, const float *bias, ptrdiff_t channels,
+                        ptrdiff_t out_height, ptrdiff_t out_width, ptrdiff_t tiles_x, ptrdiff_t tile_row_begin,
+                        ptrdiff_t tile_row_end, ptrdiff_t channel_begin, ptrdiff_t channel_end);
+
 #endif

@@ -42,18 +42,18 @@ extension Tensor {
                         let keys = keyBox.value + sample * keyLength * width + head * headDimension
                         let values = valueBox.value + sample * keyLength * width + head * headDimension
                         let output = outputBox.value + (sample * queryLength + firstRow) * width + head * headDimension
-                        BLAS.sgemm(transposeB: true, m: rows, n: keyLength, k: headDimension, alpha: scale,
+                        BLAS.sgemmSingleThreaded(transposeB: true, m: rows, n: keyLength, k: headDimension, alpha: scale,
                                    a: queryTile, lda: width, b: keys, ldb: width, c: scores, ldc: keyLength)
                         for row in 0..<rows {
                             let visible = causal ? min(keyLength, firstRow + row + 1) : keyLength
                             softmaxRow(scores + row * keyLength, visible: visible, length: keyLength)
                         }
-                        BLAS.sgemm(m: rows, n: headDimension, k: keyLength,
+                        BLAS.sgemmSingleThreaded(m: rows, n: headDimension, k: keyLength,
                                    a: scores, lda: keyLength, b: values, ldb: width, c: output, ldc: width)
                     }
                 }
             }
-            if workers > 1 { BLAS.withSingleThread(run) } else { run() }
+            run()
             return result
         }
     }

@@ -5,13 +5,68 @@ import CBLAS
 #endif
 
 /// Row-major single-precision GEMM through the platform BLAS (OpenBLAS on Linux, Accelerate on
-/// macOS). BLAS threads itself; callers that already run on several of our workers wrap their
-/// calls in ``withSingleThread(_:)`` so the two thread pools do not oversubscribe the cores.
+/// macOS).
+///
+/// Threading is ours, not BLAS's: OpenBLAS is pinned to one thread and ``sgemm`` splits large
+/// products into column (or row) blocks run on our workers. Two thread pools on two cores
+/// fought each other (OpenBLAS's idle threads spin in sched_yield: measured 10% of a UNet
+/// forward), and kernels that already run per worker (attention tiles) call
+/// ``sgemmSingleThreaded``.
 public enum BLAS {
+    private static let configured: Bool = {
+        #if !canImport(Accelerate)
+        openblas_set_num_threads(1)
+        #endif
+        return true
+    }()
+
+    /// Products below this many multiply-adds run on one worker.
+    public static let parallelThreshold = 1 << 21
+
     /// C[m x n] = alpha * op(A)[m x k] * op(B)[k x n] + beta * C, all row-major with leading
-    /// dimensions `lda`, `ldb`, `ldc`.
-    @inlinable
+    /// dimensions `lda`, `ldb`, `ldc`; split over the workers when large.
     public static func sgemm(
+        transposeA: Bool = false, transposeB: Bool = false,
+        m: Int, n: Int, k: Int,
+        alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        _ = configured
+        let workers = ComputeThreads.count
+        guard workers > 1, m * n * k >= parallelThreshold, max(m, n) >= 2 * workers else {
+            sgemmSingleThreaded(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        let aBox = UncheckedSendable(a), bBox = UncheckedSendable(b), cBox = UncheckedSendable(c)
+        if n >= m {
+            // Column blocks (multiples of 16 where possible): B's columns and C's columns.
+            let blocks = workers
+            parallelTasks(blocks) { task, _ in
+                let start = (n * task / blocks) & ~15, end = task == blocks - 1 ? n : (n * (task + 1) / blocks) & ~15
+                guard end > start else { return }
+                let bBlock = transposeB ? bBox.value + start * ldb : bBox.value + start
+                sgemmSingleThreaded(transposeA: transposeA, transposeB: transposeB, m: m, n: end - start, k: k, alpha: alpha,
+                                    a: aBox.value, lda: lda, b: bBlock, ldb: ldb, beta: beta, c: cBox.value + start, ldc: ldc)
+            }
+        } else {
+            let blocks = workers
+            parallelTasks(blocks) { task, _ in
+                let start = (m * task / blocks) & ~15, end = task == blocks - 1 ? m : (m * (task + 1) / blocks) & ~15
+                guard end > start else { return }
+                let aBlock = transposeA ? aBox.value + start : aBox.value + start * lda
+                sgemmSingleThreaded(transposeA: transposeA, transposeB: transposeB, m: end - start, n: n, k: k, alpha: alpha,
+                                    a: aBlock, lda: lda, b: bBox.value, ldb: ldb, beta: beta, c: cBox.value + start * ldc, ldc: ldc)
+            }
+        }
+    }
+
+    /// The same product on the calling thread only.
+    @inlinable
+    public static func sgemmSingleThreaded(
         transposeA: Bool = false, transposeB: Bool = false,
         m: Int, n: Int, k: Int,
         alpha: Float = 1,
@@ -27,18 +82,5 @@ public enum BLAS {
             Int32(m), Int32(n), Int32(k),
             alpha, a, Int32(lda), b, Int32(ldb),
             beta, c, Int32(ldc))
-    }
-
-    /// Runs `body` with BLAS restricted to one thread, restoring the previous count afterwards.
-    public static func withSingleThread<Result>(_ body: () throws -> Result) rethrows -> Result {
-        #if canImport(Accelerate)
-        return try body()
-        #else
-        let previous = openblas_get_num_threads()
-        if previous == 1 { return try body() }
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(previous) }
-        return try body()
-        #endif
     }
 }
