@@ -16,6 +16,8 @@ let package = Package(
     products: [
         .library(name: "TensorRuntime", targets: ["TensorRuntime"]),
         .library(name: "DiffusionModels", targets: ["DiffusionModels"]),
+        .library(name: "Tokenizer", targets: ["Tokenizer"]),
+        .library(name: "Schedulers", targets: ["Schedulers"]),
         .executable(name: "semantic-draw", targets: ["SemanticDrawCLI"]),
     ],
     dependencies: [
@@ -45,17 +47,25 @@ let package = Package(
             name: "DiffusionModels",
             dependencies: ["TensorRuntime"]
         ),
+        // CLIP byte-level BPE tokenizer (transformers' CLIPTokenizer).
+        .target(name: "Tokenizer"),
+        // Noise schedules and split (denoise / noise) scheduler steps: LCM, DDIM, Euler.
+        .target(name: "Schedulers", dependencies: ["TensorRuntime"]),
         // The `semantic-draw` command-line tool (thin: parses options, calls the libraries).
         .executableTarget(
             name: "SemanticDrawCLI",
             dependencies: [
                 "DiffusionModels",
                 "TensorRuntime",
+                "Tokenizer",
+                "Schedulers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TensorRuntimeTests", dependencies: ["TensorRuntime"]),
         .testTarget(name: "DiffusionModelsTests", dependencies: ["DiffusionModels", "TensorRuntime"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
+        .testTarget(name: "SchedulersTests", dependencies: ["Schedulers", "TensorRuntime"]),
         .testTarget(name: "SemanticDrawCLITests", dependencies: ["TensorRuntime"]),
     ]
 )

@@ -30,12 +30,11 @@ void sd_winograd_weights(const float *weight, float *transformed, ptrdiff_t out_
 
 void sd_winograd_input(const float *input, float *transformed, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
                        ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t tiles_x, ptrdiff_t tile_row_begin,
-                       ptrdiff_t tile_row_end, ptrdiff_t channel_begin, ptrdiff_t channel_end) {
-    const ptrdiff_t tiles = (tile_row_end - tile_row_begin) * tiles_x;
-    const ptrdiff_t stride = channels * tiles;
+                       ptrdiff_t tile_row_end, ptrdiff_t leading, ptrdiff_t channel_begin, ptrdiff_t channel_end) {
+    const ptrdiff_t stride = channels * leading;
     for (ptrdiff_t channel = channel_begin; channel < channel_end; channel++) {
         const float *plane = input + channel * height * width;
-        float *destination = transformed + channel * tiles;
+        float *destination = transformed + channel * leading;
         ptrdiff_t tile = 0;
         for (ptrdiff_t tile_y = tile_row_begin; tile_y < tile_row_end; tile_y++) {
             const ptrdiff_t y0 = tile_y * 2 - pad_top;
@@ -72,11 +71,10 @@ void sd_winograd_input(const float *input, float *transformed, ptrdiff_t channel
 
 void sd_winograd_output(const float *transformed, float *output, const float *bias, ptrdiff_t channels,
                         ptrdiff_t out_height, ptrdiff_t out_width, ptrdiff_t tiles_x, ptrdiff_t tile_row_begin,
-                        ptrdiff_t tile_row_end, ptrdiff_t channel_begin, ptrdiff_t channel_end) {
-    const ptrdiff_t tiles = (tile_row_end - tile_row_begin) * tiles_x;
-    const ptrdiff_t stride = channels * tiles;
+                        ptrdiff_t tile_row_end, ptrdiff_t leading, ptrdiff_t channel_begin, ptrdiff_t channel_end) {
+    const ptrdiff_t stride = channels * leading;
     for (ptrdiff_t channel = channel_begin; channel < channel_end; channel++) {
-        const float *source = transformed + channel * tiles;
+        const float *source = transformed + channel * leading;
         float *plane = output + channel * out_height * out_width;
         const float offset = bias ? bias[channel] : 0.0f;
         ptrdiff_t tile = 0;

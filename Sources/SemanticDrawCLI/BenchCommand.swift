@@ -48,7 +48,7 @@ struct BenchCommand: ParsableCommand {
         if usePyTorch && !FileManager.default.isExecutableFile(atPath: python) {
             throw CommandFailure("\(python) not found: run Tools/setup-reference-env.sh, or pass --python none")
         }
-        log("threads: \(threads); repeats \(repeats) x rounds \(rounds)")
+        log("threads: \(threads); repeats \(repeats) x rounds \(rounds); BLAS: \(BLAS.implementation)")
         var lines: [String] = []
         for benchmarkCase in selected {
             log("\(benchmarkCase.rawValue): \(benchmarkCase.summary)")
@@ -79,7 +79,7 @@ struct BenchCommand: ParsableCommand {
             }
             let swiftMedian = median(swiftTimes)
             var line = "\(benchmarkCase.rawValue): swift \(format(swiftMedian)) s"
-            var record: [String: Any] = ["case": benchmarkCase.rawValue, "threads": threads, "swift_seconds": swiftTimes, "swift_median": swiftMedian]
+            var record: [String: Any] = ["case": benchmarkCase.rawValue, "threads": threads, "blas": BLAS.implementation, "swift_seconds": swiftTimes, "swift_median": swiftMedian]
             if usePyTorch {
                 let torchMedian = median(torchTimes)
                 line += ", pytorch \(format(torchMedian)) s, speed-up x\(String(format: "%.2f", torchMedian / swiftMedian))"

@@ -41,16 +41,28 @@ void sd_winograd_weights(const float *weight, float *transformed, ptrdiff_t out_
                          ptrdiff_t out_begin, ptrdiff_t out_end);
 
 /// Input transform of tile rows [tile_row_begin, tile_row_end) (each tile row covers 2 output
-/// rows) for channels [channel_begin, channel_end): input [C][H][W] ->
-/// transformed [16][C][(tile_row_end - tile_row_begin) * tiles_x], zero padding outside.
+/// rows) for channels [channel_begin, channel_end): input [C][H][W] -> transformed
+/// [16][C][leading], where these tiles fill columns 0 ..< (rows * tiles_x) of the (already
+/// offset) transformed pointer, so several images can share one GEMM; zero padding outside.
 void sd_winograd_input(const float *input, float *transformed, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
                        ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t tiles_x, ptrdiff_t tile_row_begin,
-                       ptrdiff_t tile_row_end, ptrdiff_t channel_begin, ptrdiff_t channel_end);
+                       ptrdiff_t tile_row_end, ptrdiff_t leading, ptrdiff_t channel_begin, ptrdiff_t channel_end);
 
 /// Output transform of the same tile rows: transformed [16][Cout][tiles] -> output [Cout][Hout][Wout]
 /// (+ bias when not NULL), for channels [channel_begin, channel_end).
 void sd_winograd_output(const float *transformed, float *output, const float *bias, ptrdiff_t channels,
                         ptrdiff_t out_height, ptrdiff_t out_width, ptrdiff_t tiles_x, ptrdiff_t tile_row_begin,
-                        ptrdiff_t tile_row_end, ptrdiff_t channel_begin, ptrdiff_t channel_end);
+                        ptrdiff_t tile_row_end, ptrdiff_t leading, ptrdiff_t channel_begin, ptrdiff_t channel_end);
+
+/// Winograd F(4x4,3x3): the same three steps with 6x6 input tiles, 36 positions, 4x4 outputs
+/// (each tile row covers 4 output rows). transformed layouts [36][...].
+void sd_winograd4_weights(const float *weight, float *transformed, ptrdiff_t out_channels, ptrdiff_t in_channels,
+                          ptrdiff_t out_begin, ptrdiff_t out_end);
+void sd_winograd4_input(const float *input, float *transformed, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+                        ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t tiles_x, ptrdiff_t tile_row_begin,
+                        ptrdiff_t tile_row_end, ptrdiff_t leading, ptrdiff_t channel_begin, ptrdiff_t channel_end);
+void sd_winograd4_output(const float *transformed, float *output, const float *bias, ptrdiff_t channels,
+                         ptrdiff_t out_height, ptrdiff_t out_width, ptrdiff_t tiles_x, ptrdiff_t tile_row_begin,
+                         ptrdiff_t tile_row_end, ptrdiff_t leading, ptrdiff_t channel_begin, ptrdiff_t channel_end);
 
 #endif

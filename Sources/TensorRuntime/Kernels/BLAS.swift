@@ -20,6 +20,18 @@ public enum BLAS {
         return true
     }()
 
+    /// The BLAS implementation and the kernel family it selected for this CPU (OpenBLAS
+    /// chooses at load time, honouring `OPENBLAS_CORETYPE`).
+    public static var implementation: String {
+        #if canImport(Accelerate)
+        return "Accelerate"
+        #else
+        let core = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+        let config = openblas_get_config().map { String(cString: $0) } ?? "OpenBLAS"
+        return "\(config.split(separator: " ").prefix(2).joined(separator: " ")), \(core) kernels"
+        #endif
+    }
+
     /// Products below this many multiply-adds run on one worker.
     public static let parallelThreshold = 1 << 21
 

@@ -1,3 +1,4 @@
+import Foundation
 import CKernels
 
 /// Padding of a 2-D convolution, which may be asymmetric (diffusers' VAE downsampler pads only
@@ -22,11 +23,30 @@ public enum ConvolutionAlgorithm: Sendable {
     case im2col
     /// Winograd F(2x2,3x3); only valid for 3x3 stride-1 kernels.
     case winograd
+    /// Winograd F(4x4,3x3); only valid for 3x3 stride-1 kernels.
+    case winograd4x4
 }
 
 /// Below this many output pixels per image the weight transform (16/9 of the weights written
 /// per call) costs more than Winograd saves: at 16x16 with 1280 channels it was a net loss.
 public let winogradMinimumOutputPixels = 1024
+
+/// The Winograd output tile `.automatic` uses: 2 (F(2x2,3x3)) unless `SEMANTIC_DRAW_WINOGRAD`
+/// says 4 or 0 (never); a benchmarking aid, read once.
+public let automaticWinogradTile: Int = {
+    switch ProcessInfo.processInfo.environment["SEMANTIC_DRAW_WINOGRAD"] {
+    case "4": return 4
+    case "0": return 0
+    default: return 2
+    }
+}()
+
+/// Winograd's GEMMs have K = input channels; below this the thin GEMMs and memory-bound
+/// transforms lose to im2col (measured on TAESD's 64-channel convolutions).
+public let winogradMinimumInputChannels: Int = Int(ProcessInfo.processInfo.environment["SEMANTIC_DRAW_WINOGRAD_MIN_CHANNELS"] ?? "") ?? 128
+
+/// From this many output pixels per image on, F(4x4,3x3) beats F(2x2,3x3).
+public let winograd4x4MinimumOutputPixels: Int = Int(ProcessInfo.processInfo.environment["SEMANTIC_DRAW_WINOGRAD4_MIN_PIXELS"] ?? "") ?? 16384
 
 /// Scratch bound for im2col: columns are built for as many output rows as fit in this many
 /// floats (64 MiB), so a full-resolution VAE decode of a panorama stays within memory.
@@ -51,12 +71,24 @@ extension Tensor {
             let reduction = inChannels * kernelHeight * kernelWidth
             let isPointwise = kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == Padding2D(0)
             let winogradApplies = kernelHeight == 3 && kernelWidth == 3 && stride == 1
-            let useWinograd = algorithm == .winograd
-                || (algorithm == .automatic && winogradApplies && outPlane >= winogradMinimumOutputPixels)
-            precondition(!useWinograd || winogradApplies, "conv2d: Winograd needs a 3x3 stride-1 kernel, not \(weight.shape) stride \(stride)")
+            var winogradTile = 0
+            switch algorithm {
+            case .winograd: winogradTile = 2
+            case .winograd4x4: winogradTile = 4
+            case .automatic:
+                if !winogradApplies || outPlane < winogradMinimumOutputPixels || inChannels < winogradMinimumInputChannels {
+                    winogradTile = 0
+                } else if automaticWinogradTile == 2 && outPlane >= winograd4x4MinimumOutputPixels {
+                    winogradTile = 4
+                } else {
+                    winogradTile = automaticWinogradTile
+                }
+            case .im2col: winogradTile = 0
+            }
+            precondition(winogradTile == 0 || winogradApplies, "conv2d: Winograd needs a 3x3 stride-1 kernel, not \(weight.shape) stride \(stride)")
 
-            if useWinograd {
-                Self.winogradConvolution(input: self, weight: weight, bias: bias, padding: padding, output: result)
+            if winogradTile > 0 {
+                Self.winogradConvolution(input: self, weight: weight, bias: bias, padding: padding, output: result, outputTile: winogradTile)
                 return result
             } else if isPointwise {
                 for image in 0..<batch {
@@ -94,46 +126,85 @@ extension Tensor {
         }
     }
 
-    /// Winograd F(2x2,3x3): per image and chunk of tile rows, transform the input (in parallel
-    /// over channels), run the 16 position GEMMs through BLAS, transform back (+ bias).
-    static func winogradConvolution(input: Tensor, weight: Tensor, bias: Tensor?, padding: Padding2D, output: Tensor) {
+    /// Winograd F(m x m, 3x3) with output tile m = 2 or 4: per image and chunk of tile rows,
+    /// transform the input (in parallel over channels), run one GEMM per tile position
+    /// ((m+2)^2 of them), transform back (+ bias). Weights are transformed per call.
+    static func winogradConvolution(input: Tensor, weight: Tensor, bias: Tensor?, padding: Padding2D, output: Tensor,
+                                    outputTile: Int) {
         let batch = input.shape[0], inChannels = input.shape[1], height = input.shape[2], width = input.shape[3]
         let outChannels = weight.shape[0], outHeight = output.shape[2], outWidth = output.shape[3]
-        let tilesX = (outWidth + 1) / 2, tilesY = (outHeight + 1) / 2
-        let transformedWeights = TensorStorage(uninitializedCount: 16 * outChannels * inChannels)
+        let positions = (outputTile + 2) * (outputTile + 2)
+        let tilesX = (outWidth + outputTile - 1) / outputTile, tilesY = (outHeight + outputTile - 1) / outputTile
+        let transformedWeights = TensorStorage(uninitializedCount: positions * outChannels * inChannels)
         let weightBox = UncheckedSendable(weight.pointer), transformedBox = UncheckedSendable(transformedWeights.pointer)
         parallelRanges(outChannels, minimumPerTask: 16) { rows in
-            sd_winograd_weights(weightBox.value, transformedBox.value, outChannels, inChannels, rows.lowerBound, rows.upperBound)
+            if outputTile == 4 {
+                sd_winograd4_weights(weightBox.value, transformedBox.value, outChannels, inChannels, rows.lowerBound, rows.upperBound)
+            } else {
+                sd_winograd_weights(weightBox.value, transformedBox.value, outChannels, inChannels, rows.lowerBound, rows.upperBound)
+            }
         }
-        let tileRowsPerChunk = max(1, min(tilesY, convolutionScratchLimit / max(1, 16 * (inChannels + outChannels) * tilesX)))
-        let chunkTiles = tileRowsPerChunk * tilesX
-        let transformedInput = TensorStorage(uninitializedCount: 16 * inChannels * chunkTiles)
-        let products = TensorStorage(uninitializedCount: 16 * outChannels * chunkTiles)
+        // Work units: whole images side by side in one GEMM (N = images x tiles) when an image
+        // fits the scratch bound, else chunks of tile rows of one image.
+        let tilesPerImage = tilesY * tilesX
+        let maximumTiles = max(tilesX, convolutionScratchLimit / max(1, positions * (inChannels + outChannels)))
+        var groups: [[(image: Int, firstRow: Int, endRow: Int)]] = []
+        if tilesPerImage <= maximumTiles {
+            let imagesPerGroup = max(1, maximumTiles / tilesPerImage)
+            for first in stride(from: 0, to: batch, by: imagesPerGroup) {
+                groups.append((first..<min(batch, first + imagesPerGroup)).map { (image: $0, firstRow: 0, endRow: tilesY) })
+            }
+        } else {
+            let rowsPerChunk = max(1, maximumTiles / tilesX)
+            for image in 0..<batch {
+                for firstRow in stride(from: 0, to: tilesY, by: rowsPerChunk) {
+                    groups.append([(image: image, firstRow: firstRow, endRow: min(tilesY, firstRow + rowsPerChunk))])
+                }
+            }
+        }
+        let largestGroup = groups.map { $0.reduce(0) { $0 + ($1.endRow - $1.firstRow) * tilesX } }.max() ?? 0
+        let transformedInput = TensorStorage(uninitializedCount: positions * inChannels * largestGroup)
+        let products = TensorStorage(uninitializedCount: positions * outChannels * largestGroup)
         let inputBox = UncheckedSendable(transformedInput.pointer), productBox = UncheckedSendable(products.pointer)
-        let biasBox = UncheckedSendable(bias?.pointer)
-        for image in 0..<batch {
-            let source = UncheckedSendable(input.pointer + image * inChannels * height * width)
-            let destination = UncheckedSendable(output.pointer + image * outChannels * outHeight * outWidth)
-            var firstTileRow = 0
-            while firstTileRow < tilesY {
-                let lastTileRow = min(tilesY, firstTileRow + tileRowsPerChunk)
-                let tiles = (lastTileRow - firstTileRow) * tilesX
-                let begin = firstTileRow
-                parallelRanges(inChannels, minimumPerTask: 8) { channels in
-                    sd_winograd_input(source.value, inputBox.value, inChannels, height, width, padding.top, padding.left,
-                                      tilesX, begin, lastTileRow, channels.lowerBound, channels.upperBound)
+        let biasBox = UncheckedSendable(bias?.pointer), sourceBox = UncheckedSendable(input.pointer)
+        let destinationBox = UncheckedSendable(output.pointer)
+        for group in groups {
+            let leading = group.reduce(0) { $0 + ($1.endRow - $1.firstRow) * tilesX }
+            parallelRanges(inChannels, minimumPerTask: 8) { channels in
+                var column = 0
+                for unit in group {
+                    let source = sourceBox.value + unit.image * inChannels * height * width
+                    let destination = inputBox.value + column
+                    if outputTile == 4 {
+                        sd_winograd4_input(source, destination, inChannels, height, width, padding.top, padding.left, tilesX,
+                                           unit.firstRow, unit.endRow, leading, channels.lowerBound, channels.upperBound)
+                    } else {
+                        sd_winograd_input(source, destination, inChannels, height, width, padding.top, padding.left, tilesX,
+                                          unit.firstRow, unit.endRow, leading, channels.lowerBound, channels.upperBound)
+                    }
+                    column += (unit.endRow - unit.firstRow) * tilesX
                 }
-                for position in 0..<16 {
-                    BLAS.sgemm(m: outChannels, n: tiles, k: inChannels,
-                               a: transformedWeights.pointer + position * outChannels * inChannels, lda: inChannels,
-                               b: inputBox.value + position * inChannels * tiles, ldb: tiles,
-                               c: productBox.value + position * outChannels * tiles, ldc: tiles)
+            }
+            for position in 0..<positions {
+                BLAS.sgemm(m: outChannels, n: leading, k: inChannels,
+                           a: transformedWeights.pointer + position * outChannels * inChannels, lda: inChannels,
+                           b: inputBox.value + position * inChannels * leading, ldb: leading,
+                           c: productBox.value + position * outChannels * leading, ldc: leading)
+            }
+            parallelRanges(outChannels, minimumPerTask: 8) { channels in
+                var column = 0
+                for unit in group {
+                    let destination = destinationBox.value + unit.image * outChannels * outHeight * outWidth
+                    let source = productBox.value + column
+                    if outputTile == 4 {
+                        sd_winograd4_output(source, destination, biasBox.value, outChannels, outHeight, outWidth, tilesX,
+                                            unit.firstRow, unit.endRow, leading, channels.lowerBound, channels.upperBound)
+                    } else {
+                        sd_winograd_output(source, destination, biasBox.value, outChannels, outHeight, outWidth, tilesX,
+                                           unit.firstRow, unit.endRow, leading, channels.lowerBound, channels.upperBound)
+                    }
+                    column += (unit.endRow - unit.firstRow) * tilesX
                 }
-                parallelRanges(outChannels, minimumPerTask: 8) { channels in
-                    sd_winograd_output(productBox.value, destination.value, biasBox.value, outChannels, outHeight, outWidth,
-                                       tilesX, begin, lastTileRow, channels.lowerBound, channels.upperBound)
-                }
-                firstTileRow = lastTileRow
             }
         }
     }

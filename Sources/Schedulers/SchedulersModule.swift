@@ -1,0 +1,2 @@
+/// The schedulers module (see its scheduler files).
+public enum SchedulersModule {}

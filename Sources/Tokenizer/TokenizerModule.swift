@@ -1,0 +1,2 @@
+/// The CLIP tokenizer module (see CLIPTokenizer.swift).
+public enum TokenizerModule {}
