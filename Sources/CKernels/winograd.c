@@ -1,9 +1,16 @@
 // Winograd F(2x2, 3x3) convolution transforms (Lavin & Gray, "Fast Algorithms for
 // Convolutional Neural Networks", 2016). A 3x3 stride-1 convolution becomes, per 4x4 input
-// tile, 16 independent channel GEMMs instead of 36 multiplies per output pair: 2.25x fewer
-// multiplies. Transformed layouts are [16][channels][tiles] so each of the 16 positions is one
-// row-major GEMM: M[xi] (Cout x T) = U[xi] (Cout x Cin) * V[xi] (Cin x T).
+// tile, 16 independent channel GEMMs: 4 multiplies per output instead of 9. Transformed
+// layouts are [16][channels][leading] so each position is one row-major GEMM:
+// M[xi] (Cout x T) = U[xi] (Cout x Cin) * V[xi] (Cin x T).
+//
+// The transforms work on a segment of up to SEGMENT tiles of one tile row at a time, with every
+// loop running over the tiles of the segment (contiguous arrays), so clang vectorises them:
+// input rows are first split by column parity (zero padding applied there), and the 1-D
+// transforms are applied vertically, then horizontally.
 #include "CKernels.h"
+
+#define SEGMENT 512
 
 void sd_winograd_weights(const float *weight, float *transformed, ptrdiff_t out_channels, ptrdiff_t in_channels,
                          ptrdiff_t out_begin, ptrdiff_t out_end) {
@@ -32,37 +39,48 @@ void sd_winograd_input(const float *input, float *transformed, ptrdiff_t channel
                        ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t tiles_x, ptrdiff_t tile_row_begin,
                        ptrdiff_t tile_row_end, ptrdiff_t leading, ptrdiff_t channel_begin, ptrdiff_t channel_end) {
     const ptrdiff_t stride = channels * leading;
+    // phase[r][p][k]: input row y0 + r, column 2 (first + k) + p - pad_left.
+    float phase[4][2][SEGMENT + 1];
+    // vertical[r][c][t] = (B^T d)[r][c] of tile t.
+    float vertical[4][4][SEGMENT];
     for (ptrdiff_t channel = channel_begin; channel < channel_end; channel++) {
         const float *plane = input + channel * height * width;
-        float *destination = transformed + channel * leading;
-        ptrdiff_t tile = 0;
         for (ptrdiff_t tile_y = tile_row_begin; tile_y < tile_row_end; tile_y++) {
             const ptrdiff_t y0 = tile_y * 2 - pad_top;
-            for (ptrdiff_t tile_x = 0; tile_x < tiles_x; tile_x++, tile++) {
-                const ptrdiff_t x0 = tile_x * 2 - pad_left;
-                float d[4][4];
-                if (y0 >= 0 && y0 + 4 <= height && x0 >= 0 && x0 + 4 <= width) {
-                    for (int row = 0; row < 4; row++)
-                        for (int column = 0; column < 4; column++) d[row][column] = plane[(y0 + row) * width + x0 + column];
-                } else {
-                    for (int row = 0; row < 4; row++)
-                        for (int column = 0; column < 4; column++) {
-                            ptrdiff_t y = y0 + row, x = x0 + column;
-                            d[row][column] = (y >= 0 && y < height && x >= 0 && x < width) ? plane[y * width + x] : 0.0f;
+            float *out = transformed + channel * leading + (tile_y - tile_row_begin) * tiles_x;
+            for (ptrdiff_t first = 0; first < tiles_x; first += SEGMENT) {
+                const ptrdiff_t count = tiles_x - first < SEGMENT ? tiles_x - first : SEGMENT;
+                for (int row = 0; row < 4; row++) {
+                    const ptrdiff_t y = y0 + row;
+                    const int inside = y >= 0 && y < height;
+                    const float *line = plane + (inside ? y : 0) * width;
+                    for (int p = 0; p < 2; p++)
+                        for (ptrdiff_t k = 0; k <= count; k++) {
+                            ptrdiff_t x = 2 * (first + k) + p - pad_left;
+                            phase[row][p][k] = (inside && x >= 0 && x < width) ? line[x] : 0.0f;
                         }
                 }
-                float t[4][4];
                 for (int column = 0; column < 4; column++) {
-                    t[0][column] = d[0][column] - d[2][column];
-                    t[1][column] = d[1][column] + d[2][column];
-                    t[2][column] = d[2][column] - d[1][column];
-                    t[3][column] = d[1][column] - d[3][column];
+                    const int p = column & 1, shift = column >> 1;
+                    const float *d0 = phase[0][p] + shift, *d1 = phase[1][p] + shift;
+                    const float *d2 = phase[2][p] + shift, *d3 = phase[3][p] + shift;
+                    for (ptrdiff_t t = 0; t < count; t++) {
+                        vertical[0][column][t] = d0[t] - d2[t];
+                        vertical[1][column][t] = d1[t] + d2[t];
+                        vertical[2][column][t] = d2[t] - d1[t];
+                        vertical[3][column][t] = d1[t] - d3[t];
+                    }
                 }
                 for (int row = 0; row < 4; row++) {
-                    destination[(row * 4 + 0) * stride + tile] = t[row][0] - t[row][2];
-                    destination[(row * 4 + 1) * stride + tile] = t[row][1] + t[row][2];
-                    destination[(row * 4 + 2) * stride + tile] = t[row][2] - t[row][1];
-                    destination[(row * 4 + 3) * stride + tile] = t[row][1] - t[row][3];
+                    const float *v0 = vertical[row][0], *v1 = vertical[row][1], *v2 = vertical[row][2], *v3 = vertical[row][3];
+                    float *o0 = out + (row * 4 + 0) * stride + first, *o1 = out + (row * 4 + 1) * stride + first;
+                    float *o2 = out + (row * 4 + 2) * stride + first, *o3 = out + (row * 4 + 3) * stride + first;
+                    for (ptrdiff_t t = 0; t < count; t++) {
+                        o0[t] = v0[t] - v2[t];
+                        o1[t] = v1[t] + v2[t];
+                        o2[t] = v2[t] - v1[t];
+                        o3[t] = v1[t] - v3[t];
+                    }
                 }
             }
         }
@@ -73,29 +91,39 @@ void sd_winograd_output(const float *transformed, float *output, const float *bi
                         ptrdiff_t out_height, ptrdiff_t out_width, ptrdiff_t tiles_x, ptrdiff_t tile_row_begin,
                         ptrdiff_t tile_row_end, ptrdiff_t leading, ptrdiff_t channel_begin, ptrdiff_t channel_end) {
     const ptrdiff_t stride = channels * leading;
+    float vertical[2][4][SEGMENT];   // (A^T m)[r][c] per tile
+    float result[2][2][SEGMENT];     // Y[r][k] per tile
     for (ptrdiff_t channel = channel_begin; channel < channel_end; channel++) {
-        const float *source = transformed + channel * leading;
         float *plane = output + channel * out_height * out_width;
         const float offset = bias ? bias[channel] : 0.0f;
-        ptrdiff_t tile = 0;
         for (ptrdiff_t tile_y = tile_row_begin; tile_y < tile_row_end; tile_y++) {
-            const ptrdiff_t y0 = tile_y * 2;
-            for (ptrdiff_t tile_x = 0; tile_x < tiles_x; tile_x++, tile++) {
-                const ptrdiff_t x0 = tile_x * 2;
-                float m[4][4];
-                for (int position = 0; position < 16; position++) m[position / 4][position % 4] = source[position * stride + tile];
-                float s[2][4];
+            const float *source = transformed + channel * leading + (tile_y - tile_row_begin) * tiles_x;
+            for (ptrdiff_t first = 0; first < tiles_x; first += SEGMENT) {
+                const ptrdiff_t count = tiles_x - first < SEGMENT ? tiles_x - first : SEGMENT;
                 for (int column = 0; column < 4; column++) {
-                    s[0][column] = m[0][column] + m[1][column] + m[2][column];
-                    s[1][column] = m[1][column] - m[2][column] - m[3][column];
+                    const float *m0 = source + (0 * 4 + column) * stride + first, *m1 = source + (1 * 4 + column) * stride + first;
+                    const float *m2 = source + (2 * 4 + column) * stride + first, *m3 = source + (3 * 4 + column) * stride + first;
+                    for (ptrdiff_t t = 0; t < count; t++) {
+                        vertical[0][column][t] = m0[t] + m1[t] + m2[t];
+                        vertical[1][column][t] = m1[t] - m2[t] - m3[t];
+                    }
                 }
                 for (int row = 0; row < 2; row++) {
-                    ptrdiff_t y = y0 + row;
+                    const float *s0 = vertical[row][0], *s1 = vertical[row][1], *s2 = vertical[row][2], *s3 = vertical[row][3];
+                    for (ptrdiff_t t = 0; t < count; t++) {
+                        result[row][0][t] = s0[t] + s1[t] + s2[t] + offset;
+                        result[row][1][t] = s1[t] - s2[t] - s3[t] + offset;
+                    }
+                }
+                for (int row = 0; row < 2; row++) {
+                    const ptrdiff_t y = tile_y * 2 + row;
                     if (y >= out_height) break;
-                    float y_left = s[row][0] + s[row][1] + s[row][2] + offset;
-                    float y_right = s[row][1] - s[row][2] - s[row][3] + offset;
-                    plane[y * out_width + x0] = y_left;
-                    if (x0 + 1 < out_width) plane[y * out_width + x0 + 1] = y_right;
+                    float *line = plane + y * out_width;
+                    for (ptrdiff_t t = 0; t < count; t++) {
+                        const ptrdiff_t x = 2 * (first + t);
+                        line[x] = result[row][0][t];
+                        if (x + 1 < out_width) line[x + 1] = result[row][1][t];
+                    }
                 }
             }
         }

@@ -1,7 +1,10 @@
 // Winograd F(4x4, 3x3) transforms (Lavin & Gray 2016, interpolation points 0, +-1, +-2, inf):
-// 6x6 input tiles give 4x4 outputs with 36 multiplies instead of 144, i.e. 1/4 of the direct
-// convolution's multiplies (F(2x2,3x3): 4/9). Layouts as in winograd.c, with 36 positions.
+// 6x6 input tiles give 4x4 outputs with 36 multiplies instead of 144 (1/4 of the direct
+// convolution's). Layouts and the segment-wise vectorised structure are as in winograd.c, with
+// 36 positions and input rows split by column phase (x mod 4).
 #include "CKernels.h"
+
+#define SEGMENT 256
 
 void sd_winograd4_weights(const float *weight, float *transformed, ptrdiff_t out_channels, ptrdiff_t in_channels,
                           ptrdiff_t out_begin, ptrdiff_t out_end) {
@@ -31,92 +34,116 @@ void sd_winograd4_weights(const float *weight, float *transformed, ptrdiff_t out
     }
 }
 
-// B^T d for one column of 6 values.
-static inline void input_column(const float d[6], float t[6]) {
-    t[0] = 4.0f * d[0] - 5.0f * d[2] + d[4];
-    t[1] = -4.0f * d[1] - 4.0f * d[2] + d[3] + d[4];
-    t[2] = 4.0f * d[1] - 4.0f * d[2] - d[3] + d[4];
-    t[3] = -2.0f * d[1] - d[2] + 2.0f * d[3] + d[4];
-    t[4] = 2.0f * d[1] - d[2] - 2.0f * d[3] + d[4];
-    t[5] = 4.0f * d[1] - 5.0f * d[3] + d[5];
+// o_r[t] = (B^T x)[r] for six input arrays x_0..x_5, over count tiles.
+static inline void input_transform(const float *x0, const float *x1, const float *x2, const float *x3,
+                                   const float *x4, const float *x5, float *o0, float *o1, float *o2,
+                                   float *o3, float *o4, float *o5, ptrdiff_t count) {
+    for (ptrdiff_t t = 0; t < count; t++) {
+        float d0 = x0[t], d1 = x1[t], d2 = x2[t], d3 = x3[t], d4 = x4[t], d5 = x5[t];
+        o0[t] = 4.0f * d0 - 5.0f * d2 + d4;
+        o1[t] = -4.0f * d1 - 4.0f * d2 + d3 + d4;
+        o2[t] = 4.0f * d1 - 4.0f * d2 - d3 + d4;
+        o3[t] = -2.0f * d1 - d2 + 2.0f * d3 + d4;
+        o4[t] = 2.0f * d1 - d2 - 2.0f * d3 + d4;
+        o5[t] = 4.0f * d1 - 5.0f * d3 + d5;
+    }
 }
 
 void sd_winograd4_input(const float *input, float *transformed, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
                         ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t tiles_x, ptrdiff_t tile_row_begin,
                         ptrdiff_t tile_row_end, ptrdiff_t leading, ptrdiff_t channel_begin, ptrdiff_t channel_end) {
     const ptrdiff_t stride = channels * leading;
+    float phase[6][4][SEGMENT + 1];   // input row y0 + r, column 4 (first + k) + p - pad_left
+    float vertical[6][6][SEGMENT];    // (B^T d)[r][c] per tile
     for (ptrdiff_t channel = channel_begin; channel < channel_end; channel++) {
         const float *plane = input + channel * height * width;
-        float *destination = transformed + channel * leading;
-        ptrdiff_t tile = 0;
         for (ptrdiff_t tile_y = tile_row_begin; tile_y < tile_row_end; tile_y++) {
             const ptrdiff_t y0 = tile_y * 4 - pad_top;
-            for (ptrdiff_t tile_x = 0; tile_x < tiles_x; tile_x++, tile++) {
-                const ptrdiff_t x0 = tile_x * 4 - pad_left;
-                float d[6][6];
-                if (y0 >= 0 && y0 + 6 <= height && x0 >= 0 && x0 + 6 <= width) {
-                    for (int row = 0; row < 6; row++)
-                        for (int column = 0; column < 6; column++) d[row][column] = plane[(y0 + row) * width + x0 + column];
-                } else {
-                    for (int row = 0; row < 6; row++)
-                        for (int column = 0; column < 6; column++) {
-                            ptrdiff_t y = y0 + row, x = x0 + column;
-                            d[row][column] = (y >= 0 && y < height && x >= 0 && x < width) ? plane[y * width + x] : 0.0f;
+            float *out = transformed + channel * leading + (tile_y - tile_row_begin) * tiles_x;
+            for (ptrdiff_t first = 0; first < tiles_x; first += SEGMENT) {
+                const ptrdiff_t count = tiles_x - first < SEGMENT ? tiles_x - first : SEGMENT;
+                for (int row = 0; row < 6; row++) {
+                    const ptrdiff_t y = y0 + row;
+                    const int inside = y >= 0 && y < height;
+                    const float *line = plane + (inside ? y : 0) * width;
+                    for (int p = 0; p < 4; p++)
+                        for (ptrdiff_t k = 0; k <= count; k++) {
+                            ptrdiff_t x = 4 * (first + k) + p - pad_left;
+                            phase[row][p][k] = (inside && x >= 0 && x < width) ? line[x] : 0.0f;
                         }
                 }
-                // t = B^T d (columns), then v = t B (rows).
-                float t[6][6];
                 for (int column = 0; column < 6; column++) {
-                    float source[6], result[6];
-                    for (int row = 0; row < 6; row++) source[row] = d[row][column];
-                    input_column(source, result);
-                    for (int row = 0; row < 6; row++) t[row][column] = result[row];
+                    const int p = column & 3, shift = column >> 2;
+                    input_transform(phase[0][p] + shift, phase[1][p] + shift, phase[2][p] + shift, phase[3][p] + shift,
+                                    phase[4][p] + shift, phase[5][p] + shift,
+                                    vertical[0][column], vertical[1][column], vertical[2][column],
+                                    vertical[3][column], vertical[4][column], vertical[5][column], count);
                 }
                 for (int row = 0; row < 6; row++) {
-                    float result[6];
-                    input_column(t[row], result);
-                    for (int column = 0; column < 6; column++) destination[(row * 6 + column) * stride + tile] = result[column];
+                    float *o = out + row * 6 * stride + first;
+                    input_transform(vertical[row][0], vertical[row][1], vertical[row][2], vertical[row][3],
+                                    vertical[row][4], vertical[row][5],
+                                    o, o + stride, o + 2 * stride, o + 3 * stride, o + 4 * stride, o + 5 * stride, count);
                 }
             }
         }
     }
 }
 
-// A^T m for one column of 6 values.
-static inline void output_column(const float m[6], float s[4]) {
-    s[0] = m[0] + m[1] + m[2] + m[3] + m[4];
-    s[1] = m[1] - m[2] + 2.0f * (m[3] - m[4]);
-    s[2] = m[1] + m[2] + 4.0f * (m[3] + m[4]);
-    s[3] = m[1] - m[2] + 8.0f * (m[3] - m[4]) + m[5];
+// o_r[t] = (A^T x)[r] + offset for six input arrays, over count tiles.
+static inline void output_transform(const float *x0, const float *x1, const float *x2, const float *x3,
+                                    const float *x4, const float *x5, float *o0, float *o1, float *o2,
+                                    float *o3, float offset, ptrdiff_t count) {
+    for (ptrdiff_t t = 0; t < count; t++) {
+        float m0 = x0[t], m1 = x1[t], m2 = x2[t], m3 = x3[t], m4 = x4[t], m5 = x5[t];
+        o0[t] = m0 + m1 + m2 + m3 + m4 + offset;
+        o1[t] = m1 - m2 + 2.0f * (m3 - m4) + offset;
+        o2[t] = m1 + m2 + 4.0f * (m3 + m4) + offset;
+        o3[t] = m1 - m2 + 8.0f * (m3 - m4) + m5 + offset;
+    }
 }
 
 void sd_winograd4_output(const float *transformed, float *output, const float *bias, ptrdiff_t channels,
                          ptrdiff_t out_height, ptrdiff_t out_width, ptrdiff_t tiles_x, ptrdiff_t tile_row_begin,
                          ptrdiff_t tile_row_end, ptrdiff_t leading, ptrdiff_t channel_begin, ptrdiff_t channel_end) {
     const ptrdiff_t stride = channels * leading;
+    float vertical[4][6][SEGMENT];  // (A^T m)[r][c] per tile
+    float result[4][4][SEGMENT];    // Y[r][k] per tile
     for (ptrdiff_t channel = channel_begin; channel < channel_end; channel++) {
-        const float *source = transformed + channel * leading;
         float *plane = output + channel * out_height * out_width;
         const float offset = bias ? bias[channel] : 0.0f;
-        ptrdiff_t tile = 0;
         for (ptrdiff_t tile_y = tile_row_begin; tile_y < tile_row_end; tile_y++) {
-            const ptrdiff_t y0 = tile_y * 4;
-            for (ptrdiff_t tile_x = 0; tile_x < tiles_x; tile_x++, tile++) {
-                const ptrdiff_t x0 = tile_x * 4;
-                float s[4][6];
+            const float *source = transformed + channel * leading + (tile_y - tile_row_begin) * tiles_x;
+            for (ptrdiff_t first = 0; first < tiles_x; first += SEGMENT) {
+                const ptrdiff_t count = tiles_x - first < SEGMENT ? tiles_x - first : SEGMENT;
                 for (int column = 0; column < 6; column++) {
-                    float m[6], result[4];
-                    for (int row = 0; row < 6; row++) m[row] = source[(row * 6 + column) * stride + tile];
-                    output_column(m, result);
-                    for (int row = 0; row < 4; row++) s[row][column] = result[row];
+                    const float *m = source + column * stride + first;
+                    output_transform(m, m + 6 * stride, m + 12 * stride, m + 18 * stride, m + 24 * stride, m + 30 * stride,
+                                     vertical[0][column], vertical[1][column], vertical[2][column], vertical[3][column],
+                                     0.0f, count);
                 }
                 for (int row = 0; row < 4; row++) {
-                    ptrdiff_t y = y0 + row;
+                    output_transform(vertical[row][0], vertical[row][1], vertical[row][2], vertical[row][3],
+                                     vertical[row][4], vertical[row][5],
+                                     result[row][0], result[row][1], result[row][2], result[row][3], offset, count);
+                }
+                for (int row = 0; row < 4; row++) {
+                    const ptrdiff_t y = tile_y * 4 + row;
                     if (y >= out_height) break;
-                    float result[4];
-                    output_column(s[row], result);
-                    for (int column = 0; column < 4; column++) {
-                        if (x0 + column < out_width) plane[y * out_width + x0 + column] = result[column] + offset;
+                    float *line = plane + y * out_width;
+                    const ptrdiff_t full = (out_width - 4 * first) / 4 < count ? (out_width - 4 * first) / 4 : count;
+                    for (ptrdiff_t t = 0; t < full; t++) {
+                        float *target = line + 4 * (first + t);
+                        target[0] = result[row][0][t];
+                        target[1] = result[row][1][t];
+                        target[2] = result[row][2][t];
+                        target[3] = result[row][3][t];
+                    }
+                    for (ptrdiff_t t = full; t < count; t++) {
+                        for (int k = 0; k < 4; k++) {
+                            ptrdiff_t x = 4 * (first + t) + k;
+                            if (x < out_width) line[x] = result[row][k][t];
+                        }
                     }
                 }
             }

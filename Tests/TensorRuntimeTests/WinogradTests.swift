@@ -19,6 +19,8 @@ import Testing
         Case(inputShape: [1, 2, 11, 5], outChannels: 2, padding: Padding2D(top: 0, bottom: 1, left: 2, right: 0)),
         Case(inputShape: [4, 8, 17, 17], outChannels: 8, padding: Padding2D(1)),
         Case(inputShape: [1, 3, 3, 3], outChannels: 2, padding: Padding2D(1)),
+        // Wider than one segment of the transform's row buffers (2048 / 1024 tiles).
+        Case(inputShape: [1, 2, 6, 4201], outChannels: 2, padding: Padding2D(1)),
     ]
 
     @Test(arguments: cases, [ConvolutionAlgorithm.winograd, .winograd4x4])

@@ -43,7 +43,7 @@ public let automaticWinogradTile: Int = {
 
 /// Winograd's GEMMs have K = input channels; below this the thin GEMMs and memory-bound
 /// transforms lose to im2col (measured on TAESD's 64-channel convolutions).
-public let winogradMinimumInputChannels: Int = Int(ProcessInfo.processInfo.environment["SEMANTIC_DRAW_WINOGRAD_MIN_CHANNELS"] ?? "") ?? 128
+public let winogradMinimumInputChannels: Int = Int(ProcessInfo.processInfo.environment["SEMANTIC_DRAW_WINOGRAD_MIN_CHANNELS"] ?? "") ?? 32
 
 /// From this many output pixels per image on, F(4x4,3x3) beats F(2x2,3x3).
 public let winograd4x4MinimumOutputPixels: Int = Int(ProcessInfo.processInfo.environment["SEMANTIC_DRAW_WINOGRAD4_MIN_PIXELS"] ?? "") ?? 16384
