@@ -1,7 +1,7 @@
 import CKernels
 
-/// Float32 memory behind a ``Tensor``: either owned (64-byte aligned, freed on deinit) or
-/// borrowed from another object that keeps it alive (a memory-mapped safetensors file).
+/// Float32 memory behind a ``Tensor``: either owned (64-byte aligned, freed on deinit; large
+/// buffers go back to ``LargeBufferPool`` for reuse) or borrowed from another object that keeps it alive (a memory-mapped safetensors file).
 public final class TensorStorage: @unchecked Sendable {
     /// The first element.
     public let pointer: UnsafeMutablePointer<Float>
@@ -20,7 +20,10 @@ public final class TensorStorage: @unchecked Sendable {
     /// Allocates `count` uninitialised elements.
     public init(uninitializedCount count: Int) {
         _ = Self.allocatorConfigured
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        let raw = bytes >= LargeBufferPool.minimumBytes
+            ? LargeBufferPool.take(bytes: bytes)
+            : UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
         self.pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         self.count = count
         self.owner = nil
@@ -34,7 +37,11 @@ public final class TensorStorage: @unchecked Sendable {
     }
 
     deinit {
-        if owner == nil {
+        guard owner == nil else { return }
+        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        if bytes >= LargeBufferPool.minimumBytes {
+            LargeBufferPool.give(UnsafeMutableRawPointer(pointer), bytes: bytes)
+        } else {
             UnsafeMutableRawPointer(pointer).deallocate()
         }
     }
