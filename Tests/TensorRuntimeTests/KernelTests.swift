@@ -344,7 +344,7 @@ import Testing
         AttentionCase(name: "single head, 33 keys", batch: 3, queryLength: 4, keyLength: 33, heads: 1, headDimension: 16, causal: false, rows: nil),
         AttentionCase(name: "causal self, 2 heads", batch: 2, queryLength: 21, keyLength: 21, heads: 2, headDimension: 4, causal: true, rows: nil),
         AttentionCase(name: "causal, more keys than queries", batch: 1, queryLength: 5, keyLength: 9, heads: 2, headDimension: 3, causal: true, rows: nil),
-        // 1100 x 1000 scores exceed attentionScoreTileLimit (1 << 20): two query tiles of 1048 rows.
+        // 1100 x 1000 scores exceed the tile limit of 1 << 20: two query tiles of 1048 rows.
         AttentionCase(name: "two query tiles", batch: 1, queryLength: 1100, keyLength: 1000, heads: 2, headDimension: 4, causal: false,
                       rows: [0, 1, 2, 1046, 1047, 1048, 1049, 1050, 1098, 1099]),
         // 1100 x 1100 causal: tiles of 953 rows; the mask must use the tile's first row.
@@ -359,10 +359,13 @@ import Testing
         let query = random.tensor([testCase.batch, testCase.queryLength, width], -2, 2)
         let key = random.tensor([testCase.batch, testCase.keyLength, width], -2, 2)
         let value = random.tensor([testCase.batch, testCase.keyLength, width])
+        // Tiles of at most 1 << 20 scores, so the long cases are split into query tiles.
+        let tileLimit = 1 << 20
         if testCase.rows != nil {
-            #expect(testCase.queryLength * testCase.keyLength > attentionScoreTileLimit, "case does not force query tiles")
+            #expect(testCase.queryLength * testCase.keyLength > tileLimit, "case does not force query tiles")
         }
-        let result = Tensor.attention(query: query, key: key, value: value, heads: testCase.heads, causal: testCase.causal)
+        let result = Tensor.attention(query: query, key: key, value: value, heads: testCase.heads, causal: testCase.causal,
+                                      scoreTileLimit: tileLimit)
         #expect(result.shape == query.shape)
         let (indices, expected) = Self.attentionReference(query: query, key: key, value: value, heads: testCase.heads,
                                                           causal: testCase.causal, rows: testCase.rows)

@@ -1,8 +1,10 @@
 import CKernels
 
 /// Scratch bound per worker for attention scores: query tiles hold at most this many floats
-/// (4 MiB), so 64x64 self-attention at batch 20 never materialises a full score matrix.
-public let attentionScoreTileLimit = 1 << 20
+/// (16 MiB), so 64x64 self-attention at batch 20 never materialises a full score matrix, while
+/// tiles stay tall enough (1024 queries against 4096 keys) that re-packing keys and values per
+/// tile costs little.
+public let attentionScoreTileLimit = 1 << 22
 
 extension Tensor {
     /// Multi-head scaled dot-product attention, `softmax(q k^T * scale [+ causal mask]) v`.
@@ -11,7 +13,8 @@ extension Tensor {
     /// projections produce them); returns [B, Sq, H*D]. Work is split into (sample, head, query
     /// tile) items over the workers; each tile keeps a full row of scores (tile x Sk floats, at
     /// most ``attentionScoreTileLimit``) and uses two single-threaded GEMMs.
-    public static func attention(query: Tensor, key: Tensor, value: Tensor, heads: Int, causal: Bool = false) -> Tensor {
+    public static func attention(query: Tensor, key: Tensor, value: Tensor, heads: Int, causal: Bool = false,
+                                 scoreTileLimit: Int = attentionScoreTileLimit) -> Tensor {
         OperationProfiler.measure("attention") {
             precondition(query.rank == 3 && key.rank == 3 && value.shape == key.shape && query.shape[0] == key.shape[0]
                          && query.shape[2] == key.shape[2], "attention: q \(query.shape) k \(key.shape) v \(value.shape)")
@@ -20,7 +23,7 @@ extension Tensor {
             precondition(width % heads == 0, "attention: width \(width) not divisible by \(heads) heads")
             let headDimension = width / heads
             let scale = 1 / Float(headDimension).squareRoot()
-            let tileRows = max(1, min(queryLength, attentionScoreTileLimit / max(1, keyLength)))
+            let tileRows = max(1, min(queryLength, scoreTileLimit / max(1, keyLength)))
             let tilesPerHead = (queryLength + tileRows - 1) / tileRows
             let items = batch * heads * tilesPerHead
             let workers = min(ComputeThreads.count, items)
