@@ -1,0 +1,32 @@
+import TensorRuntime
+
+/// Applies an element-wise scheduler kernel to every batch element (dimension 0) at its own
+/// slot, after checking shapes and slots.
+enum PerSampleKernel {
+    /// The kernel: slot, the inputs' elements of one batch element, the output, the element count.
+    typealias Kernel = (_ slot: Int, _ inputs: [UnsafePointer<Float>], _ output: UnsafeMutablePointer<Float>, _ count: Int) -> Void
+
+    /// A new tensor of the inputs' shape whose batch element b is `kernel(slots[b], inputs[b])`.
+    static func map(_ inputs: [(name: String, tensor: Tensor)], slots: [Int], slotCount: Int,
+                    _ kernel: Kernel) throws(SchedulerError) -> Tensor {
+        guard let first = inputs.first else { return Tensor.zeros([0]) }
+        let shape = first.tensor.shape
+        guard !shape.isEmpty else {
+            throw .shapeMismatch(argument: first.name, shape: shape, expected: "a batch in dimension 0 (rank >= 1)")
+        }
+        for input in inputs.dropFirst() where input.tensor.shape != shape {
+            throw .shapeMismatch(argument: input.name, shape: input.tensor.shape, expected: "\(shape) (the shape of '\(first.name)')")
+        }
+        guard slots.count == shape[0] else { throw .slotCountMismatch(slots: slots.count, batchSize: shape[0]) }
+        for slot in slots where !(0..<slotCount).contains(slot) {
+            throw .slotOutOfRange(slot: slot, slotCount: slotCount)
+        }
+        let result = Tensor(uninitializedShape: shape)
+        let perSample = shape[0] == 0 ? 0 : first.tensor.count / shape[0]
+        for (batchIndex, slot) in slots.enumerated() {
+            let offset = batchIndex * perSample
+            kernel(slot, inputs.map { UnsafePointer($0.tensor.pointer + offset) }, result.pointer + offset, perSample)
+        }
+        return result
+    }
+}

@@ -1,2 +1,0 @@
-/// The schedulers module (see its scheduler files).
-public enum SchedulersModule {}
