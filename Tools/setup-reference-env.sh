@@ -14,5 +14,6 @@ fi
   "transformers==5.24.0" \
   "safetensors==0.8.0" \
   "numpy==2.4.6" \
-  "peft==0.21.2"
+  "peft==0.21.2" \
+  "tokenizers==0.23.3"
 "$venv/bin/python" -c "import torch, diffusers, transformers; print('torch', torch.__version__, 'diffusers', diffusers.__version__, 'transformers', transformers.__version__)"

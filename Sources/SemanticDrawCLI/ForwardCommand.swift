@@ -38,9 +38,21 @@ struct ForwardCommand: ParsableCommand {
     @Option(help: "safetensors file to write the outputs to (written atomically).")
     var output: String
 
+    @Option(name: .customLong("lora"), help: "LoRA safetensors file fused into the unet or text-encoder first (repeatable; see docs/LORA.md).")
+    var loras: [String] = []
+
+    @Option(name: .customLong("lora-scale"), help: "Strength of the --lora at the same position (repeatable; default 1).")
+    var loraScales: [Float] = []
+
     func validate() throws {
         guard NetworkComponent(rawValue: component) != nil else {
             throw ValidationError("unknown component '\(component)'; expected one of \(NetworkComponent.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if !loras.isEmpty, NetworkComponent(rawValue: component)?.acceptsLoRAs == false {
+            throw ValidationError("--lora applies to the unet and text-encoder components, not \(component)")
+        }
+        guard loraScales.count <= loras.count else {
+            throw ValidationError("\(loraScales.count) --lora-scale values for \(loras.count) --lora files (one scale per LoRA, in order)")
         }
     }
 
@@ -50,7 +62,8 @@ struct ForwardCommand: ParsableCommand {
         do { inputs = try SafeTensorsFile(path: input) } catch let error as SafeTensorsError { throw CommandFailure(error.description) }
         do {
             let start = Date()
-            let outputs = try network.run(model: model, inputs: inputs)
+            let references = loras.enumerated().map { LoRAReference(path: $1, scale: $0 < loraScales.count ? loraScales[$0] : 1) }
+            let outputs = try network.run(model: model, inputs: inputs, loras: references)
             try SafeTensorsWriter.write(outputs, to: output)
             let seconds = Date().timeIntervalSince(start)
             let shapes = outputs.keys.sorted().map { key -> String in
@@ -61,6 +74,8 @@ struct ForwardCommand: ParsableCommand {
         } catch let error as ModelLoadingError {
             throw CommandFailure(error.description)
         } catch let error as SafeTensorsError {
+            throw CommandFailure(error.description)
+        } catch let error as LoRAError {
             throw CommandFailure(error.description)
         }
     }

@@ -1,2 +1,0 @@
-/// The CLIP tokenizer module (see CLIPTokenizer.swift).
-public enum TokenizerModule {}
