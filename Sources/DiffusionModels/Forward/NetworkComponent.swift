@@ -32,11 +32,15 @@ public enum NetworkComponent: String, CaseIterable, Sendable {
         }
     }
 
-    /// Loads the network from `model` and runs it on the tensors of `inputs`.
-    public func run(model: String, inputs: SafeTensorsFile) throws -> [String: SafeTensorsValue] {
+    /// Loads the network from `model`, with `loras` fused into it (only `unet` and
+    /// `text-encoder` accept them), and runs it on the tensors of `inputs`.
+    public func run(model: String, inputs: SafeTensorsFile, loras: [LoRAReference] = []) throws -> [String: SafeTensorsValue] {
+        if !loras.isEmpty && !acceptsLoRAs {
+            throw ModelLoadingError.invalidInput(name: "lora", reason: "LoRAs apply to the unet and text-encoder components, not \(rawValue)")
+        }
         switch self {
         case .textEncoder:
-            let encoder = try CLIPTextModel(folder: model)
+            let encoder = try CLIPTextModel(folder: model, loras: loras)
             let ids = try integerInput("input_ids", in: inputs)
             guard ids.shape.count == 2 else {
                 throw ModelLoadingError.invalidInput(name: "input_ids", reason: "has shape \(ids.shape) in \(inputs.path), expected [B, L]")
@@ -46,7 +50,7 @@ public enum NetworkComponent: String, CaseIterable, Sendable {
             let output = try encoder(inputIDs: rows)
             return ["last_hidden_state": .float32(output.lastHiddenState), "pooler_output": .float32(output.pooledOutput)]
         case .unet:
-            let unet = try UNet2DConditionModel(folder: model)
+            let unet = try UNet2DConditionModel(folder: model, loras: loras)
             let sample = try floatInput("sample", in: inputs)
             let context = try floatInput("encoder_hidden_states", in: inputs)
             let timesteps = try timestepInput(in: inputs)

@@ -1,0 +1,11 @@
+import TensorRuntime
+
+extension CLIPTextModel {
+    /// Loads the text encoder of `folder` (see ``init(folder:overrides:)``) with `loras` fused
+    /// into its weights, in order (see ``LoRAFusion``). Throws ``LoRAError`` for a LoRA that
+    /// cannot be read or does not fit this text encoder, ``ModelLoadingError`` for the model itself.
+    public init(folder: String, loras: [LoRAReference]) throws {
+        let overrides = loras.isEmpty ? [:] : try LoRAFusion.overrides(for: .textEncoder(folder: folder), references: loras)
+        try self.init(folder: folder, overrides: overrides)
+    }
+}
