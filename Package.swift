@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "DiffusionModels", targets: ["DiffusionModels"]),
         .library(name: "Tokenizer", targets: ["Tokenizer"]),
         .library(name: "Schedulers", targets: ["Schedulers"]),
+        .library(name: "SemanticDraw", targets: ["SemanticDraw"]),
         .executable(name: "semantic-draw", targets: ["SemanticDrawCLI"]),
     ],
     dependencies: [
@@ -51,6 +52,8 @@ let package = Package(
         .target(name: "Tokenizer"),
         // Noise schedules and split (denoise / noise) scheduler steps: LCM, DDIM, Euler.
         .target(name: "Schedulers", dependencies: ["TensorRuntime"]),
+        // The SemanticDraw library: prompt conditioning (and, next, palette, masks, pipelines).
+        .target(name: "SemanticDraw", dependencies: ["DiffusionModels", "Schedulers", "Tokenizer", "TensorRuntime"]),
         // The `semantic-draw` command-line tool (thin: parses options, calls the libraries).
         .executableTarget(
             name: "SemanticDrawCLI",
@@ -59,6 +62,7 @@ let package = Package(
                 "TensorRuntime",
                 "Tokenizer",
                 "Schedulers",
+                "SemanticDraw",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,6 +70,7 @@ let package = Package(
         .testTarget(name: "DiffusionModelsTests", dependencies: ["DiffusionModels", "TensorRuntime"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
         .testTarget(name: "SchedulersTests", dependencies: ["Schedulers", "TensorRuntime"]),
+        .testTarget(name: "SemanticDrawTests", dependencies: ["SemanticDraw", "DiffusionModels", "Tokenizer", "TensorRuntime"]),
         .testTarget(name: "SemanticDrawCLITests", dependencies: ["TensorRuntime"]),
     ]
 )

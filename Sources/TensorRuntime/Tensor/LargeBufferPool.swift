@@ -5,13 +5,14 @@ import Synchronization
 /// glibc hands out blocks above 32 MiB (the most its mmap threshold can be raised to) as fresh
 /// mappings, so every such activation — a batch-15 UNet activation, a full-resolution VAE
 /// feature map — would be page-faulted and zeroed anew on each use. Freed buffers of at least
-/// ``minimumBytes`` are kept here (up to ``retainedLimit`` bytes in all) and handed out again
-/// for requests of the same size class. Sizes are rounded up to 2 MiB classes.
+/// ``minimumBytes`` are kept here (up to ``retainedLimit`` bytes in all, so that a batch-4 UNet
+/// forward stays within 1.5 GiB above its weights) and handed out again for requests of the
+/// same size class. Sizes are rounded up to 2 MiB classes.
 enum LargeBufferPool {
     /// Buffers below this size are left to malloc.
     static let minimumBytes = 32 << 20
     /// The most memory the pool keeps while it is unused.
-    static let retainedLimit = 768 << 20
+    static let retainedLimit = 512 << 20
     private static let classBytes = 2 << 20
 
     private struct State {
