@@ -103,9 +103,7 @@ public struct DDIMScheduler: DiffusionScheduler {
     }
 
     public func scaleModelInput(_ sample: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
-        try PerSampleKernel.map([("sample", sample)], slots: slots, slotCount: slotCount) { _, inputs, output, count in
-            output.update(from: inputs[0], count: count)
-        }
+        try PerSampleKernel.copy(("sample", sample), slots: slots, slotCount: slotCount)
     }
 
     /// sqrt(abar') * x0 + sqrt(1 - abar' - sigma_t^2) * eps: the whole DDIM step when eta = 0.
@@ -118,15 +116,8 @@ public struct DDIMScheduler: DiffusionScheduler {
             let signal = signalLevel[slot], noise = noiseLevel[slot]
             let previousSignal = previousSignalLevel[slot], direction = directionScale[slot]
             for index in 0..<count {
-                var original: Float, epsilon: Float
-                switch prediction {
-                case .epsilon:
-                    original = (sample[index] - noise * modelOutput[index]) / signal
-                    epsilon = modelOutput[index]
-                case .vPrediction:
-                    original = signal * sample[index] - noise * modelOutput[index]
-                    epsilon = signal * modelOutput[index] + noise * sample[index]
-                }
+                var (original, epsilon) = prediction.originalAndNoise(sample: sample[index], modelOutput: modelOutput[index],
+                                                                      signal: signal, noise: noise)
                 if let clip { original = min(max(original, -clip), clip) }
                 output[index] = previousSignal * original + direction * epsilon
             }
@@ -135,16 +126,8 @@ public struct DDIMScheduler: DiffusionScheduler {
 
     /// + sigma_t * n (eta > 0); `denoised` unchanged when eta = 0.
     public func noise(_ denoised: Tensor, noise: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
-        try PerSampleKernel.map([("denoised", denoised), ("noise", noise)], slots: slots, slotCount: slotCount) {
-            slot, inputs, output, count in
-            guard eta > 0 else {
-                output.update(from: inputs[0], count: count)
-                return
-            }
-            let deviation = standardDeviation[slot]
-            for index in 0..<count {
-                output[index] = inputs[0][index] + deviation * inputs[1][index]
-            }
+        try PerSampleKernel.combine(("denoised", denoised), ("noise", noise), slots: slots, slotCount: slotCount) { slot in
+            eta > 0 ? (1, standardDeviation[slot]) : nil
         }
     }
 
@@ -152,12 +135,8 @@ public struct DDIMScheduler: DiffusionScheduler {
 
     /// a_t * x0 + b_t * n (diffusers `add_noise`).
     public func addNoise(_ original: Tensor, noise: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
-        try PerSampleKernel.map([("original", original), ("noise", noise)], slots: slots, slotCount: slotCount) {
-            slot, inputs, output, count in
-            let signal = signalLevel[slot], level = noiseLevel[slot]
-            for index in 0..<count {
-                output[index] = signal * inputs[0][index] + level * inputs[1][index]
-            }
+        try PerSampleKernel.combine(("original", original), ("noise", noise), slots: slots, slotCount: slotCount) { slot in
+            (signalLevel[slot], noiseLevel[slot])
         }
     }
 }

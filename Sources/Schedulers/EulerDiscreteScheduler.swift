@@ -122,20 +122,15 @@ public struct EulerDiscreteScheduler: DiffusionScheduler {
 
     /// Nothing: returns `denoised` unchanged.
     public func noise(_ denoised: Tensor, noise: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
-        try PerSampleKernel.map([("denoised", denoised), ("noise", noise)], slots: slots, slotCount: slotCount) {
-            _, inputs, output, count in
-            output.update(from: inputs[0], count: count)
-        }
+        try PerSampleKernel.combine(("denoised", denoised), ("noise", noise), slots: slots, slotCount: slotCount) { _ in nil }
     }
 
     public func addsNoise(slot: Int) -> Bool { false }
 
     /// x0 + n * sigma (diffusers `add_noise`).
     public func addNoise(_ original: Tensor, noise: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
-        try PerSampleKernel.map([("original", original), ("noise", noise)], slots: slots, slotCount: slotCount) {
-            slot, inputs, output, count in
-            let sigma = sigmas[slot]
-            for index in 0..<count { output[index] = inputs[0][index] + inputs[1][index] * sigma }
+        try PerSampleKernel.combine(("original", original), ("noise", noise), slots: slots, slotCount: slotCount) { slot in
+            (1, sigmas[slot])
         }
     }
 }

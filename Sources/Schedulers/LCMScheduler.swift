@@ -76,9 +76,7 @@ public struct LCMScheduler: DiffusionScheduler {
     }
 
     public func scaleModelInput(_ sample: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
-        try PerSampleKernel.map([("sample", sample)], slots: slots, slotCount: slotCount) { _, inputs, output, count in
-            output.update(from: inputs[0], count: count)
-        }
+        try PerSampleKernel.copy(("sample", sample), slots: slots, slotCount: slotCount)
     }
 
     /// z = c_out * x0 + c_skip * x, the consistency model's x0 estimate (see the type's notes).
@@ -90,11 +88,8 @@ public struct LCMScheduler: DiffusionScheduler {
             let sample = inputs[0], modelOutput = inputs[1]
             let signal = signalLevel[slot], noise = noiseLevel[slot], skip = cSkip[slot], out = cOut[slot]
             for index in 0..<count {
-                var original: Float
-                switch prediction {
-                case .epsilon: original = (sample[index] - noise * modelOutput[index]) / signal
-                case .vPrediction: original = signal * sample[index] - noise * modelOutput[index]
-                }
+                var original = prediction.originalAndNoise(sample: sample[index], modelOutput: modelOutput[index],
+                                                           signal: signal, noise: noise).original
                 if let clip { original = min(max(original, -clip), clip) }
                 output[index] = out * original + skip * sample[index]
             }
@@ -103,16 +98,8 @@ public struct LCMScheduler: DiffusionScheduler {
 
     /// x' = a_{i+1} * z + b_{i+1} * n; `denoised` unchanged at the last slot.
     public func noise(_ denoised: Tensor, noise: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
-        try PerSampleKernel.map([("denoised", denoised), ("noise", noise)], slots: slots, slotCount: slotCount) {
-            slot, inputs, output, count in
-            guard slot + 1 < slotCount else {
-                output.update(from: inputs[0], count: count)
-                return
-            }
-            let signal = signalLevel[slot + 1], level = noiseLevel[slot + 1]
-            for index in 0..<count {
-                output[index] = signal * inputs[0][index] + level * inputs[1][index]
-            }
+        try PerSampleKernel.combine(("denoised", denoised), ("noise", noise), slots: slots, slotCount: slotCount) { slot in
+            slot + 1 < slotCount ? (signalLevel[slot + 1], noiseLevel[slot + 1]) : nil
         }
     }
 
@@ -120,12 +107,8 @@ public struct LCMScheduler: DiffusionScheduler {
 
     /// a_t * x0 + b_t * n (diffusers `add_noise`).
     public func addNoise(_ original: Tensor, noise: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
-        try PerSampleKernel.map([("original", original), ("noise", noise)], slots: slots, slotCount: slotCount) {
-            slot, inputs, output, count in
-            let signal = signalLevel[slot], level = noiseLevel[slot]
-            for index in 0..<count {
-                output[index] = signal * inputs[0][index] + level * inputs[1][index]
-            }
+        try PerSampleKernel.combine(("original", original), ("noise", noise), slots: slots, slotCount: slotCount) { slot in
+            (signalLevel[slot], noiseLevel[slot])
         }
     }
 }

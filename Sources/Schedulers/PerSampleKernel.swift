@@ -29,4 +29,37 @@ enum PerSampleKernel {
         }
         return result
     }
+
+    /// `p * first + q * second` per batch element, with `(p, q) = coefficients(slot)`; where
+    /// `coefficients` gives nil the element of `first` is copied unchanged.
+    static func combine(_ first: (name: String, tensor: Tensor), _ second: (name: String, tensor: Tensor), slots: [Int],
+                        slotCount: Int, coefficients: (Int) -> (Float, Float)?) throws(SchedulerError) -> Tensor {
+        try map([first, second], slots: slots, slotCount: slotCount) { slot, inputs, output, count in
+            guard let (firstScale, secondScale) = coefficients(slot) else {
+                output.update(from: inputs[0], count: count)
+                return
+            }
+            for index in 0..<count { output[index] = firstScale * inputs[0][index] + secondScale * inputs[1][index] }
+        }
+    }
+
+    /// A checked copy (the identity step of schedulers whose model input is unscaled).
+    static func copy(_ input: (name: String, tensor: Tensor), slots: [Int], slotCount: Int) throws(SchedulerError) -> Tensor {
+        try map([input], slots: slots, slotCount: slotCount) { _, inputs, output, count in
+            output.update(from: inputs[0], count: count)
+        }
+    }
+}
+
+extension PredictionType {
+    /// The x0 estimate and the noise estimate for `sample` and network output `modelOutput` at
+    /// a level with signal a_t and noise b_t (epsilon: x0 = (x - b eps) / a; v: x0 = a x - b v,
+    /// eps = a v + b x).
+    @inline(__always)
+    func originalAndNoise(sample: Float, modelOutput: Float, signal: Float, noise: Float) -> (original: Float, noise: Float) {
+        switch self {
+        case .epsilon: return ((sample - noise * modelOutput) / signal, modelOutput)
+        case .vPrediction: return (signal * sample - noise * modelOutput, signal * modelOutput + noise * sample)
+        }
+    }
 }

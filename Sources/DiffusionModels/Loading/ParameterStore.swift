@@ -77,20 +77,9 @@ public final class ParameterStore {
 
 /// The random weights of ``ParameterStore/init(randomWeightsSeed:)`` (SplitMix64 stream).
 struct RandomWeights {
-    var state: UInt64
+    var stream: SplitMix64
 
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [-1, 1).
-    mutating func uniform() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
+    init(seed: UInt64) { stream = SplitMix64(seed: seed) }
 
     mutating func tensor(key: String, shape: [Int]) -> Tensor {
         let result = Tensor(uninitializedShape: shape)
@@ -99,7 +88,7 @@ struct RandomWeights {
         let fanIn = shape.count >= 2 ? shape.dropFirst().reduce(1, *) : 1
         let bound = isVector ? Float(0.05) : 1 / Float(fanIn).squareRoot()
         for index in 0..<result.count {
-            result.pointer[index] = (isScale ? 1 : 0) + bound * uniform()
+            result.pointer[index] = (isScale ? 1 : 0) + bound * stream.nextSignedUnit()
         }
         return result
     }

@@ -53,22 +53,20 @@ public enum BLAS {
                                 a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
+        // Split the larger of N (columns of B and C) and M (rows of A and C) into one block per
+        // worker, block edges on multiples of 16 where possible.
         let aBox = UncheckedSendable(a), bBox = UncheckedSendable(b), cBox = UncheckedSendable(c)
-        if n >= m {
-            // Column blocks (multiples of 16 where possible): B's columns and C's columns.
-            let blocks = workers
-            parallelTasks(blocks) { task, _ in
-                let start = (n * task / blocks) & ~15, end = task == blocks - 1 ? n : (n * (task + 1) / blocks) & ~15
-                guard end > start else { return }
+        let splitColumns = n >= m
+        let extent = splitColumns ? n : m
+        parallelTasks(workers) { task, _ in
+            let start = (extent * task / workers) & ~15
+            let end = task == workers - 1 ? extent : (extent * (task + 1) / workers) & ~15
+            guard end > start else { return }
+            if splitColumns {
                 let bBlock = transposeB ? bBox.value + start * ldb : bBox.value + start
                 sgemmSingleThreaded(transposeA: transposeA, transposeB: transposeB, m: m, n: end - start, k: k, alpha: alpha,
                                     a: aBox.value, lda: lda, b: bBlock, ldb: ldb, beta: beta, c: cBox.value + start, ldc: ldc)
-            }
-        } else {
-            let blocks = workers
-            parallelTasks(blocks) { task, _ in
-                let start = (m * task / blocks) & ~15, end = task == blocks - 1 ? m : (m * (task + 1) / blocks) & ~15
-                guard end > start else { return }
+            } else {
                 let aBlock = transposeA ? aBox.value + start : aBox.value + start * lda
                 sgemmSingleThreaded(transposeA: transposeA, transposeB: transposeB, m: end - start, n: n, k: k, alpha: alpha,
                                     a: aBlock, lda: lda, b: bBox.value, ldb: ldb, beta: beta, c: cBox.value + start * ldc, ldc: ldc)

@@ -1,0 +1,20 @@
+/// SplitMix64 (Steele, Lea and Flood 2014): a tiny, fast, deterministic 64-bit stream for
+/// values that need to be reproducible but not PyTorch-compatible (random benchmark weights).
+/// For noise that must match `torch.randn`, use ``TorchGenerator``.
+public struct SplitMix64: Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A float uniform in [-1, 1) (24 random bits).
+    public mutating func nextSignedUnit() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
+}
