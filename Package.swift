@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Tokenizer", targets: ["Tokenizer"]),
         .library(name: "Schedulers", targets: ["Schedulers"]),
         .library(name: "SemanticDraw", targets: ["SemanticDraw"]),
+        .library(name: "ImageCodecs", targets: ["ImageCodecs"]),
         .executable(name: "semantic-draw", targets: ["SemanticDrawCLI"]),
     ],
     dependencies: [
@@ -31,6 +32,13 @@ let package = Package(
             path: "Sources/CBLAS",
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
+        ),
+        // libpng, through pkg-config.
+        .systemLibrary(
+            name: "CPNG",
+            path: "Sources/CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
         ),
         // Vectorised C loops for softmax and activations (see its header for why they are C).
         .target(
@@ -52,8 +60,10 @@ let package = Package(
         .target(name: "Tokenizer"),
         // Noise schedules and split (denoise / noise) scheduler steps: LCM, DDIM, Euler.
         .target(name: "Schedulers", dependencies: ["TensorRuntime"]),
+        // PNG read/write (8-bit grey, RGB, RGBA; text chunks) over libpng.
+        .target(name: "ImageCodecs", dependencies: ["CPNG", "TensorRuntime"]),
         // The SemanticDraw library: prompt conditioning (and, next, palette, masks, pipelines).
-        .target(name: "SemanticDraw", dependencies: ["DiffusionModels", "Schedulers", "Tokenizer", "TensorRuntime"]),
+        .target(name: "SemanticDraw", dependencies: ["DiffusionModels", "Schedulers", "Tokenizer", "TensorRuntime", "ImageCodecs"]),
         // The `semantic-draw` command-line tool (thin: parses options, calls the libraries).
         .executableTarget(
             name: "SemanticDrawCLI",
@@ -63,6 +73,7 @@ let package = Package(
                 "Tokenizer",
                 "Schedulers",
                 "SemanticDraw",
+                "ImageCodecs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,7 +81,8 @@ let package = Package(
         .testTarget(name: "DiffusionModelsTests", dependencies: ["DiffusionModels", "TensorRuntime"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
         .testTarget(name: "SchedulersTests", dependencies: ["Schedulers", "TensorRuntime"]),
-        .testTarget(name: "SemanticDrawTests", dependencies: ["SemanticDraw", "DiffusionModels", "Tokenizer", "TensorRuntime"]),
+        .testTarget(name: "SemanticDrawTests", dependencies: ["SemanticDraw", "DiffusionModels", "Tokenizer", "TensorRuntime", "ImageCodecs"]),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TensorRuntime"]),
         .testTarget(name: "SemanticDrawCLITests", dependencies: ["TensorRuntime"]),
     ]
 )

@@ -1,0 +1,2 @@
+/// PNG and (later) JPEG codecs over the system libraries.
+public enum ImageCodecsModule {}
