@@ -23,6 +23,7 @@ extension Tensor {
             precondition(width % heads == 0, "attention: width \(width) not divisible by \(heads) heads")
             let headDimension = width / heads
             let scale = 1 / Float(headDimension).squareRoot()
+            BLAS.prepare()
             let tileRows = max(1, min(queryLength, scoreTileLimit / max(1, keyLength)))
             let tilesPerHead = (queryLength + tileRows - 1) / tileRows
             let items = batch * heads * tilesPerHead

@@ -13,6 +13,10 @@ import CBLAS
 /// forward), and kernels that already run per worker (attention tiles) call
 /// ``sgemmSingleThreaded``.
 public enum BLAS {
+    /// Pins OpenBLAS to one thread, once; kernels that call ``sgemmSingleThreaded(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``
+    /// from several workers call ``prepare()`` first.
+    public static func prepare() { _ = configured }
+
     private static let configured: Bool = {
         #if !canImport(Accelerate)
         openblas_set_num_threads(1)
