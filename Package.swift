@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Schedulers", targets: ["Schedulers"]),
         .library(name: "SemanticDraw", targets: ["SemanticDraw"]),
         .library(name: "ImageCodecs", targets: ["ImageCodecs"]),
+        .library(name: "Hub", targets: ["Hub"]),
         .executable(name: "semantic-draw", targets: ["SemanticDrawCLI"]),
     ],
     dependencies: [
@@ -60,6 +61,8 @@ let package = Package(
         .target(name: "Tokenizer"),
         // Noise schedules and split (denoise / noise) scheduler steps: LCM, DDIM, Euler.
         .target(name: "Schedulers", dependencies: ["TensorRuntime"]),
+        // Hugging Face hub client: resolve, download (resume, verify) into the shared HF cache.
+        .target(name: "Hub"),
         // PNG read/write (8-bit grey, RGB, RGBA; text chunks) over libpng.
         .target(name: "ImageCodecs", dependencies: ["CPNG", "TensorRuntime"]),
         // The SemanticDraw library: prompt conditioning (and, next, palette, masks, pipelines).
@@ -74,6 +77,7 @@ let package = Package(
                 "Schedulers",
                 "SemanticDraw",
                 "ImageCodecs",
+                "Hub",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,6 +87,7 @@ let package = Package(
         .testTarget(name: "SchedulersTests", dependencies: ["Schedulers", "TensorRuntime"]),
         .testTarget(name: "SemanticDrawTests", dependencies: ["SemanticDraw", "DiffusionModels", "Tokenizer", "TensorRuntime", "ImageCodecs"]),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TensorRuntime"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub"]),
         .testTarget(name: "SemanticDrawCLITests", dependencies: ["TensorRuntime"]),
     ]
 )

@@ -1,0 +1,2 @@
+/// Hugging Face hub client and cache (see HubClient.swift).
+public enum HubModule {}
