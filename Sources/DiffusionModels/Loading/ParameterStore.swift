@@ -10,6 +10,7 @@ public final class ParameterStore {
     /// The weights file, for error messages.
     public let path: String
     private let file: SafeTensorsFile?
+    private let dictionary: [String: Tensor]?
     private var random: RandomWeights?
     private var taken: Set<String> = []
     private let ignoredKeys: Set<String>
@@ -24,27 +25,41 @@ public final class ParameterStore {
         } catch let error as SafeTensorsError {
             throw ModelLoadingError.safeTensors(error)
         }
+        dictionary = nil
         self.path = path
         self.ignoredKeys = ignoredKeys
+    }
+
+    /// A strict store over tensors held in memory (e.g. the `tiny-random` model): missing keys,
+    /// wrong shapes and unused tensors are errors as for a file; `name` stands for the file.
+    public init(tensors: [String: Tensor], name: String) {
+        file = nil
+        dictionary = tensors
+        path = name
+        ignoredKeys = []
     }
 
     /// A store that answers every request with random weights of the requested shape (matrices
     /// and kernels uniform in +-1/sqrt(fan-in), norm scales near 1, biases near 0).
     public init(randomWeightsSeed seed: UInt64) {
         file = nil
+        dictionary = nil
         random = RandomWeights(seed: seed)
         path = "(random weights, seed \(seed))"
         ignoredKeys = []
     }
 
     /// All keys in the file (none for random weights).
-    public var keys: [String] { file?.keys ?? [] }
+    public var keys: [String] { file?.keys ?? dictionary.map { $0.keys.sorted() } ?? [] }
 
     /// The tensor stored under `key`, which must have `shape`.
     public func take(_ key: String, shape: [Int]) throws -> Tensor {
         let tensor: Tensor
         if let override = overrides[key] {
             tensor = override
+        } else if let dictionary {
+            guard let stored = dictionary[key] else { throw ModelLoadingError.missingParameter(key: key, file: path) }
+            tensor = stored
         } else if random != nil {
             tensor = random!.tensor(key: key, shape: shape)
         } else if let file {
@@ -69,8 +84,8 @@ public final class ParameterStore {
 
     /// Fails if any key of the file was not taken (apart from the ignored buffers).
     public func finish() throws {
-        guard let file else { return }
-        let unused = file.keys.filter { !taken.contains($0) && !ignoredKeys.contains($0) }
+        guard file != nil || dictionary != nil else { return }
+        let unused = keys.filter { !taken.contains($0) && !ignoredKeys.contains($0) }
         if !unused.isEmpty { throw ModelLoadingError.unusedParameters(keys: unused, file: path) }
     }
 }
