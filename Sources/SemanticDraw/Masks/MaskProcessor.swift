@@ -1,0 +1,110 @@
+import TensorRuntime
+
+/// SemanticDraw's mask preprocessing (ALGORITHM.md §2): brush masks at image size in, per-slot
+/// latent masks and background weights out.
+///
+/// Steps: (1) bilinear resize to H x W, (2) cover: brushes multiplied by the cover factor where
+/// any later brush is > 0, (3) Gaussian blur (kernel side 2*ceil(3*std)+1, replicate padding),
+/// (4) mask alpha, (5) quantisation against the noise levels, (6) nearest downsampling to
+/// H/8 x W/8 (latent pixel (i, j) reads image pixel (8i, 8j)).
+///
+/// Two entry points serve the live stream: ``latentMasks(masks:height:width:noiseLevels:options:)``
+/// evaluates the blur only at the latent sample points (milliseconds; call it on every brush
+/// stroke), and ``blurredMasks(masks:height:width:options:)`` computes the full-resolution blurred
+/// masks needed only for the final pixel blend. The two agree exactly at the sample points.
+public enum MaskProcessor {
+    /// The latent downsampling factor.
+    public static let latentScale = 8
+
+    /// Per-slot latent masks, evaluating cover and blur only where the latent samples them.
+    ///
+    /// - Parameters:
+    ///   - masks: one `[H', W']` mask per brush, values in `0...1` (1 = inside); masks of
+    ///     another size are resized bilinearly to `height` x `width`.
+    ///   - height: image height H, a multiple of 8.
+    ///   - width: image width W, a multiple of 8.
+    ///   - noiseLevels: the schedule's noise levels b_0 > ... > b_{T-1}, one per slot.
+    ///   - options: per-brush blur and alpha, quantisation mode and cover factor.
+    /// - Returns: masks `[P, T, 1, H/8, W/8]` and background weights `[T, 1, H/8, W/8]`.
+    public static func latentMasks(masks: [Tensor], height: Int, width: Int, noiseLevels: [Float],
+                                   options: MaskProcessingOptions) throws -> ProcessedMasks {
+        try validate(noiseLevels: noiseLevels)
+        let blur = try prepare(masks: masks, height: height, width: width, options: options)
+        let quantizer = SlotQuantizer(noiseLevels: noiseLevels, quantization: options.quantization)
+        let latentHeight = height / latentScale, latentWidth = width / latentScale
+        let brushCount = masks.count
+        let latent = Tensor(uninitializedShape: [brushCount, noiseLevels.count, 1, latentHeight, latentWidth])
+        let output = latent.pointer
+        let alphas = options.alphas
+        let scratchCount = blur.scratchCount
+        parallelTasks(brushCount * latentHeight) { _, items in
+            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: scratchCount)
+            let samples = UnsafeMutablePointer<Float>.allocate(capacity: latentWidth)
+            defer {
+                scratch.deallocate()
+                samples.deallocate()
+            }
+            for item in items {
+                let brush = item / latentHeight, row = item % latentHeight
+                blur.evaluateRow(brush: brush, row: row * latentScale, columnStride: latentScale,
+                                 columnCount: latentWidth, scratch: scratch, output: samples)
+                quantizer.writeRow(brush: brush, row: row, alpha: alphas[brush], blurredSamples: samples,
+                                   latent: output, latentHeight: latentHeight, latentWidth: latentWidth)
+            }
+        }
+        return ProcessedMasks(latent: latent, background: quantizer.background(latent: latent))
+    }
+
+    /// The covered, blurred masks at full resolution, `[P, H, W]` (steps 1-3, no alpha), for the
+    /// final pixel blend alpha = clamp(sum_p blurred_p, 0, 1).
+    ///
+    /// Parameters as in ``latentMasks(masks:height:width:noiseLevels:options:)``; the noise levels
+    /// and quantisation mode are not used.
+    public static func blurredMasks(masks: [Tensor], height: Int, width: Int,
+                                    options: MaskProcessingOptions) throws -> Tensor {
+        let blur = try prepare(masks: masks, height: height, width: width, options: options)
+        let result = Tensor(uninitializedShape: [masks.count, height, width])
+        let output = result.pointer
+        let scratchCount = blur.scratchCount
+        parallelTasks(masks.count * height) { _, items in
+            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: scratchCount)
+            defer { scratch.deallocate() }
+            for item in items {
+                let brush = item / height, row = item % height
+                blur.evaluateRow(brush: brush, row: row, columnStride: 1, columnCount: width,
+                                 scratch: scratch, output: output + item * width)
+            }
+        }
+        return result
+    }
+
+    /// Per-slot latent masks from already blurred full-resolution masks `[P, H, W]` (the output
+    /// of ``blurredMasks(masks:height:width:options:)``): steps 4-6 only.
+    ///
+    /// Only `options.alphas` and `options.quantization` are used. Equal, element for element, to
+    /// ``latentMasks(masks:height:width:noiseLevels:options:)`` on the same masks.
+    public static func latentMasks(blurredMasks: Tensor, noiseLevels: [Float],
+                                   options: MaskProcessingOptions) throws -> ProcessedMasks {
+        let shape = blurredMasks.shape
+        guard shape.count == 3, shape[0] > 0, shape[1] > 0, shape[2] > 0,
+              shape[1] % latentScale == 0, shape[2] % latentScale == 0 else {
+            throw MaskProcessingError.blurredMasksShape(shape)
+        }
+        try validate(noiseLevels: noiseLevels)
+        let brushCount = shape[0], height = shape[1], width = shape[2]
+        try validate(alphas: options.alphas, brushCount: brushCount)
+        let quantizer = SlotQuantizer(noiseLevels: noiseLevels, quantization: options.quantization)
+        let latentHeight = height / latentScale, latentWidth = width / latentScale
+        let latent = Tensor(uninitializedShape: [brushCount, noiseLevels.count, 1, latentHeight, latentWidth])
+        var samples = [Float](repeating: 0, count: latentWidth)
+        for brush in 0..<brushCount {
+            for row in 0..<latentHeight {
+                let source = blurredMasks.pointer + (brush * height + row * latentScale) * width
+                for column in 0..<latentWidth { samples[column] = source[column * latentScale] }
+                quantizer.writeRow(brush: brush, row: row, alpha: options.alphas[brush], blurredSamples: samples,
+                                   latent: latent.pointer, latentHeight: latentHeight, latentWidth: latentWidth)
+            }
+        }
+        return ProcessedMasks(latent: latent, background: quantizer.background(latent: latent))
+    }
+}
