@@ -1,0 +1,69 @@
+import TensorRuntime
+
+/// One view of the latent canvas (ALGORITHM.md §4 "Tiling"; docs/REFERENCE_PIPELINE.md R5):
+/// rows `top ..< bottom`, columns `left ..< right`, with its blending weight (vh x vw).
+public struct LatentView: Sendable, Equatable {
+    public let top: Int, bottom: Int, left: Int, right: Int
+    /// Row-major vh x vw weights.
+    public let weights: [Float]
+
+    public var height: Int { bottom - top }
+    public var width: Int { right - left }
+}
+
+/// The views covering an h x w latent for a tile of `tile / scaleFactor` latent pixels.
+public enum LatentViews {
+    /// Views in row-major order (rows outer). A canvas no larger than the tile in both
+    /// dimensions (`height <= tile` and `width <= tile` in pixels) is one view of weight 1.
+    public static func views(latentHeight: Int, latentWidth: Int, tilePixels: Int, scaleFactor: Int) -> [LatentView] {
+        let window = tilePixels / scaleFactor
+        let tiling = latentHeight * scaleFactor > tilePixels || latentWidth * scaleFactor > tilePixels
+        guard tiling, window > 0 else {
+            return [LatentView(top: 0, bottom: latentHeight, left: 0, right: latentWidth,
+                               weights: Array(repeating: 1, count: latentHeight * latentWidth))]
+        }
+        let rows = axis(length: latentHeight, window: window)
+        let columns = axis(length: latentWidth, window: window)
+        var views: [LatentView] = []
+        for row in rows {
+            for column in columns {
+                var weights = [Float](repeating: 0, count: row.profile.count * column.profile.count)
+                for y in 0..<row.profile.count {
+                    for x in 0..<column.profile.count {
+                        weights[y * column.profile.count + x] = row.profile[y] * column.profile[x]
+                    }
+                }
+                views.append(LatentView(top: row.start, bottom: row.end, left: column.start, right: column.end, weights: weights))
+            }
+        }
+        return views
+    }
+
+    /// The spans and weight profiles along one axis (R5).
+    static func axis(length: Int, window: Int) -> [(start: Int, end: Int, profile: [Float])] {
+        guard length > window else { return [(0, length, Array(repeating: 1, count: length))] }
+        let stride = max(1, window / 2)
+        let count = (length - window + stride - 1) / stride + 1
+        let half = linspace(0, 1, count: (window + 1) / 2)
+        let tail = Array((window % 2 == 1 ? half.dropLast() : half[...]).reversed())
+        let profile = half + tail
+        return (0..<count).map { index in
+            let start = index * stride
+            let end = min(start + window, length)
+            var weights = profile
+            if index == 0 { for j in 0..<(window / 2) { weights[j] = 1 } }
+            if index == count - 1 { for j in (window - window / 2)..<window { weights[j] = 1 } }
+            return (start, end, Array(weights.prefix(end - start)))
+        }
+    }
+
+    /// `torch.linspace(start, end, count)` in float32: value j = fma(j, step, start) for
+    /// j < count/2, fma(-(count-1-j), step, end) otherwise (ALGORITHM.md §1's rule).
+    static func linspace(_ start: Float, _ end: Float, count: Int) -> [Float] {
+        guard count > 1 else { return count == 1 ? [start] : [] }
+        let step = (end - start) / Float(count - 1)
+        return (0..<count).map { j in
+            j < count / 2 ? start.addingProduct(Float(j), step) : end.addingProduct(-Float(count - 1 - j), step)
+        }
+    }
+}
