@@ -1,2 +1,0 @@
-/// Hugging Face hub client and cache (see HubClient.swift).
-public enum HubModule {}
