@@ -1,2 +1,0 @@
-/// PNG and (later) JPEG codecs over the system libraries.
-public enum ImageCodecsModule {}
