@@ -1,0 +1,116 @@
+import DiffusionModels
+import Foundation
+
+/// A canvas to generate: size, seed, model, schedule, background and semantic brushes. This
+/// is the versioned JSON palette format documented in `docs/PALETTE.md` (version 1,
+/// snake_case keys); masks follow ALGORITHM.md §2 (1 = inside the brush). A brush's colour is
+/// for display only and never affects generation.
+public struct Palette: Sendable, Equatable, Codable {
+    /// The palette format version this build reads and writes.
+    public static let currentVersion = 1
+    /// The PNG text-chunk keyword under which generated images carry their palette.
+    public static let pngTextKeyword = "semantic-draw"
+
+    /// Format version (always `currentVersion` once loaded).
+    public var version: Int
+    /// Image width in pixels, a positive multiple of 8.
+    public var width: Int
+    /// Image height in pixels, a positive multiple of 8.
+    public var height: Int
+    /// Seed of the torch-compatible noise generator (default 0).
+    public var seed: UInt64
+    /// The model: a diffusers folder, a Hugging Face repo id, or "tiny-random".
+    public var model: String
+    /// LoRA files fused into the model (e.g. the LCM-LoRA accelerator), in order (default none).
+    public var loras: [LoRA]
+    /// Scheduler and slots (default: LCM with the pipeline's default slots).
+    public var schedule: Schedule
+    /// Classifier-free guidance scale (default 1.0; <= 1 skips the unconditional pass).
+    public var guidance: Float
+    /// Slots that use bootstrapping (default 1).
+    public var bootstrapSteps: Int
+    /// Bootstrap mix: slot i mixes white and background with r = clamp(mix - i, 0, 1) (default 1.0).
+    public var bootstrapMix: Float
+    /// Mask quantisation against the noise levels (default discrete, the one-shot default).
+    public var quantization: MaskQuantization
+    /// Background image and prompts (default: none, which means a white background).
+    public var background: Background
+    /// The semantic brushes, back to front (later brushes win where they overlap).
+    public var brushes: [Brush]
+    /// The folder that relative image files are resolved against (the palette file's folder);
+    /// not part of the JSON. Nil means the current folder.
+    public var baseFolder: String?
+
+    /// A palette with the format's defaults for everything not given.
+    public init(width: Int, height: Int, seed: UInt64 = 0, model: String, loras: [LoRA] = [],
+                schedule: Schedule = Schedule(), guidance: Float = 1, bootstrapSteps: Int = 1,
+                bootstrapMix: Float = 1, quantization: MaskQuantization = .discrete,
+                background: Background = Background(), brushes: [Brush], baseFolder: String? = nil) {
+        version = Self.currentVersion
+        self.width = width
+        self.height = height
+        self.seed = seed
+        self.model = model
+        self.loras = loras
+        self.schedule = schedule
+        self.guidance = guidance
+        self.bootstrapSteps = bootstrapSteps
+        self.bootstrapMix = bootstrapMix
+        self.quantization = quantization
+        self.background = background
+        self.brushes = brushes
+        self.baseFolder = baseFolder
+    }
+
+    /// The LoRAs as the model loader takes them, relative files resolved against `baseFolder`.
+    public var loraReferences: [LoRAReference] { loras.map { $0.reference(baseFolder: baseFolder) } }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case version, width, height, seed, model, loras, schedule, guidance
+        case bootstrapSteps = "bootstrap_steps"
+        case bootstrapMix = "bootstrap_mix"
+        case quantization, background, brushes
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try PaletteKeys.rejectUnknownKeys(in: decoder, known: CodingKeys.allCases.map(\.stringValue))
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = try container.decode(Int.self, forKey: .version)
+        width = try container.decode(Int.self, forKey: .width)
+        height = try container.decode(Int.self, forKey: .height)
+        seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
+        model = try container.decode(String.self, forKey: .model)
+        loras = try container.decodeIfPresent([LoRA].self, forKey: .loras) ?? []
+        schedule = try container.decodeIfPresent(Schedule.self, forKey: .schedule) ?? Schedule()
+        guidance = try container.decodeIfPresent(Float.self, forKey: .guidance) ?? 1
+        bootstrapSteps = try container.decodeIfPresent(Int.self, forKey: .bootstrapSteps) ?? 1
+        bootstrapMix = try container.decodeIfPresent(Float.self, forKey: .bootstrapMix) ?? 1
+        let quantizationName = try container.decodeIfPresent(String.self, forKey: .quantization) ?? MaskQuantization.discrete.rawValue
+        guard let quantization = MaskQuantization(rawValue: quantizationName) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .quantization, in: container,
+                debugDescription: "\"\(quantizationName)\" is not one of \(MaskQuantization.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+        }
+        self.quantization = quantization
+        background = try container.decodeIfPresent(Background.self, forKey: .background) ?? Background()
+        brushes = try container.decode([Brush].self, forKey: .brushes)
+        baseFolder = nil
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(version, forKey: .version)
+        try container.encode(width, forKey: .width)
+        try container.encode(height, forKey: .height)
+        try container.encode(seed, forKey: .seed)
+        try container.encode(model, forKey: .model)
+        try container.encode(loras, forKey: .loras)
+        try container.encode(schedule, forKey: .schedule)
+        try container.encode(guidance, forKey: .guidance)
+        try container.encode(bootstrapSteps, forKey: .bootstrapSteps)
+        try container.encode(bootstrapMix, forKey: .bootstrapMix)
+        try container.encode(quantization.rawValue, forKey: .quantization)
+        try container.encode(background, forKey: .background)
+        try container.encode(brushes, forKey: .brushes)
+    }
+}
