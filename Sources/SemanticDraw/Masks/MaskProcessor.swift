@@ -82,25 +82,26 @@ public enum MaskProcessor {
     /// of ``blurredMasks(masks:height:width:options:)``): steps 4-6 only.
     ///
     /// Only `options.alphas` and `options.quantization` are used. Equal, element for element, to
-    /// ``latentMasks(masks:height:width:noiseLevels:options:)`` on the same masks.
-    public static func latentMasks(blurredMasks: Tensor, noiseLevels: [Float],
-                                   options: MaskProcessingOptions) throws -> ProcessedMasks {
+    /// ``latentMasks(masks:height:width:noiseLevels:options:)`` on the same masks. `scaleFactor`
+    /// is the autoencoder's downsampling (8 for Stable Diffusion; the tiny test VAEs use 4).
+    public static func latentMasks(blurredMasks: Tensor, noiseLevels: [Float], options: MaskProcessingOptions,
+                                   scaleFactor: Int = latentScale) throws -> ProcessedMasks {
         let shape = blurredMasks.shape
         guard shape.count == 3, shape[0] > 0, shape[1] > 0, shape[2] > 0,
-              shape[1] % latentScale == 0, shape[2] % latentScale == 0 else {
+              scaleFactor > 0, shape[1] % scaleFactor == 0, shape[2] % scaleFactor == 0 else {
             throw MaskProcessingError.blurredMasksShape(shape)
         }
         try validate(noiseLevels: noiseLevels)
         let brushCount = shape[0], height = shape[1], width = shape[2]
         try validate(alphas: options.alphas, brushCount: brushCount)
         let quantizer = SlotQuantizer(noiseLevels: noiseLevels, quantization: options.quantization)
-        let latentHeight = height / latentScale, latentWidth = width / latentScale
+        let latentHeight = height / scaleFactor, latentWidth = width / scaleFactor
         let latent = Tensor(uninitializedShape: [brushCount, noiseLevels.count, 1, latentHeight, latentWidth])
         var samples = [Float](repeating: 0, count: latentWidth)
         for brush in 0..<brushCount {
             for row in 0..<latentHeight {
-                let source = blurredMasks.pointer + (brush * height + row * latentScale) * width
-                for column in 0..<latentWidth { samples[column] = source[column * latentScale] }
+                let source = blurredMasks.pointer + (brush * height + row * scaleFactor) * width
+                for column in 0..<latentWidth { samples[column] = source[column * scaleFactor] }
                 quantizer.writeRow(brush: brush, row: row, alpha: options.alphas[brush], blurredSamples: samples,
                                    latent: latent.pointer, latentHeight: latentHeight, latentWidth: latentWidth)
             }

@@ -7,9 +7,9 @@ import TensorRuntime
 /// optional bootstrapping with mask centring and leak suppression, the deterministic denoise part
 /// per region, mask-weighted averaging, background fill, and the noise part added once after
 /// averaging ("latent pre-averaging").
-public struct RegionDenoisingLoop {
+public struct RegionDenoisingLoop: Sendable {
     /// Per-region conditioning: conditional rows, and unconditional rows when guidance > 1.
-    public struct Conditioning {
+    public struct Conditioning: Sendable {
         public let conditional: Tensor        // [R, S, D]
         public let unconditional: Tensor?     // [R, S, D]
         public let guidance: Float
@@ -46,7 +46,7 @@ public struct RegionDenoisingLoop {
     }
 
     /// The result: the final latent and, per slot, the averaged (denoised) and the re-noised latent.
-    public struct Result {
+    public struct Result: Sendable {
         public let finalLatent: Tensor
         public let denoised: [Tensor]
         public let latents: [Tensor]

@@ -1,0 +1,81 @@
+import Schedulers
+import TensorRuntime
+
+/// A prompt as text (tokenized with the model's tokenizer) or as token ids already padded to the
+/// encoder's length (used by tests with tokenizer-less fixture encoders).
+public enum PromptInput: Sendable, Equatable {
+    case text(String)
+    case tokenIDs([Int])
+}
+
+/// One semantic brush of a one-shot generation (ALGORITHM.md §2-§4).
+public struct RegionBrush: Sendable {
+    public var prompt: PromptInput
+    /// Used when guidance > 1; the empty prompt when nil.
+    public var negativePrompt: PromptInput?
+    /// [H0, W0] in 0...1, 1 = inside; resized bilinearly to the canvas when its size differs.
+    public var mask: Tensor
+    public var maskAlpha: Float
+    /// Gaussian blur standard deviation in image pixels (0 = none).
+    public var maskBlur: Double
+    /// s_p: the brush embedding becomes lerp(e_bg, e_p, s_p).
+    public var promptStrength: Float
+
+    public init(prompt: PromptInput, negativePrompt: PromptInput? = nil, mask: Tensor, maskAlpha: Float = 1,
+                maskBlur: Double = 1, promptStrength: Float = 1) {
+        self.prompt = prompt
+        self.negativePrompt = negativePrompt
+        self.mask = mask
+        self.maskAlpha = maskAlpha
+        self.maskBlur = maskBlur
+        self.promptStrength = promptStrength
+    }
+}
+
+/// The background: an image and/or a prompt (ALGORITHM.md §4 cases (a)-(d)).
+public struct RegionBackground: Sendable {
+    /// [H0, W0, 3] in 0...1 (channels last), resized bicubically to the canvas.
+    public var image: Tensor?
+    public var prompt: PromptInput?
+    public var negativePrompt: PromptInput?
+
+    public init(image: Tensor? = nil, prompt: PromptInput? = nil, negativePrompt: PromptInput? = nil) {
+        self.image = image
+        self.prompt = prompt
+        self.negativePrompt = negativePrompt
+    }
+}
+
+/// Everything else a one-shot generation needs; defaults as ALGORITHM.md.
+public struct RegionGenerationSettings: Sendable {
+    public var height: Int
+    public var width: Int
+    public var schedule: SlotSchedule = .defaultSlots
+    public var guidance: Float = 1
+    public var bootstrapSteps: Int = 1
+    public var bootstrapMix: Float = 1
+    public var quantization: MaskQuantization = .discrete
+    /// Tile in image pixels (768 for SD1.5); larger canvases are generated in views.
+    public var tilePixels: Int = 768
+    /// Case (d)'s background prompt.
+    public var whitePrompt: PromptInput = .text("simple white background image")
+    /// Case (b)'s background prompt when no captioner runs: the empty prompt.
+    public var captionPrompt: PromptInput = .text("")
+    /// The empty prompt, the default negative prompt.
+    public var emptyPrompt: PromptInput = .text("")
+
+    public init(height: Int, width: Int) {
+        self.height = height
+        self.width = width
+    }
+}
+
+/// What a one-shot generation returns.
+public struct RegionGenerationOutput: Sendable {
+    /// The final latent [1, C, h, w] (scaled, as the UNet sees it).
+    public let latent: Tensor
+    /// The decoded image [3, H, W] in 0...1.
+    public let decoded: Tensor
+    /// The decoded image blended with the background image (cases a, b, d), [3, H, W].
+    public let image: Tensor
+}

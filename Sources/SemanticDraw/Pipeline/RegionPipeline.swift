@@ -1,0 +1,186 @@
+import DiffusionModels
+import Schedulers
+import TensorRuntime
+import Tokenizer
+
+/// One-shot region-based generation, the paper's Algorithm S2 (ALGORITHM.md §2-§4, with the
+/// conventions fixed in docs/REFERENCE_PIPELINE.md R1-R9): text conditioning with prompt
+/// strength, mask processing, the background cases (a)-(d), the region denoising loop with
+/// latent pre-averaging, decoding and the pixel blend. LCM schedules (the accelerator the
+/// paper uses); the random numbers follow the contract, so a seeded ``TorchGenerator`` draws
+/// what the reference draws on the CPU.
+public struct RegionPipeline: Sendable {
+    public let textEncoder: CLIPTextModel
+    /// Needed for ``PromptInput/text(_:)`` prompts.
+    public let tokenizer: CLIPTokenizer?
+    public let unet: UNet2DConditionModel
+    public let autoencoder: AutoencoderKL
+    public let schedulerConfiguration: SchedulerConfiguration
+
+    public init(textEncoder: CLIPTextModel, tokenizer: CLIPTokenizer?, unet: UNet2DConditionModel,
+                autoencoder: AutoencoderKL, schedulerConfiguration: SchedulerConfiguration) {
+        self.textEncoder = textEncoder
+        self.tokenizer = tokenizer
+        self.unet = unet
+        self.autoencoder = autoencoder
+        self.schedulerConfiguration = schedulerConfiguration
+    }
+
+    /// The autoencoder's downsampling factor (8 for Stable Diffusion).
+    public var scaleFactor: Int { 1 << (autoencoder.configuration.blockOutChannels.count - 1) }
+
+    /// Generates an image from `brushes` over `background`; `progress(slot, slotCount)`.
+    public func generate(brushes: [RegionBrush], background: RegionBackground = RegionBackground(),
+                         settings: RegionGenerationSettings, noise: inout some NoiseSource,
+                         progress: (Int, Int) -> Void = { _, _ in }) throws -> RegionGenerationOutput {
+        let height = settings.height, width = settings.width, factor = scaleFactor
+        guard !brushes.isEmpty else { throw RegionGenerationError.invalidInput(name: "brushes", reason: "at least one brush is needed") }
+        guard height > 0, width > 0, height % 8 == 0, width % 8 == 0, height % factor == 0, width % factor == 0 else {
+            throw RegionGenerationError.invalidInput(name: "size", reason: "\(width)x\(height) must be positive multiples of 8")
+        }
+        let scheduler = try SchedulerKind.lcm.makeScheduler(configuration: schedulerConfiguration, schedule: settings.schedule)
+        let hasImage = background.image != nil, hasPrompt = background.prompt != nil
+        let generatesBackground = !hasImage && hasPrompt                       // case (c)
+        let usesBackgroundLatent = !generatesBackground                        // cases (a), (b), (d)
+        let guided = settings.guidance > 1
+
+        // Text (R3): background prompt, then brushes interpolated by prompt strength.
+        let backgroundPrompt = background.prompt ?? (hasImage ? settings.captionPrompt : settings.whitePrompt)
+        let empty = settings.emptyPrompt
+        var prompts = [backgroundPrompt] + brushes.map(\.prompt)
+        if guided { prompts += [background.negativePrompt ?? empty] + brushes.map { $0.negativePrompt ?? empty } }
+        let embeddings = try encode(prompts)
+        let count = brushes.count + 1
+        func rows(_ offset: Int) -> Tensor {
+            let backgroundRow = embeddings.slice(outer: offset, length: 1)
+            var regions: [Tensor] = generatesBackground ? [backgroundRow] : []
+            for (index, brush) in brushes.enumerated() {
+                regions.append(Self.lerp(backgroundRow, embeddings.slice(outer: offset + 1 + index, length: 1), brush.promptStrength))
+            }
+            return Tensor.concatenateOuter(regions)
+        }
+        let conditioning = RegionDenoisingLoop.Conditioning(
+            conditional: rows(0), unconditional: guided ? rows(count) : nil, guidance: settings.guidance)
+
+        // Masks (R4): blurred at full resolution (kept for the blend), then quantised per slot.
+        let options = MaskProcessingOptions(blurStandardDeviations: brushes.map(\.maskBlur), alphas: brushes.map(\.maskAlpha),
+                                            quantization: settings.quantization)
+        let blurred = try MaskProcessor.blurredMasks(masks: brushes.map(\.mask), height: height, width: width, options: options)
+        let processed = try MaskProcessor.latentMasks(blurredMasks: blurred, noiseLevels: scheduler.noiseLevel,
+                                                      options: options, scaleFactor: factor)
+        let slotCount = scheduler.slotCount, latentHeight = height / factor, latentWidth = width / factor
+        let masks = generatesBackground
+            ? Tensor.concatenateOuter([processed.background.reshaped([1, slotCount, 1, latentHeight, latentWidth]), processed.latent])
+            : processed.latent
+
+        // Background and white latents (R8).
+        var backgroundPixels: Tensor?
+        if let image = background.image {
+            guard image.rank == 3, image.shape[2] == 3 else {
+                throw RegionGenerationError.invalidInput(name: "background.image", reason: "has shape \(image.shape), expected [H, W, 3]")
+            }
+            backgroundPixels = BicubicResize.resize(Self.channelsFirst(image), height: height, width: width)
+        } else if usesBackgroundLatent {
+            backgroundPixels = Tensor(shape: [3, height, width], repeating: 1)
+        }
+        let whiteLatent = (settings.bootstrapSteps > 0 || !hasImage && !hasPrompt)
+            ? try encode(image: Tensor(shape: [3, height, width], repeating: 1)) : nil
+        var backgroundLatent: Tensor?
+        if usesBackgroundLatent, let backgroundPixels {
+            backgroundLatent = hasImage ? try encode(image: backgroundPixels) : whiteLatent
+        }
+
+        // Initial latent (R9): one full-size draw, or the background noised to slot 0.
+        let channels = unet.configuration.inChannels
+        let first = try noise.next(shape: [1, channels, latentHeight, latentWidth])
+        let initial: Tensor
+        if let backgroundLatent, scheduler.timesteps[0] < 999 {
+            initial = try scheduler.addNoise(backgroundLatent, noise: first, slot: 0)
+        } else {
+            initial = first * scheduler.initialNoiseSigma
+        }
+        let views = LatentViews.views(latentHeight: latentHeight, latentWidth: latentWidth,
+                                      tilePixels: settings.tilePixels, scaleFactor: factor)
+        let loop = RegionDenoisingLoop(unet: unet, scheduler: scheduler, masks: masks, backgroundLatent: backgroundLatent,
+                                       whiteLatent: whiteLatent, bootstrapSteps: settings.bootstrapSteps,
+                                       bootstrapMix: settings.bootstrapMix, views: views)
+        let result = try loop.run(initialLatent: initial, conditioning: conditioning, noise: &noise, progress: progress)
+
+        // Decode and blend (R8).
+        let decoded = try decode(result.finalLatent)
+        var image = decoded
+        if let backgroundPixels {
+            let blended = Tensor(uninitializedShape: decoded.shape)
+            let plane = height * width
+            for index in 0..<plane {
+                var total: Float = 0
+                for brush in 0..<brushes.count { total += blurred.pointer[brush * plane + index] }
+                let alpha = min(max(total, 0), 1)
+                for channel in 0..<3 {
+                    let offset = channel * plane + index
+                    blended.pointer[offset] = alpha * decoded.pointer[offset] + (1 - alpha) * backgroundPixels.pointer[offset]
+                }
+            }
+            image = blended
+        }
+        return RegionGenerationOutput(latent: result.finalLatent, decoded: decoded, image: image)
+    }
+
+    /// Token embeddings [N, 77, D] of `prompts`, one batch.
+    func encode(_ prompts: [PromptInput]) throws -> Tensor {
+        let length = textEncoder.configuration.maximumPositionEmbeddings
+        let ids: [[Int]] = try prompts.map { prompt in
+            switch prompt {
+            case .tokenIDs(let ids):
+                guard ids.count == length else {
+                    throw RegionGenerationError.invalidInput(name: "prompt", reason: "has \(ids.count) token ids, expected \(length)")
+                }
+                return ids
+            case .text(let text):
+                guard let tokenizer else {
+                    throw RegionGenerationError.invalidInput(name: "prompt", reason: "'\(text)' needs a tokenizer, and the model has none")
+                }
+                return tokenizer(text, maximumLength: length, padding: true).ids
+            }
+        }
+        return try textEncoder(inputIDs: ids).lastHiddenState
+    }
+
+    /// The posterior mean of an image [3, H, W] in 0...1, times the scaling factor: [1, C, h, w].
+    func encode(image: Tensor) throws -> Tensor {
+        let batch = image.reshaped([1] + image.shape).affine(scale: 2, shift: -1)
+        return try autoencoder.encode(batch) * autoencoder.configuration.scalingFactor
+    }
+
+    /// clamp(decode(latent / scaling) / 2 + 0.5, 0, 1) as [3, H, W].
+    func decode(_ latent: Tensor) throws -> Tensor {
+        let sample = try autoencoder.decode(latent * (1 / autoencoder.configuration.scalingFactor))
+        let image = sample.affine(scale: 0.5, shift: 0.5)
+        for index in 0..<image.count { image.pointer[index] = min(max(image.pointer[index], 0), 1) }
+        return image.reshaped(Array(image.shape.dropFirst()))
+    }
+
+    /// torch.lerp(start, end, weight): start + w (end - start) for w < 0.5, else end - (end - start)(1 - w).
+    static func lerp(_ start: Tensor, _ end: Tensor, _ weight: Float) -> Tensor {
+        let result = Tensor(uninitializedShape: start.shape)
+        for index in 0..<start.count {
+            let a = start.pointer[index], b = end.pointer[index]
+            result.pointer[index] = weight < 0.5 ? a + weight * (b - a) : b - (b - a) * (1 - weight)
+        }
+        return result
+    }
+
+    /// [H, W, 3] -> [3, H, W].
+    static func channelsFirst(_ image: Tensor) -> Tensor {
+        let height = image.shape[0], width = image.shape[1]
+        let result = Tensor(uninitializedShape: [3, height, width])
+        for y in 0..<height {
+            for x in 0..<width {
+                for channel in 0..<3 {
+                    result.pointer[(channel * height + y) * width + x] = image.pointer[(y * width + x) * 3 + channel]
+                }
+            }
+        }
+        return result
+    }
+}
