@@ -2,7 +2,7 @@
 // (`X-Linked-Etag`); the Hub target has no package dependencies, so the digest lives here.
 
 /// A streaming SHA-256 digest.
-public struct SHA256: Sendable {
+public struct SHA256: Sendable, BlockHash {
     private static let roundConstants: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -14,61 +14,16 @@ public struct SHA256: Sendable {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    private var state: [UInt32] = [
+    var state: [UInt32] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
     ]
-    private var buffer: [UInt8] = []
-    private var totalLength: UInt64 = 0
+    var pending: [UInt8] = []
+    var totalLength: UInt64 = 0
 
     /// Creates an empty digest.
-    public init() { buffer.reserveCapacity(64) }
+    public init() { pending.reserveCapacity(64) }
 
-    /// Feeds bytes into the digest.
-    public mutating func update(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { update(bytes: $0) }
-    }
-
-    /// Feeds a contiguous block of bytes (faster than the generic path).
-    public mutating func update(bytes: UnsafeRawBufferPointer) {
-        totalLength &+= UInt64(bytes.count)
-        var index = 0
-        if !buffer.isEmpty {
-            while index < bytes.count && buffer.count < 64 {
-                buffer.append(bytes[index])
-                index += 1
-            }
-            if buffer.count == 64 {
-                compress(buffer)
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
-        while bytes.count - index >= 64 {
-            compress(UnsafeRawBufferPointer(rebasing: bytes[index..<(index + 64)]))
-            index += 64
-        }
-        while index < bytes.count {
-            buffer.append(bytes[index])
-            index += 1
-        }
-    }
-
-    /// Finishes the digest and returns it as lowercase hexadecimal.
-    public mutating func finalizeHex() -> String {
-        let bitLength = totalLength &* 8
-        var padding: [UInt8] = [0x80]
-        let remainder = (buffer.count + 1) % 64
-        padding.append(contentsOf: [UInt8](repeating: 0, count: remainder <= 56 ? 56 - remainder : 120 - remainder))
-        for shift in stride(from: 56, through: 0, by: -8) {
-            padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
-        }
-        padding.withUnsafeBytes { update(bytes: $0) }
-        return state.map { word in
-            let hex = String(word, radix: 16)
-            return String(repeating: "0", count: 8 - hex.count) + hex
-        }.joined()
-    }
-
-    private mutating func compress<Block: Collection>(_ block: Block) where Block.Element == UInt8, Block.Index == Int {
+    mutating func compress(_ block: UnsafeRawBufferPointer) {
         var words = [UInt32](repeating: 0, count: 64)
         let start = block.startIndex
         for index in 0..<16 {
