@@ -57,33 +57,9 @@ import time
 PINS = {"torch": "2.13.0", "diffusers": "0.42.1", "transformers": "5.24.0",
         "safetensors": "0.8.0"}
 
-# Stable Diffusion 1.5 unet/config.json, written out in full (diffusers argument names).
-UNET_SD15 = dict(
-    sample_size=64,
-    in_channels=4,
-    out_channels=4,
-    center_input_sample=False,
-    flip_sin_to_cos=True,
-    freq_shift=0,
-    down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D",
-                      "CrossAttnDownBlock2D", "DownBlock2D"),
-    mid_block_type="UNetMidBlock2DCrossAttn",
-    up_block_types=("UpBlock2D", "CrossAttnUpBlock2D",
-                    "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
-    only_cross_attention=False,
-    block_out_channels=(320, 640, 1280, 1280),
-    layers_per_block=2,
-    downsample_padding=1,
-    mid_block_scale_factor=1,
-    act_fn="silu",
-    norm_num_groups=32,
-    norm_eps=1e-5,
-    cross_attention_dim=768,
-    attention_head_dim=8,
-    dual_cross_attention=False,
-    use_linear_projection=False,
-    upcast_attention=False,
-)
+# The Stable Diffusion 1.5 UNet config, shared with the benchmark so both time and check the
+# same architecture.
+from bench_pytorch import UNET_SD15  # noqa: E402  (Tools/ is on sys.path when run as a script)
 
 PERTURB_SCALE = 0.02
 WEIGHTS_SEED = 0
