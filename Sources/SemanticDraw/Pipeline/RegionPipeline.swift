@@ -14,11 +14,12 @@ public struct RegionPipeline: Sendable {
     /// Needed for ``PromptInput/text(_:)`` prompts.
     public let tokenizer: CLIPTokenizer?
     public let unet: UNet2DConditionModel
-    public let autoencoder: AutoencoderKL
+    /// Encodes background and white images, decodes the result (the KL VAE or TAESD).
+    public let autoencoder: LatentAutoencoder
     public let schedulerConfiguration: SchedulerConfiguration
 
     public init(textEncoder: CLIPTextModel, tokenizer: CLIPTokenizer?, unet: UNet2DConditionModel,
-                autoencoder: AutoencoderKL, schedulerConfiguration: SchedulerConfiguration) {
+                autoencoder: LatentAutoencoder, schedulerConfiguration: SchedulerConfiguration) {
         self.textEncoder = textEncoder
         self.tokenizer = tokenizer
         self.unet = unet
@@ -26,8 +27,15 @@ public struct RegionPipeline: Sendable {
         self.schedulerConfiguration = schedulerConfiguration
     }
 
+    /// A pipeline decoding with the full KL VAE.
+    public init(textEncoder: CLIPTextModel, tokenizer: CLIPTokenizer?, unet: UNet2DConditionModel,
+                autoencoder: AutoencoderKL, schedulerConfiguration: SchedulerConfiguration) {
+        self.init(textEncoder: textEncoder, tokenizer: tokenizer, unet: unet, autoencoder: .kl(autoencoder),
+                  schedulerConfiguration: schedulerConfiguration)
+    }
+
     /// The autoencoder's downsampling factor (8 for Stable Diffusion).
-    public var scaleFactor: Int { 1 << (autoencoder.configuration.blockOutChannels.count - 1) }
+    public var scaleFactor: Int { autoencoder.scaleFactor }
 
     /// Generates an image from `brushes` over `background`; `progress(slot, slotCount)`.
     public func generate(brushes: [RegionBrush], background: RegionBackground = RegionBackground(),
@@ -146,19 +154,11 @@ public struct RegionPipeline: Sendable {
         return try textEncoder(inputIDs: ids).lastHiddenState
     }
 
-    /// The posterior mean of an image [3, H, W] in 0...1, times the scaling factor: [1, C, h, w].
-    func encode(image: Tensor) throws -> Tensor {
-        let batch = image.reshaped([1] + image.shape).affine(scale: 2, shift: -1)
-        return try autoencoder.encode(batch) * autoencoder.configuration.scalingFactor
-    }
+    /// The latent of an image [3, H, W] in 0...1 (posterior mean, scaled): [1, C, h, w].
+    func encode(image: Tensor) throws -> Tensor { try autoencoder.encode(image: image) }
 
-    /// clamp(decode(latent / scaling) / 2 + 0.5, 0, 1) as [3, H, W].
-    func decode(_ latent: Tensor) throws -> Tensor {
-        let sample = try autoencoder.decode(latent * (1 / autoencoder.configuration.scalingFactor))
-        let image = sample.affine(scale: 0.5, shift: 0.5)
-        for index in 0..<image.count { image.pointer[index] = min(max(image.pointer[index], 0), 1) }
-        return image.reshaped(Array(image.shape.dropFirst()))
-    }
+    /// The image [3, H, W] in 0...1 of a scaled latent.
+    func decode(_ latent: Tensor) throws -> Tensor { try autoencoder.decode(latent: latent) }
 
     /// torch.lerp(start, end, weight): start + w (end - start) for w < 0.5, else end - (end - start)(1 - w).
     static func lerp(_ start: Tensor, _ end: Tensor, _ weight: Float) -> Tensor {
