@@ -58,15 +58,16 @@ let package = Package(
             dependencies: ["TensorRuntime"]
         ),
         // CLIP byte-level BPE tokenizer (transformers' CLIPTokenizer).
-        .target(name: "Tokenizer"),
+        // (The CLIP ViT-L/14 tables ship as a resource: single-file checkpoints carry no tokenizer.)
+        .target(name: "Tokenizer", resources: [.copy("Resources/clip-vit-large-patch14")]),
         // Noise schedules and split (denoise / noise) scheduler steps: LCM, DDIM, Euler.
         .target(name: "Schedulers", dependencies: ["TensorRuntime"]),
         // Hugging Face hub client: resolve, download (resume, verify) into the shared HF cache.
         .target(name: "Hub"),
         // PNG read/write (8-bit grey, RGB, RGBA; text chunks) over libpng.
         .target(name: "ImageCodecs", dependencies: ["CPNG", "TensorRuntime"]),
-        // The SemanticDraw library: prompt conditioning (and, next, palette, masks, pipelines).
-        .target(name: "SemanticDraw", dependencies: ["DiffusionModels", "Schedulers", "Tokenizer", "TensorRuntime", "ImageCodecs"]),
+        // The SemanticDraw library: model resolution, prompt conditioning, palette, masks, pipelines.
+        .target(name: "SemanticDraw", dependencies: ["DiffusionModels", "Schedulers", "Tokenizer", "TensorRuntime", "ImageCodecs", "Hub"]),
         // The `semantic-draw` command-line tool (thin: parses options, calls the libraries).
         .executableTarget(
             name: "SemanticDrawCLI",

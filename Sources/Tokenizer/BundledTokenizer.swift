@@ -1,0 +1,17 @@
+import Foundation
+
+extension CLIPTokenizer {
+    /// The folder of the CLIP ViT-L/14 tokenizer tables shipped with this package
+    /// (`openai/clip-vit-large-patch14`, the tokenizer of every SD1.x checkpoint), or nil when
+    /// the resource bundle is missing next to the executable.
+    public static var bundledCLIPFolder: String? {
+        Bundle.module.url(forResource: "clip-vit-large-patch14", withExtension: nil)?.path
+    }
+
+    /// The CLIP ViT-L/14 tokenizer shipped with this package: what single-file checkpoints
+    /// (which carry no tokenizer) use unless a configuration folder provides one.
+    public static func bundledCLIP() throws(TokenizerError) -> CLIPTokenizer {
+        guard let folder = bundledCLIPFolder else { throw .folderNotFound(path: "clip-vit-large-patch14 (package resource)") }
+        return try CLIPTokenizer(folder: folder)
+    }
+}
