@@ -23,6 +23,9 @@ public struct Palette: Sendable, Equatable, Codable {
     public var model: String
     /// LoRA files fused into the model (e.g. the LCM-LoRA accelerator), in order (default none).
     public var loras: [LoRA]
+    /// The tiny autoencoder (TAESD) that encodes and decodes instead of the model's VAE: a
+    /// folder, a repo id, or "tiny-random"; nil (the default) uses the model's own VAE.
+    public var tinyAutoencoder: String?
     /// Scheduler and slots (default: LCM with the pipeline's default slots).
     public var schedule: Schedule
     /// Classifier-free guidance scale (default 1.0; <= 1 skips the unconditional pass).
@@ -43,7 +46,7 @@ public struct Palette: Sendable, Equatable, Codable {
 
     /// A palette with the format's defaults for everything not given.
     public init(width: Int, height: Int, seed: UInt64 = 0, model: String, loras: [LoRA] = [],
-                schedule: Schedule = Schedule(), guidance: Float = 1, bootstrapSteps: Int = 1,
+                tinyAutoencoder: String? = nil, schedule: Schedule = Schedule(), guidance: Float = 1, bootstrapSteps: Int = 1,
                 bootstrapMix: Float = 1, quantization: MaskQuantization = .discrete,
                 background: Background = Background(), brushes: [Brush], baseFolder: String? = nil) {
         version = Self.currentVersion
@@ -52,6 +55,7 @@ public struct Palette: Sendable, Equatable, Codable {
         self.seed = seed
         self.model = model
         self.loras = loras
+        self.tinyAutoencoder = tinyAutoencoder
         self.schedule = schedule
         self.guidance = guidance
         self.bootstrapSteps = bootstrapSteps
@@ -67,6 +71,7 @@ public struct Palette: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case version, width, height, seed, model, loras, schedule, guidance
+        case tinyAutoencoder = "tiny_vae"
         case bootstrapSteps = "bootstrap_steps"
         case bootstrapMix = "bootstrap_mix"
         case quantization, background, brushes
@@ -81,6 +86,7 @@ public struct Palette: Sendable, Equatable, Codable {
         seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
         model = try container.decode(String.self, forKey: .model)
         loras = try container.decodeIfPresent([LoRA].self, forKey: .loras) ?? []
+        tinyAutoencoder = try container.decodeIfPresent(String.self, forKey: .tinyAutoencoder)
         schedule = try container.decodeIfPresent(Schedule.self, forKey: .schedule) ?? Schedule()
         guidance = try container.decodeIfPresent(Float.self, forKey: .guidance) ?? 1
         bootstrapSteps = try container.decodeIfPresent(Int.self, forKey: .bootstrapSteps) ?? 1
@@ -105,6 +111,7 @@ public struct Palette: Sendable, Equatable, Codable {
         try container.encode(seed, forKey: .seed)
         try container.encode(model, forKey: .model)
         try container.encode(loras, forKey: .loras)
+        try container.encodeIfPresent(tinyAutoencoder, forKey: .tinyAutoencoder)
         try container.encode(schedule, forKey: .schedule)
         try container.encode(guidance, forKey: .guidance)
         try container.encode(bootstrapSteps, forKey: .bootstrapSteps)

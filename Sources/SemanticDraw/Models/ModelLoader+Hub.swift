@@ -1,0 +1,112 @@
+import DiffusionModels
+import Foundation
+import Hub
+
+extension ModelLoader {
+    /// The component folders generation reads from a diffusers pipeline repo (not the safety
+    /// checker, feature extractor or image encoder; `vae/` only when no tiny autoencoder is used).
+    static func pipelineFolders(needsAutoencoder: Bool) -> [String] {
+        ["unet", "text_encoder", "tokenizer", "scheduler"] + (needsAutoencoder ? ["vae"] : [])
+    }
+
+    func requireHub(for name: String) throws -> HubClient {
+        guard let hub else {
+            throw ModelResolutionError.unusableRepository(repo: name, reason: "the hub is not available here (no client configured)")
+        }
+        return hub
+    }
+
+    /// A pipeline repo becomes a snapshot folder with just what generation needs; a repo with
+    /// no `model_index.json` but one top-level `.safetensors` file is a single-file checkpoint.
+    func fetchBaseRepository(id: String, revision: String, request: ModelRequest,
+                             sources: inout [String]) async throws -> ResolvedModelFiles.Base {
+        let hub = try requireHub(for: id)
+        let info = try await hub.resolve(repo: id, revision: revision)
+        if info.files.contains("model_index.json") {
+            if let configuration = request.configurationFolder {
+                throw ModelResolutionError.invalidConfiguration(
+                    path: configuration, reason: "\(id) is a diffusers pipeline; --config only describes single-file checkpoints")
+            }
+            let folders = Self.pipelineFolders(needsAutoencoder: request.tinyAutoencoder == nil)
+            let wanted = HubFileSelection.diffusersPipeline.select(from: info.files).filter { file in
+                file == "model_index.json" || folders.contains { file.hasPrefix($0 + "/") }
+            }
+            log("fetching \(id)@\(revision) (\(wanted.count) files)")
+            let folder = try await hub.snapshot(repo: id, revision: info.commit, matching: .patterns(wanted.map(Self.escapedPattern)))
+            sources.append("\(id)@\(revision) -> \(info.commit) (\(folder.path))")
+            try Self.checkPipelineFolder(folder.path, needsAutoencoder: request.tinyAutoencoder == nil)
+            return .folder(path: folder.path)
+        }
+        let checkpoints = info.files.filter { !$0.contains("/") && $0.lowercased().hasSuffix(".safetensors") }
+        guard checkpoints.count == 1, let file = checkpoints.first else {
+            let reason = checkpoints.isEmpty
+                ? "no model_index.json (not a diffusers pipeline) and no top-level .safetensors checkpoint"
+                : "no model_index.json and several checkpoints (\(checkpoints.joined(separator: ", "))); download one and pass its path"
+            throw ModelResolutionError.unusableRepository(repo: id, reason: reason)
+        }
+        log("fetching \(id)@\(revision)/\(file)")
+        let url = try await hub.download(repo: id, path: file, revision: info.commit)
+        sources.append("\(id)@\(revision) -> \(info.commit) (\(url.path))")
+        return .singleFile(path: url.path, configurationFolder: try Self.checkedConfigurationFolder(request.configurationFolder))
+    }
+
+    /// A LoRA path, or a repo id whose LoRA file is `pytorch_lora_weights.safetensors` or the
+    /// repo's only `.safetensors` file.
+    func fetchLoRA(_ name: String, sources: inout [String]) async throws -> String {
+        let expanded = (name as NSString).expandingTildeInPath
+        if FileManager.default.fileExists(atPath: expanded) { return expanded }
+        guard let (id, revision) = ModelReference.repositoryID(name) else {
+            throw ModelResolutionError.unsupportedFile(path: name, reason: "LoRA: no such file, and not a Hugging Face repo id (org/name)")
+        }
+        let hub = try requireHub(for: id)
+        let info = try await hub.resolve(repo: id, revision: revision)
+        let candidates = info.files.filter { $0.lowercased().hasSuffix(".safetensors") }
+        let file: String
+        if candidates.contains("pytorch_lora_weights.safetensors") {
+            file = "pytorch_lora_weights.safetensors"
+        } else if candidates.count == 1, let only = candidates.first {
+            file = only
+        } else if candidates.isEmpty {
+            throw ModelResolutionError.unusableRepository(repo: id, reason: "no .safetensors LoRA file")
+        } else {
+            throw ModelResolutionError.ambiguousAddOn(repo: id, candidates: candidates)
+        }
+        log("fetching LoRA \(id)@\(revision)/\(file)")
+        let url = try await hub.download(repo: id, path: file, revision: info.commit)
+        sources.append("LoRA \(id)@\(revision) -> \(info.commit) (\(url.path))")
+        return url.path
+    }
+
+    /// A TAESD folder, "tiny-random", or a repo id (its `config.json` and weights).
+    func fetchTinyAutoencoder(_ name: String, sources: inout [String]) async throws -> ResolvedModelFiles.TinyAutoencoder {
+        if name == TinyRandomModel.name { return .tinyRandom }
+        let expanded = (name as NSString).expandingTildeInPath
+        if FileManager.default.fileExists(atPath: expanded) { return .folder(path: expanded) }
+        guard let (id, revision) = ModelReference.repositoryID(name) else {
+            throw ModelResolutionError.unsupportedFile(path: name, reason: "tiny autoencoder: no such folder, and not a Hugging Face repo id (org/name)")
+        }
+        let hub = try requireHub(for: id)
+        let info = try await hub.resolve(repo: id, revision: revision)
+        let weights = ["diffusion_pytorch_model.fp16.safetensors", "diffusion_pytorch_model.safetensors"].first(where: info.files.contains)
+        guard info.files.contains("config.json"), let weights else {
+            throw ModelResolutionError.unusableRepository(
+                repo: id, reason: "not a diffusers AutoencoderTiny (needs config.json and diffusion_pytorch_model.safetensors at the top)")
+        }
+        log("fetching tiny autoencoder \(id)@\(revision)")
+        let folder = try await hub.snapshot(repo: id, revision: info.commit, matching: .patterns(["config.json", weights]))
+        sources.append("tiny autoencoder \(id)@\(revision) -> \(info.commit) (\(folder.path))")
+        return .folder(path: folder.path)
+    }
+
+    /// An exact path as an fnmatch pattern (`*`, `?` and `[` escaped with `[...]`).
+    static func escapedPattern(_ path: String) -> String {
+        var pattern = ""
+        for character in path {
+            switch character {
+            case "*", "?", "[": pattern += "[\(character)]"
+            default: pattern.append(character)
+            }
+        }
+        return pattern
+    }
+}

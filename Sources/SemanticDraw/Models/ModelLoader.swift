@@ -1,0 +1,91 @@
+import DiffusionModels
+import Foundation
+import Hub
+
+/// Turns a ``ModelRequest`` into a ``LoadedModel``: names become local files (hub repos are
+/// downloaded into the Hugging Face cache, shared with Python tools), then the networks are
+/// built with LoRAs fused. `--model tiny-random` needs no file and no network.
+public struct ModelLoader: Sendable {
+    /// The hub client for repo ids; nil refuses repo ids (with a clear error).
+    public let hub: HubClient?
+    /// Receives one line per step ("loading unet from ...").
+    public let log: @Sendable (String) -> Void
+
+    public init(hub: HubClient?, log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.hub = hub
+        self.log = log
+    }
+
+    /// Resolves and, where needed, downloads everything `request` names; loads nothing.
+    public func fetch(_ request: ModelRequest) async throws -> ResolvedModelFiles {
+        var sources: [String] = []
+        let reference = try ModelReference(parsing: request.model)
+        if request.configurationFolder != nil, !reference.isSingleFile {
+            // A hub repo may still turn out to hold a single file; checked after resolving.
+            if case .hubRepository = reference {} else {
+                throw ModelResolutionError.invalidConfiguration(
+                    path: request.configurationFolder ?? "", reason: "--config describes single-file checkpoints; '\(request.model)' is not one")
+            }
+        }
+        let base: ResolvedModelFiles.Base
+        switch reference {
+        case .tinyRandom:
+            base = .tinyRandom
+        case .folder(let path):
+            try Self.checkPipelineFolder(path, needsAutoencoder: request.tinyAutoencoder == nil)
+            base = .folder(path: path)
+        case .singleFile(let path):
+            base = .singleFile(path: path, configurationFolder: try Self.checkedConfigurationFolder(request.configurationFolder))
+        case .hubRepository(let id, let revision):
+            base = try await fetchBaseRepository(id: id, revision: revision, request: request, sources: &sources)
+        }
+        var loras: [LoRAReference] = []
+        for lora in request.loras {
+            loras.append(LoRAReference(path: try await fetchLoRA(lora.path, sources: &sources), scale: lora.scale))
+        }
+        var tiny: ResolvedModelFiles.TinyAutoencoder?
+        if let name = request.tinyAutoencoder {
+            tiny = try await fetchTinyAutoencoder(name, sources: &sources)
+        }
+        return ResolvedModelFiles(base: base, loras: loras, tinyAutoencoder: tiny, sources: sources)
+    }
+
+    /// Fetches and builds the networks of `request`.
+    public func load(_ request: ModelRequest) async throws -> LoadedModel {
+        let files = try await fetch(request)
+        try Task.checkCancellation()
+        return try build(files)
+    }
+
+    /// The folders a diffusers pipeline needs, missing ones listed (`vae/` only without TAESD).
+    static func checkPipelineFolder(_ path: String, needsAutoencoder: Bool) throws {
+        var required = ["unet/config.json", "text_encoder/config.json", "tokenizer/vocab.json", "scheduler/scheduler_config.json"]
+        if needsAutoencoder { required.append("vae/config.json") }
+        let missing = required.filter { !FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent($0)) }
+        if !missing.isEmpty {
+            throw ModelResolutionError.notAModelFolder(path: path, missing: missing)
+        }
+        try PipelineClass.check(folder: path)
+    }
+
+    /// `--config DIR` must be a folder with at least `unet/config.json`.
+    static func checkedConfigurationFolder(_ path: String?) throws -> String? {
+        guard let path else { return nil }
+        let expanded = (path as NSString).expandingTildeInPath
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: expanded, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ModelResolutionError.invalidConfiguration(path: path, reason: "no such folder")
+        }
+        guard FileManager.default.fileExists(atPath: (expanded as NSString).appendingPathComponent("unet/config.json")) else {
+            throw ModelResolutionError.invalidConfiguration(path: path, reason: "not a diffusers folder (missing unet/config.json)")
+        }
+        return expanded
+    }
+}
+
+extension ModelReference {
+    var isSingleFile: Bool {
+        if case .singleFile = self { return true }
+        return false
+    }
+}

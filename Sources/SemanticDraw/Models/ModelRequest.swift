@@ -1,0 +1,37 @@
+import DiffusionModels
+
+/// A model to load: the base model, LoRAs fused into it, and an optional tiny autoencoder.
+/// Names may be paths or hub repo ids (see ``ModelReference``).
+public struct ModelRequest: Sendable, Equatable {
+    /// `--model`: a diffusers folder, a single-file checkpoint, a repo id or "tiny-random".
+    public var model: String
+    /// `--config DIR`: the diffusers folder whose config files describe a single-file checkpoint.
+    public var configurationFolder: String?
+    /// `--lora` files or repo ids with their scales, fused in order.
+    public var loras: [LoRAReference]
+    /// `--tiny-vae`: a TAESD folder or repo id (or "tiny-random" for the tiny model's own);
+    /// nil decodes with the model's full VAE.
+    public var tinyAutoencoder: String?
+
+    public init(model: String, configurationFolder: String? = nil, loras: [LoRAReference] = [], tinyAutoencoder: String? = nil) {
+        self.model = model
+        self.configurationFolder = configurationFolder
+        self.loras = loras
+        self.tinyAutoencoder = tinyAutoencoder
+    }
+
+    /// The paper's demo set-up, used when no `--model` is given: an SD1.5 checkpoint
+    /// (KBlueLeaf/kohaku-v2.1) with the LCM-LoRA accelerator and TAESD, run with the default
+    /// 5-slot LCM schedule. `extraLoRAs` are fused after LCM-LoRA.
+    public static func defaultModel(extraLoRAs: [LoRAReference] = []) -> ModelRequest {
+        ModelRequest(model: defaultModelName, loras: [LoRAReference(path: defaultAcceleratorLoRA)] + extraLoRAs,
+                     tinyAutoencoder: defaultTinyAutoencoder)
+    }
+
+    /// The default base model.
+    public static let defaultModelName = "KBlueLeaf/kohaku-v2.1"
+    /// The default accelerator (LCM-LoRA for SD1.5).
+    public static let defaultAcceleratorLoRA = "latent-consistency/lcm-lora-sdv1-5"
+    /// The default tiny autoencoder (TAESD for SD1.x).
+    public static let defaultTinyAutoencoder = "madebyollin/taesd"
+}

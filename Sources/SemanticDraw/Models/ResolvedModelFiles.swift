@@ -1,0 +1,30 @@
+import DiffusionModels
+
+/// A ``ModelRequest`` with every name turned into something on this machine (hub repos
+/// downloaded into the cache): what ``ModelLoader/fetch(_:)`` returns and `download` prints.
+public struct ResolvedModelFiles: Sendable, Equatable {
+    /// The base model.
+    public enum Base: Sendable, Equatable {
+        case tinyRandom
+        /// A diffusers pipeline folder.
+        case folder(path: String)
+        /// An LDM-layout checkpoint, with the `--config` folder if one was given.
+        case singleFile(path: String, configurationFolder: String?)
+    }
+
+    /// The tiny autoencoder.
+    public enum TinyAutoencoder: Sendable, Equatable {
+        /// The tiny-random model's own TAESD.
+        case tinyRandom
+        /// A TAESD folder (`config.json` + weights).
+        case folder(path: String)
+    }
+
+    public var base: Base
+    /// LoRA files (local paths) with their scales, in fusion order.
+    public var loras: [LoRAReference]
+    public var tinyAutoencoder: TinyAutoencoder?
+    /// One line per name that was resolved: "org/name@main -> <commit> (<folder>)".
+    public var sources: [String]
+
+}

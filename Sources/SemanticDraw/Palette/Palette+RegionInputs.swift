@@ -1,0 +1,82 @@
+import Foundation
+import ImageCodecs
+import Schedulers
+import TensorRuntime
+
+/// A palette read into what ``RegionPipeline/generate(brushes:background:settings:noise:progress:)``
+/// takes: the one place where the file format becomes pipeline inputs.
+public struct PaletteGenerationInputs: Sendable {
+    public let brushes: [RegionBrush]
+    public let background: RegionBackground
+    public let settings: RegionGenerationSettings
+    /// Things the user should know (masks resized, empty masks, ...).
+    public let notes: [String]
+}
+
+extension Palette {
+    /// Validates the palette, reads its masks and background image and maps every field onto the
+    /// pipeline: schedule "lcm" runs SemanticDraw (Algorithm S2) on the palette's slots or steps;
+    /// "ddim" runs the baseline MultiDiffusion (Algorithm S1) with the palette's steps (default 50)
+    /// and guidance. Throws ``PaletteError`` naming the field.
+    public func regionInputs() throws -> PaletteGenerationInputs {
+        try validate()
+        let loaded = try loadMasks()
+        var brushes: [RegionBrush] = []
+        for (brush, mask) in zip(self.brushes, loaded.masks) {
+            brushes.append(RegionBrush(prompt: .text(brush.prompt), negativePrompt: brush.negativePrompt.map(PromptInput.text), mask: mask,
+                                       maskAlpha: brush.maskAlpha, maskBlur: Double(brush.maskBlur), promptStrength: brush.promptStrength))
+        }
+        var backgroundImage: Tensor?
+        if let image = try loadBackgroundImage() { backgroundImage = Self.channelsLastRGB(image) }
+        let background = RegionBackground(image: backgroundImage, prompt: self.background.prompt.map(PromptInput.text),
+                                          negativePrompt: self.background.negativePrompt.map(PromptInput.text))
+        var settings: RegionGenerationSettings
+        switch schedule.scheduler {
+        case .lcm:
+            settings = RegionGenerationSettings(height: height, width: width)
+            settings.schedule = schedule.slotSchedule ?? .defaultSlots
+            settings.bootstrapSteps = bootstrapSteps
+            settings.bootstrapMix = bootstrapMix
+        case .ddim:
+            settings = .baseline(height: height, width: width)
+            if let steps = schedule.steps { settings.schedule = .steps(steps) }
+            if schedule.slots != nil {
+                throw PaletteError.invalidField(path: "schedule.slots", reason: "the DDIM baseline runs every step of its schedule; give schedule.steps instead")
+            }
+            if backgroundImage != nil {
+                throw PaletteError.invalidField(path: "background.image", reason: "the DDIM baseline (MultiDiffusion) takes no background image")
+            }
+        case .euler:
+            throw PaletteError.invalidField(path: "schedule.scheduler", reason: "\"euler\" is not supported for one-shot generation yet (use \"lcm\", or \"ddim\" for the baseline)")
+        }
+        settings.guidance = guidance
+        settings.quantization = quantization
+        return PaletteGenerationInputs(brushes: brushes, background: background, settings: settings, notes: loaded.notes)
+    }
+
+    /// An image as [H, W, 3] in 0...1: grey is repeated, alpha dropped.
+    static func channelsLastRGB(_ image: Image) -> Tensor {
+        let result = Tensor(uninitializedShape: [image.height, image.width, 3])
+        let pixels = image.width * image.height
+        image.pixels.withUnsafeBufferPointer { source in
+            for pixel in 0..<pixels {
+                for channel in 0..<3 {
+                    let sourceChannel = image.channels >= 3 ? channel : 0
+                    result.pointer[pixel * 3 + channel] = Float(source[pixel * image.channels + sourceChannel]) / 255
+                }
+            }
+        }
+        return result
+    }
+}
+
+extension Palette.Schedule {
+    /// The slot schedule this names: explicit slots (on the 50-step grid unless `steps` says
+    /// otherwise, which the LCM grid takes from the model's `original_inference_steps`), the
+    /// model's own `steps`-step schedule, or nil for the pipeline's default.
+    public var slotSchedule: SlotSchedule? {
+        if let slots { return .slots(slots) }
+        if let steps { return .steps(steps) }
+        return nil
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import ImageCodecs
+import SemanticDraw
+
+extension GenerateArguments {
+    /// Brush colours assigned in order when `--brush-color` is not given (display only).
+    static let brushColors = ["#E6194B", "#3CB44B", "#4363D8", "#F58231", "#911EB4", "#42D4F4", "#F032E6", "#BFEF45"]
+
+    /// The palette this command line describes: `--palette` (JSON or a generated PNG) with the
+    /// global options overriding its fields, or the brushes given with `--prompt`. Validated.
+    func makePalette() throws -> Palette {
+        var palette: Palette
+        if let path = self.palette.map({ ($0 as NSString).expandingTildeInPath }) {
+            guard brushes.isEmpty, defaults == BrushDefaults() else {
+                throw GenerateArgumentError("--palette gives the brushes; --prompt and the per-brush options cannot be added to it "
+                    + "(edit the palette, or leave --palette out)")
+            }
+            palette = path.lowercased().hasSuffix(".png") ? try Palette.fromPNG(path: path) : try Palette.load(path: path)
+            if let model {
+                palette.model = model
+                palette.loras = []
+                palette.tinyAutoencoder = nil
+            }
+        } else {
+            palette = try paletteFromBrushes()
+        }
+        try applyGlobals(to: &palette)
+        try palette.validate()
+        return palette
+    }
+
+    private func paletteFromBrushes() throws -> Palette {
+        guard !brushes.isEmpty else {
+            throw GenerateArgumentError("no brushes: give --prompt TEXT --mask FILE once per brush, or --palette FILE")
+        }
+        var paletteBrushes: [Palette.Brush] = []
+        for (index, brush) in brushes.enumerated() {
+            guard let mask = brush.mask else {
+                throw GenerateArgumentError("brush \(index + 1) ('\(brush.prompt)') has no --mask (give --mask FILE after its --prompt)")
+            }
+            paletteBrushes.append(Palette.Brush(
+                name: brush.name ?? "brush \(index + 1)", color: brush.color ?? Self.brushColors[index % Self.brushColors.count],
+                prompt: brush.prompt, negativePrompt: brush.negativePrompt ?? defaults.negativePrompt, mask: .file(Self.absolute(mask)),
+                maskAlpha: brush.maskAlpha ?? defaults.maskAlpha ?? 1, maskBlur: brush.maskBlur ?? defaults.maskBlur ?? 1,
+                promptStrength: brush.promptStrength ?? defaults.promptStrength ?? 1))
+        }
+        var width = self.width, height = self.height
+        if width == nil || height == nil, let first = paletteBrushes.first, case .file(let path) = first.mask {
+            // The canvas defaults to the first mask's size.
+            let image: Image
+            do { image = try PNG.read(path: path) } catch {
+                throw PaletteError.unreadableImage(field: "brushes[0].mask", source: path, reason: "\(error)")
+            }
+            width = width ?? image.width
+            height = height ?? image.height
+        }
+        let request = model == nil ? ModelRequest.defaultModel() : ModelRequest(model: model ?? "")
+        return Palette(width: width ?? 512, height: height ?? 512, model: request.model,
+                       loras: request.loras.map { Palette.LoRA(path: $0.path, scale: $0.scale) },
+                       tinyAutoencoder: request.tinyAutoencoder, brushes: paletteBrushes)
+    }
+
+    private func applyGlobals(to palette: inout Palette) throws {
+        if let width { palette.width = width }
+        if let height { palette.height = height }
+        if let seed { palette.seed = seed }
+        if steps != nil, slots != nil { throw GenerateArgumentError("give --steps or --slots, not both") }
+        if let steps { palette.schedule = Palette.Schedule(scheduler: palette.schedule.scheduler, steps: steps) }
+        if let slots { palette.schedule = Palette.Schedule(scheduler: palette.schedule.scheduler, slots: slots) }
+        if baseline {
+            if slots != nil { throw GenerateArgumentError("--baseline runs every step of a DDIM schedule: give --steps (default 50), not --slots") }
+            palette.schedule = Palette.Schedule(scheduler: .ddim, steps: steps ?? 50)
+            if guidance == nil { palette.guidance = 7.5 }
+        }
+        if let guidance { palette.guidance = guidance }
+        if let bootstrapSteps { palette.bootstrapSteps = bootstrapSteps }
+        if let bootstrapMix { palette.bootstrapMix = bootstrapMix }
+        if let quantization {
+            guard let parsed = MaskQuantization(rawValue: quantization) else {
+                throw GenerateArgumentError("--quantization '\(quantization)' is not one of \(MaskQuantization.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            palette.quantization = parsed
+        }
+        if let backgroundImage { palette.background.image = .file(Self.absolute(backgroundImage)) }
+        if let backgroundPrompt { palette.background.prompt = backgroundPrompt }
+        if let backgroundNegativePrompt { palette.background.negativePrompt = backgroundNegativePrompt }
+        palette.loras += loras.map { Palette.LoRA(path: FileManager.default.fileExists(atPath: $0.path) ? Self.absolute($0.path) : $0.path,
+                                                  scale: $0.scale ?? 1) }
+        if let tinyAutoencoder {
+            palette.tinyAutoencoder = FileManager.default.fileExists(atPath: tinyAutoencoder) ? Self.absolute(tinyAutoencoder) : tinyAutoencoder
+        }
+        if let model, FileManager.default.fileExists(atPath: model) { palette.model = Self.absolute(model) }
+    }
+
+    /// A path made absolute against the current folder (palettes resolve relative paths against
+    /// their own folder, so command-line paths are stored absolute).
+    static func absolute(_ path: String) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        if expanded.hasPrefix("/") { return expanded }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(expanded).standardizedFileURL.path
+    }
+}

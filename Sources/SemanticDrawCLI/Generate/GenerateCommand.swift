@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import Hub
+import ImageCodecs
+import SemanticDraw
+import TensorRuntime
+
+/// `semantic-draw generate`: one image from semantic brushes (a palette, or brushes given as
+/// options), written as a PNG that carries its palette.
+struct GenerateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate an image from semantic brushes (a palette file or --prompt/--mask options).",
+        discussion: GenerateHelp.text
+    )
+
+    @Argument(parsing: .captureForPassthrough, help: "Options as listed below (per-brush options follow their --prompt).")
+    var arguments: [String] = []
+
+    func run() async throws {
+        let parsed: GenerateArguments
+        do { parsed = try GenerateArguments.parse(arguments) } catch { throw ValidationError(error.description) }
+        if parsed.help {
+            print(GenerateHelp.usage)
+            return
+        }
+        do {
+            try await GenerateRunner(arguments: parsed).run()
+        } catch let error as GenerateArgumentError {
+            throw ValidationError(error.description)
+        } catch is CancellationError {
+            throw CleanExit.message("cancelled; nothing was written")
+        }
+    }
+}
+
+/// The help of `generate` (ArgumentParser cannot list options it does not parse itself).
+enum GenerateHelp {
+    static let text = """
+    Per-brush options follow the --prompt they belong to; given before the first --prompt, \
+    --negative-prompt, --mask-alpha, --mask-std and --prompt-strength set every brush's default.
+
+    Brushes:
+      --prompt TEXT                  starts a brush (repeat per brush; back to front)
+      --negative-prompt TEXT         the brush's negative prompt (used when --guidance > 1)
+      --mask FILE                    PNG mask: grey/RGB brightness or RGBA alpha, white = inside
+      --mask-alpha A                 0...1 (default 1)
+      --mask-std S                   Gaussian blur std in pixels, >= 0 (default 1; alias --mask-blur)
+      --prompt-strength P            0...1 (default 1)
+      --brush-name NAME, --brush-color #RRGGBB   labels kept in the palette (display only)
+    Canvas and schedule:
+      --palette FILE                 a palette JSON, or a PNG made by generate (its embedded palette)
+      --width W --height H           multiples of 8 (default: the first mask's size)
+      --seed S                       default 0; the same palette and seed give the same PNG
+      --steps N | --slots 0,4,12,25,37   schedule (default: 5 LCM slots 0,4,12,25,37)
+      --guidance G                   CFG scale (default 1: no unconditional pass)
+      --bootstrap-steps N --bootstrap-mix M   (defaults 1 and 1.0)
+      --quantization discrete|continuous
+      --background-image FILE --background-prompt TEXT --background-negative-prompt TEXT
+      --baseline                     baseline MultiDiffusion (50 DDIM steps, CFG 7.5) for comparison
+    Model:
+      --model NAME                   folder, .safetensors checkpoint, repo id or tiny-random
+                                     (default: KBlueLeaf/kohaku-v2.1 + LCM-LoRA + TAESD)
+      --config DIR                   diffusers folder describing a single-file checkpoint
+      --lora FILE|REPO [--lora-scale S]   repeatable; fused in order
+      --tiny-vae FOLDER|REPO         decode with TAESD (madebyollin/taesd; tiny-random for its own)
+    Output:
+      --output FILE.png              default semantic-draw.png (written only when complete)
+      --save-palette FILE.json       also write the palette (masks embedded)
+
+    Example:
+      semantic-draw generate --model tiny-random --prompt "a red apple" --mask apple.png \\
+          --prompt "blue sky" --mask sky.png --mask-std 8 --seed 1 --output out.png
+    """
+
+    static var usage: String {
+        "USAGE: semantic-draw generate [--palette FILE] [--prompt TEXT --mask FILE [brush options]]... [options]\n\n" + text
+    }
+}

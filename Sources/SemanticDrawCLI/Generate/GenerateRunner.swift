@@ -1,0 +1,39 @@
+import Foundation
+import Hub
+import ImageCodecs
+import SemanticDraw
+import TensorRuntime
+
+/// Runs `generate`: palette, model, pipeline, PNG. Nothing is written unless generation
+/// completes (the PNG is written atomically).
+struct GenerateRunner {
+    let arguments: GenerateArguments
+
+    func run() async throws {
+        let palette = try arguments.makePalette()
+        let output = arguments.output ?? "semantic-draw.png"
+        guard output.lowercased().hasSuffix(".png") else {
+            throw GenerateArgumentError("--output \(output): the output is a PNG file (name it .png)")
+        }
+        let inputs = try palette.regionInputs()
+        for note in inputs.notes { printError("note: \(note)") }
+
+        let request = ModelRequest(model: palette.model, configurationFolder: arguments.configurationFolder,
+                                   loras: palette.loraReferences, tinyAutoencoder: palette.tinyAutoencoder)
+        let model = try await ModelLoading.load(request)
+        let pipeline = model.regionPipeline
+        let slotCount = inputs.settings.method == .baselineMultiDiffusion ? "DDIM baseline" : "SemanticDraw"
+        printError("generating \(palette.width)x\(palette.height), \(palette.brushes.count) brush\(palette.brushes.count == 1 ? "" : "es"), "
+            + "seed \(palette.seed), \(slotCount)")
+        let bar = StepProgressBar(label: "generating")
+        var noise = TorchGenerator(seed: palette.seed)
+        let start = Date()
+        let result = try pipeline.generate(brushes: inputs.brushes, background: inputs.background, settings: inputs.settings,
+                                           noise: &noise, progress: { bar.update($0, $1) })
+        try Task.checkCancellation()
+        let image = try Image(tensor: result.image, range: .unit)
+        try PNG.write(image, to: output, textChunks: try palette.pngTextChunks())
+        if let path = arguments.savePalette { try palette.write(to: path, embeddingMasks: true) }
+        printError(String(format: "wrote %@ (%d x %d) in %.1f s", output, palette.width, palette.height, Date().timeIntervalSince(start)))
+    }
+}
