@@ -11,10 +11,16 @@ struct BenchCommand: ParsableCommand {
         discussion: """
         Cases: \(BenchmarkCase.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")).
         Each round runs the Swift timings, then the PyTorch timings of the same case with the same
-        thread count; medians over all rounds are compared. Build with `swift build -c release`:
-        debug builds are 10-100x slower.
+        thread count; medians over all rounds are compared. Without --case, all of these run.
+        Cases without a PyTorch counterpart, run only when named: \(standaloneCases.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ")).
+        Build with `swift build -c release`: debug builds are 10-100x slower.
         """
     )
+
+    /// The cases with no PyTorch counterpart (each in its own file under Bench/), run only when named.
+    static var standaloneCases: [any StandaloneBenchmark.Type] {
+        [MaskBenchCase.self, RegionBenchCase.self, PanoramaDecodeBenchCase.self]
+    }
 
     @Option(name: .customLong("case"), help: "Cases to run (repeatable; default: all).")
     var cases: [String] = []
@@ -32,8 +38,9 @@ struct BenchCommand: ParsableCommand {
     var json: String?
 
     func validate() throws {
-        for name in cases where BenchmarkCase(rawValue: name) == nil {
-            throw ValidationError("unknown case '\(name)'; expected one of \(BenchmarkCase.allCases.map(\.rawValue).joined(separator: ", "))")
+        let names = BenchmarkCase.allCases.map(\.rawValue) + Self.standaloneCases.map { $0.name }
+        for name in cases where !names.contains(name) {
+            throw ValidationError("unknown case '\(name)'; expected one of \(names.joined(separator: ", "))")
         }
         guard repeats > 0, rounds > 0 else { throw ValidationError("--repeats and --rounds must be positive") }
     }
@@ -43,8 +50,9 @@ struct BenchCommand: ParsableCommand {
         log("warning: this is a debug build; timings are not meaningful (use swift build -c release)")
         #endif
         let selected = cases.isEmpty ? BenchmarkCase.allCases : cases.compactMap(BenchmarkCase.init(rawValue:))
+        let standalone = Self.standaloneCases.filter { cases.contains($0.name) }
         let threads = ComputeThreads.count
-        let usePyTorch = python != "none"
+        let usePyTorch = python != "none" && !selected.isEmpty
         if usePyTorch && !FileManager.default.isExecutableFile(atPath: python) {
             throw CommandFailure("\(python) not found: run Tools/setup-reference-env.sh, or pass --python none")
         }
@@ -89,6 +97,14 @@ struct BenchCommand: ParsableCommand {
             }
             print(line)
             if let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) {
+                lines.append(String(decoding: data, as: UTF8.self))
+            }
+        }
+        for benchmark in standalone {
+            log("\(benchmark.name): \(benchmark.summary)")
+            let report = try benchmark.run(BenchContext(repeats: repeats, log: log))
+            print(report.line)
+            if let data = try? JSONSerialization.data(withJSONObject: report.record, options: [.sortedKeys]) {
                 lines.append(String(decoding: data, as: UTF8.self))
             }
         }

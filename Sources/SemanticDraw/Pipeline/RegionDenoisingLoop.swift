@@ -68,9 +68,7 @@ public struct RegionDenoisingLoop: Sendable {
         if bootstrapSteps > 0 && whiteLatent == nil {
             throw RegionGenerationError.invalidInput(name: "whiteLatent", reason: "is needed for bootstrapping")
         }
-        let useGuidance = conditioning.guidance > 1 && conditioning.unconditional != nil
-        let context = useGuidance
-            ? Tensor.concatenateOuter([conditioning.unconditional!, conditioning.conditional]) : conditioning.conditional
+        let (context, guidance) = GuidedNoisePrediction.context(conditioning)
         var latent = initialLatent
         var denoisedPerSlot: [Tensor] = [], latentPerSlot: [Tensor] = []
         for slot in 0..<slotCount {
@@ -78,19 +76,13 @@ public struct RegionDenoisingLoop: Sendable {
             let value = Tensor.zeros([1, channels, height, width])
             let count = Tensor.zeros([1, 1, height, width])
             for view in views {
+                try Task.checkCancellation()
                 try accumulate(view: view, slot: slot, latent: latent, regions: regions, context: context,
-                               guidance: useGuidance ? conditioning.guidance : nil, noise: &noise, value: value, count: count)
+                               guidance: guidance, noise: &noise, value: value, count: count)
             }
             // latent = value / count where count > 0; convex background fill (R7).
-            var averaged = Tensor(uninitializedShape: [1, channels, height, width])
+            var averaged = ViewAggregation.average(value: value, count: count)
             let plane = height * width
-            for channel in 0..<channels {
-                for index in 0..<plane {
-                    let weight = count.pointer[index]
-                    let sum = value.pointer[channel * plane + index]
-                    averaged.pointer[channel * plane + index] = weight > 0 ? sum / weight : sum
-                }
-            }
             if let backgroundLatent {
                 let filled = Tensor(uninitializedShape: averaged.shape)
                 for channel in 0..<channels {
@@ -118,28 +110,21 @@ public struct RegionDenoisingLoop: Sendable {
     /// Steps 1-6 of R7 for one view: adds Σ_p m·V·z_p to `value` and Σ_p m·V to `count`.
     private func accumulate(view: LatentView, slot: Int, latent: Tensor, regions: Int, context: Tensor, guidance: Float?,
                             noise: inout some NoiseSource, value: Tensor, count: Tensor) throws {
-        let channels = latent.shape[1], height = latent.shape[2], width = latent.shape[3]
+        let channels = latent.shape[1]
         let viewHeight = view.height, viewWidth = view.width, viewPlane = viewHeight * viewWidth
-        let slotCount = masks.shape[1]
         // Crops: the latent view (1 x C x vh x vw) and each region's mask (R x vh x vw).
-        let crop = Self.crop(latent, view)
-        var regionMasks = [[Float]](repeating: [], count: regions)
-        for region in 0..<regions {
-            let base = masks.pointer + (region * slotCount + slot) * height * width
-            regionMasks[region] = (0..<viewPlane).map { index in
-                base[(view.top + index / viewWidth) * width + view.left + index % viewWidth]
-            }
-        }
+        let crop = ViewAggregation.crop(latent, view)
+        let regionMasks = ViewAggregation.maskCrops(masks, slot: slot, view: view)
         // Copies per region; bootstrapping mixes in the noised bootstrap latent and centres.
         var copies = Tensor.concatenateOuter(Array(repeating: crop, count: regions))
         var boot: Tensor?
         var shifts = [(Int, Int)](repeating: (0, 0), count: regions)
         if slot < bootstrapSteps, let whiteLatent {
-            let white = Self.crop(whiteLatent, view)
+            let white = ViewAggregation.crop(whiteLatent, view)
             var clean = white
             if let backgroundLatent {
                 let ratio = min(1, max(0, bootstrapMix - Float(slot)))
-                let background = Self.crop(backgroundLatent, view)
+                let background = ViewAggregation.crop(backgroundLatent, view)
                 clean = white * ratio + background * (1 - ratio)
             }
             let draw = try noise.next(shape: [1, channels, viewHeight, viewWidth])
@@ -159,15 +144,8 @@ public struct RegionDenoisingLoop: Sendable {
             copies = MaskCentring.roll(mixed, shifts: shifts)
         }
         // One batched model call (twice the rows with guidance), then the denoise part.
-        let timesteps = [Float](repeating: scheduler.timesteps[slot], count: guidance == nil ? regions : 2 * regions)
-        let modelInput = try scheduler.scaleModelInput(copies, slots: [Int](repeating: slot, count: regions))
-        let batchInput = guidance == nil ? modelInput : Tensor.concatenateOuter([modelInput, modelInput])
-        var prediction = try unet(sample: batchInput, timesteps: timesteps, encoderHiddenStates: context)
-        if let guidance {
-            let unconditional = prediction.slice(outer: 0, length: regions)
-            let conditional = prediction.slice(outer: regions, length: regions)
-            prediction = unconditional + (conditional - unconditional) * guidance
-        }
+        let prediction = try GuidedNoisePrediction.predict(unet: unet, scheduler: scheduler, copies: copies, slot: slot,
+                                                           context: context, guidance: guidance)
         var denoised = try scheduler.denoise(modelOutput: prediction, sample: copies, slots: [Int](repeating: slot, count: regions))
         var weights = regionMasks
         if let boot {
@@ -187,32 +165,10 @@ public struct RegionDenoisingLoop: Sendable {
             }
         }
         // value += Σ_p (m V) z_p; count += Σ_p m V (regions in order).
-        for region in 0..<regions {
-            for index in 0..<viewPlane {
-                let weight = weights[region][index] * view.weights[index]
-                let y = view.top + index / viewWidth, x = view.left + index % viewWidth
-                count.pointer[y * width + x] += weight
-                for channel in 0..<channels {
-                    value.pointer[(channel * height + y) * width + x] += weight * denoised.pointer[(region * channels + channel) * viewPlane + index]
-                }
-            }
-        }
+        ViewAggregation.accumulate(denoised, weights: weights, view: view, value: value, count: count)
     }
 
     static func exp(_ x: Float) -> Float { Float(_exp(Double(x))) }
-
-    /// The view's crop of a [1, C, h, w] latent.
-    static func crop(_ latent: Tensor, _ view: LatentView) -> Tensor {
-        let channels = latent.shape[1], height = latent.shape[2], width = latent.shape[3]
-        let result = Tensor(uninitializedShape: [1, channels, view.height, view.width])
-        for channel in 0..<channels {
-            for y in 0..<view.height {
-                (result.pointer + (channel * view.height + y) * view.width)
-                    .update(from: latent.pointer + (channel * height + view.top + y) * width + view.left, count: view.width)
-            }
-        }
-        return result
-    }
 }
 
 import Foundation

@@ -46,12 +46,18 @@ public struct RegionBackground: Sendable {
     }
 }
 
-/// Everything else a one-shot generation needs; defaults as ALGORITHM.md.
+/// Everything else a one-shot generation needs; defaults as ALGORITHM.md (SemanticDraw with
+/// LCM). ``baseline(height:width:)`` gives the baseline MultiDiffusion's defaults instead.
 public struct RegionGenerationSettings: Sendable {
     public var height: Int
     public var width: Int
+    /// SemanticDraw (Algorithm S2, default) or the baseline MultiDiffusion (Algorithm S1).
+    public var method: RegionGenerationMethod = .semanticDraw
+    /// SemanticDraw: LCM slots (default [0, 4, 12, 25, 37]); baseline: DDIM steps (`.steps(50)`).
     public var schedule: SlotSchedule = .defaultSlots
+    /// Classifier-free guidance scale; <= 1 skips the unconditional pass (baseline: 7.5).
     public var guidance: Float = 1
+    /// SemanticDraw: slots bootstrapped with the white/background latent.
     public var bootstrapSteps: Int = 1
     public var bootstrapMix: Float = 1
     public var quantization: MaskQuantization = .discrete
@@ -63,6 +69,9 @@ public struct RegionGenerationSettings: Sendable {
     public var captionPrompt: PromptInput = .text("")
     /// The empty prompt, the default negative prompt.
     public var emptyPrompt: PromptInput = .text("")
+    /// Baseline only: the fraction of the steps, `Int(fraction * steps)`, that bootstrap each
+    /// brush with a random constant colour (0.4, docs/REFERENCE_PIPELINE.md R11).
+    public var baselineBootstrapFraction: Double = 0.4
 
     public init(height: Int, width: Int) {
         self.height = height

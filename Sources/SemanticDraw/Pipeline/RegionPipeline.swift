@@ -37,15 +37,22 @@ public struct RegionPipeline: Sendable {
     /// The autoencoder's downsampling factor (8 for Stable Diffusion).
     public var scaleFactor: Int { autoencoder.scaleFactor }
 
-    /// Generates an image from `brushes` over `background`; `progress(slot, slotCount)`.
+    /// Generates an image from `brushes` over `background` with `settings.method`: SemanticDraw
+    /// (default) or the baseline MultiDiffusion (``RegionGenerationSettings/baseline(height:width:)``).
+    ///
+    /// `progress(step, stepCount)` is called after every slot (SemanticDraw) or step (baseline).
+    /// Honours Swift task cancellation (checked per slot, view and network layer): a cancelled
+    /// task stops with `CancellationError`.
+    /// - Throws: ``RegionGenerationError`` for invalid inputs, the networks' and schedulers'
+    ///   errors, `CancellationError`.
     public func generate(brushes: [RegionBrush], background: RegionBackground = RegionBackground(),
                          settings: RegionGenerationSettings, noise: inout some NoiseSource,
                          progress: (Int, Int) -> Void = { _, _ in }) throws -> RegionGenerationOutput {
-        let height = settings.height, width = settings.width, factor = scaleFactor
-        guard !brushes.isEmpty else { throw RegionGenerationError.invalidInput(name: "brushes", reason: "at least one brush is needed") }
-        guard height > 0, width > 0, height % 8 == 0, width % 8 == 0, height % factor == 0, width % factor == 0 else {
-            throw RegionGenerationError.invalidInput(name: "size", reason: "\(width)x\(height) must be positive multiples of 8")
+        if settings.method == .baselineMultiDiffusion {
+            return try generateBaseline(brushes: brushes, background: background, settings: settings, noise: &noise, progress: progress)
         }
+        let height = settings.height, width = settings.width, factor = scaleFactor
+        try validate(brushes: brushes, height: height, width: width)
         let scheduler = try SchedulerKind.lcm.makeScheduler(configuration: schedulerConfiguration, schedule: settings.schedule)
         let hasImage = background.image != nil, hasPrompt = background.prompt != nil
         let generatesBackground = !hasImage && hasPrompt                       // case (c)
@@ -115,6 +122,7 @@ public struct RegionPipeline: Sendable {
         let result = try loop.run(initialLatent: initial, conditioning: conditioning, noise: &noise, progress: progress)
 
         // Decode and blend (R8).
+        try Task.checkCancellation()
         let decoded = try decode(result.finalLatent)
         var image = decoded
         if let backgroundPixels {

@@ -1,0 +1,74 @@
+import Schedulers
+import TensorRuntime
+
+extension RegionPipeline {
+    /// The baseline MultiDiffusion (Algorithm S1; docs/REFERENCE_PIPELINE.md R11), reached
+    /// through ``generate(brushes:background:settings:noise:progress:)`` with
+    /// ``RegionGenerationMethod/baselineMultiDiffusion``. DDIM (eta 0) from the pipeline's
+    /// scheduler configuration, `settings.schedule` steps, CFG with `settings.guidance`; masks
+    /// as ALGORITHM.md §2 against the DDIM noise levels; a background prompt becomes region 0;
+    /// no prompt-strength interpolation, no blend (`image == decoded`).
+    func generateBaseline(brushes: [RegionBrush], background: RegionBackground, settings: RegionGenerationSettings,
+                          noise: inout some NoiseSource, progress: (Int, Int) -> Void) throws -> RegionGenerationOutput {
+        let height = settings.height, width = settings.width, factor = scaleFactor
+        try validate(brushes: brushes, height: height, width: width)
+        guard background.image == nil else {
+            throw RegionGenerationError.invalidInput(name: "background.image",
+                reason: "the baseline MultiDiffusion takes a background prompt or none, not an image (use the SemanticDraw method)")
+        }
+        guard settings.baselineBootstrapFraction >= 0, settings.baselineBootstrapFraction <= 1 else {
+            throw RegionGenerationError.invalidInput(name: "baselineBootstrapFraction",
+                                                     reason: "is \(settings.baselineBootstrapFraction), expected 0...1")
+        }
+        let scheduler = try SchedulerKind.ddim.makeScheduler(configuration: schedulerConfiguration, schedule: settings.schedule, eta: 0)
+        let guided = settings.guidance > 1
+        let backgroundPrompt = background.prompt.map { [$0] } ?? []
+        let empty = settings.emptyPrompt
+        var prompts = backgroundPrompt + brushes.map(\.prompt)
+        if guided {
+            prompts += backgroundPrompt.map { _ in background.negativePrompt ?? empty } + brushes.map { $0.negativePrompt ?? empty }
+        }
+        let embeddings = try encode(prompts)
+        let regions = backgroundPrompt.count + brushes.count
+        let conditioning = RegionDenoisingLoop.Conditioning(
+            conditional: embeddings.slice(outer: 0, length: regions),
+            unconditional: guided ? embeddings.slice(outer: regions, length: regions) : nil, guidance: settings.guidance)
+
+        let options = MaskProcessingOptions(blurStandardDeviations: brushes.map(\.maskBlur), alphas: brushes.map(\.maskAlpha),
+                                            quantization: settings.quantization)
+        let blurred = try MaskProcessor.blurredMasks(masks: brushes.map(\.mask), height: height, width: width, options: options)
+        let processed = try MaskProcessor.latentMasks(blurredMasks: blurred, noiseLevels: scheduler.noiseLevel,
+                                                      options: options, scaleFactor: factor)
+        let stepCount = scheduler.slotCount, latentHeight = height / factor, latentWidth = width / factor
+        let masks = background.prompt != nil
+            ? Tensor.concatenateOuter([processed.background.reshaped([1, stepCount, 1, latentHeight, latentWidth]), processed.latent])
+            : processed.latent
+
+        let channels = unet.configuration.inChannels
+        let initial = try noise.next(shape: [1, channels, latentHeight, latentWidth]) * scheduler.initialNoiseSigma
+        let loop = MultiDiffusionLoop(
+            unet: unet, scheduler: scheduler, autoencoder: autoencoder, masks: masks,
+            bootstrapRows: brushes.indices.map { $0 + backgroundPrompt.count },
+            bootstrapSteps: Int(settings.baselineBootstrapFraction * Double(stepCount)),
+            views: LatentViews.views(latentHeight: latentHeight, latentWidth: latentWidth,
+                                     tilePixels: settings.tilePixels, scaleFactor: factor))
+        let result = try loop.run(initialLatent: initial, conditioning: conditioning, noise: &noise, progress: progress)
+        try Task.checkCancellation()
+        let decoded = try decode(result.finalLatent)
+        return RegionGenerationOutput(latent: result.finalLatent, decoded: decoded, image: decoded)
+    }
+
+    /// Checks the brushes and the canvas size (positive multiples of 8 and of the VAE factor).
+    func validate(brushes: [RegionBrush], height: Int, width: Int) throws {
+        guard !brushes.isEmpty else { throw RegionGenerationError.invalidInput(name: "brushes", reason: "at least one brush is needed") }
+        try validate(height: height, width: width)
+    }
+
+    /// Checks the canvas size (positive multiples of 8 and of the VAE factor).
+    func validate(height: Int, width: Int) throws {
+        let factor = scaleFactor
+        guard height > 0, width > 0, height % 8 == 0, width % 8 == 0, height % factor == 0, width % factor == 0 else {
+            throw RegionGenerationError.invalidInput(name: "size", reason: "\(width)x\(height) must be positive multiples of 8")
+        }
+    }
+}
