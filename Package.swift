@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "SchedulersTests", dependencies: ["Schedulers", "TensorRuntime"]),
         .testTarget(name: "SemanticDrawTests", dependencies: ["SemanticDraw", "DiffusionModels", "Tokenizer", "TensorRuntime", "ImageCodecs"]),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TensorRuntime"]),
-        .testTarget(name: "HubTests", dependencies: ["Hub"]),
-        .testTarget(name: "SemanticDrawCLITests", dependencies: ["TensorRuntime"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub", "SemanticDraw", "DiffusionModels", "TensorRuntime"]),
+        .testTarget(name: "SemanticDrawCLITests", dependencies: ["TensorRuntime", "ImageCodecs", "SemanticDraw"]),
     ]
 )

@@ -6,9 +6,14 @@ import SemanticDraw
 /// HF_TOKEN, HF_HUB_OFFLINE), log lines on standard error, tiny-random's warning up front.
 enum ModelLoading {
     static func load(_ request: ModelRequest) async throws -> LoadedModel {
-        let loader = ModelLoader(hub: try HubClient.fromEnvironment(), log: { printError($0) })
+        let loader = ModelLoader(hub: try HubClientFactory.make(), log: { printError($0) })
         let model = try await loader.load(request)
         for note in model.notes { printError(note) }
         return model
     }
+}
+
+/// The hub client every command uses.
+enum HubClientFactory {
+    static func make() throws -> HubClient { try HubClient.fromEnvironment() }
 }

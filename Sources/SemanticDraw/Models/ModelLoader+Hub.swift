@@ -37,6 +37,11 @@ extension ModelLoader {
             try Self.checkPipelineFolder(folder.path, needsAutoencoder: request.tinyAutoencoder == nil)
             return .folder(path: folder.path)
         }
+        if info.files.contains("config.json") {
+            throw ModelResolutionError.unusableRepository(
+                repo: id, reason: "holds one diffusers component (config.json at the top, no model_index.json), not a pipeline or a "
+                    + "checkpoint; a tiny autoencoder such as madebyollin/taesd goes to --tiny-vae")
+        }
         let checkpoints = info.files.filter { !$0.contains("/") && $0.lowercased().hasSuffix(".safetensors") }
         guard checkpoints.count == 1, let file = checkpoints.first else {
             let reason = checkpoints.isEmpty

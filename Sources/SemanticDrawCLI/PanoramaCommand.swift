@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import ImageCodecs
+import SemanticDraw
+import TensorRuntime
+
+/// `semantic-draw panorama`: one prompt over a wide canvas (ALGORITHM.md §4 "Panorama").
+struct PanoramaCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "panorama",
+        abstract: "Generate a wide image from one prompt in overlapping views (e.g. 512 x 3072).",
+        discussion: "Example: semantic-draw panorama --prompt \"a photo of a mountain range at sunset\" --width 3072 --output mountains.png"
+    )
+
+    @Option(help: "The prompt.") var prompt: String
+    @Option(help: "The negative prompt (used when --guidance > 1).") var negativePrompt: String?
+    @Option(help: "Width in pixels, a multiple of 8.") var width = 3072
+    @Option(help: "Height in pixels, a multiple of 8.") var height = 512
+    @Option(help: "Seed of the torch-compatible noise generator.") var seed: UInt64 = 0
+    @Option(help: "The model's own N-step LCM schedule (instead of --slots).") var steps: Int?
+    @Option(help: "LCM slots on the 50-step grid (default 0,12,25,37).") var slots: String?
+    @Option(help: "Classifier-free guidance scale (default 1: no unconditional pass).") var guidance: Float = 1
+    @Option(help: "Largest tile side in pixels (the tile is min(height, width, this)).") var maximumTile = 512
+    @Option(help: "The PNG to write (only when complete).") var output = "panorama.png"
+    @OptionGroup var modelOptions: ModelOptions
+
+    func validate() throws {
+        guard width > 0, height > 0, width.isMultiple(of: 8), height.isMultiple(of: 8), width <= 16384, height <= 16384 else {
+            throw ValidationError("--width \(width) --height \(height): both must be multiples of 8 in 8...16384")
+        }
+        guard steps == nil || slots == nil else { throw ValidationError("give --steps or --slots, not both") }
+        guard guidance.isFinite, guidance >= 0 else { throw ValidationError("--guidance \(guidance) must be a number >= 0") }
+        guard output.lowercased().hasSuffix(".png") else { throw ValidationError("--output \(output): the output is a PNG file (name it .png)") }
+    }
+
+    func run() async throws {
+        var settings = PanoramaSettings(height: height, width: width)
+        if let steps { settings.schedule = .steps(steps) }
+        if let slots {
+            do { settings.schedule = try .init(parsingSlots: slots) } catch { throw ValidationError("--slots: \(error)") }
+        }
+        settings.guidance = guidance
+        settings.maximumTilePixels = maximumTile
+        let model = try await ModelLoading.load(modelOptions.request)
+        printError("panorama \(width)x\(height), seed \(seed), tile \(settings.tilePixels) px")
+        let bar = StepProgressBar(label: "generating")
+        var noise = TorchGenerator(seed: seed)
+        let start = Date()
+        let result = try model.regionPipeline.panorama(prompt: .text(prompt), negativePrompt: negativePrompt.map(PromptInput.text),
+                                                       settings: settings, noise: &noise, progress: { bar.update($0, $1) })
+        let image = try Image(tensor: result.image, range: .unit)
+        let description = try JSONSerialization.data(withJSONObject: [
+            "prompt": prompt, "negative_prompt": negativePrompt as Any, "width": width, "height": height, "seed": seed,
+            "schedule": "\(settings.schedule)", "guidance": guidance, "model": modelOptions.request.model,
+        ].compactMapValues { $0 is NSNull ? nil : $0 }, options: [.sortedKeys])
+        try PNG.write(image, to: output, textChunks: ["semantic-draw-panorama": String(decoding: description, as: UTF8.self)])
+        printError(String(format: "wrote %@ (%d x %d) in %.1f s", output, width, height, Date().timeIntervalSince(start)))
+    }
+}

@@ -1,0 +1,107 @@
+import DiffusionModels
+import Foundation
+@testable import Hub
+import SemanticDraw
+import TensorRuntime
+import Testing
+
+/// `--model org/name`, `--tiny-vae org/name` and `download` through ``ModelLoader`` against a
+/// stand-in hub serving the tiny-random model that `export tiny-random` writes.
+@Suite struct ModelResolutionHubTests {
+    /// The exported tiny-random pipeline as hub files (weights as LFS files), under `prefix`.
+    static func tinyRandomFiles(prefix: String = "") throws -> (files: [FakeHubFile], folder: TemporaryFolder) {
+        let folder = try TemporaryFolder()
+        try TinyRandomModel.export(to: folder.url.path, overwrite: true)
+        let files = try TinyRandomModel.exportedFiles.compactMap { path -> FakeHubFile? in
+            guard path.hasPrefix(prefix) else { return nil }
+            let content = try [UInt8](Data(contentsOf: folder.url.appendingPathComponent(path)))
+            return FakeHubFile(path: String(path.dropFirst(prefix.count)), content: content, isLargeFileStorage: path.hasSuffix(".safetensors"))
+        }
+        return (files, folder)
+    }
+
+    static func withServer(repo: String, files: [FakeHubFile], _ body: (FakeHubServer, HubClient) async throws -> Void) async throws {
+        let server = FakeHubServer(repo: repo, commit: HubFixture.commit, files: files)
+        try server.start()
+        let cache = try TemporaryFolder()
+        defer {
+            server.stop()
+            cache.remove()
+        }
+        let configuration = HubConfiguration(endpoint: server.endpoint, cacheDirectory: cache.url.appendingPathComponent("hub"),
+                                             token: nil, offline: false, requestTimeout: 5, maximumResumeAttempts: 2)
+        try await body(server, HubClient(configuration: configuration, progress: nil))
+    }
+
+    /// The UNet output of `unet` for fixed inputs, to compare two loads of the same weights.
+    static func probe(_ unet: UNet2DConditionModel) throws -> [Float] {
+        var generator = TorchGenerator(seed: 7)
+        let sample = generator.normal(shape: [1, unet.configuration.inChannels, 8, 8])
+        let context = generator.normal(shape: [1, 77, unet.configuration.crossAttentionDimension])
+        return try unet(sample: sample, timesteps: [500], encoderHiddenStates: context).scalars
+    }
+
+    @Test func repoIDLoadsTheSameModelAsTheFolder() async throws {
+        let (files, folder) = try Self.tinyRandomFiles()
+        defer { folder.remove() }
+        try await Self.withServer(repo: "test-org/tiny-random-sd", files: files) { server, client in
+            let loader = ModelLoader(hub: client)
+            let fetched = try await loader.fetch(ModelRequest(model: "test-org/tiny-random-sd"))
+            guard case .folder(let path) = fetched.base else { Issue.record("expected a folder, got \(fetched.base)"); return }
+            #expect(path.contains("models--test-org--tiny-random-sd/snapshots/\(HubFixture.commit)"))
+            // Only what generation reads: no taesd/ (not a pipeline component we load).
+            #expect(!FileManager.default.fileExists(atPath: path + "/taesd"))
+            let fromHub = try loader.build(fetched)
+            let inMemory = try TinyRandomModel()
+            #expect(try Self.probe(fromHub.unet) == Self.probe(inMemory.unet))
+            #expect(fromHub.sources.first?.hasPrefix("test-org/tiny-random-sd@main -> \(HubFixture.commit)") == true)
+            // A second fetch is answered from the cache: only the revision lookup goes out.
+            let before = server.requests.count
+            _ = try await loader.fetch(ModelRequest(model: "test-org/tiny-random-sd"))
+            #expect(server.requests.dropFirst(before).allSatisfy { $0.hasPrefix("GET /api/models/") })
+        }
+    }
+
+    @Test func tinyAutoencoderByRepoID() async throws {
+        let (files, folder) = try Self.tinyRandomFiles(prefix: "taesd/")
+        defer { folder.remove() }
+        try await Self.withServer(repo: "test-org/tiny-taesd", files: files) { _, client in
+            let model = try await ModelLoader(hub: client).load(ModelRequest(model: TinyRandomModel.name, tinyAutoencoder: "test-org/tiny-taesd"))
+            guard case .tiny = model.autoencoder else { Issue.record("expected TAESD"); return }
+            #expect(model.notes == [TinyRandomModel.warning])
+        }
+    }
+
+    @Test func unknownRepoAndNonPipelineRepoAreClearErrors() async throws {
+        let (files, folder) = try Self.tinyRandomFiles(prefix: "taesd/")
+        defer { folder.remove() }
+        try await Self.withServer(repo: "test-org/tiny-taesd", files: files) { _, client in
+            let loader = ModelLoader(hub: client)
+            await #expect(throws: HubError.self) { _ = try await loader.fetch(ModelRequest(model: "test-org/no-such-model")) }
+            // A repo that is neither a pipeline nor one checkpoint file.
+            do {
+                _ = try await loader.fetch(ModelRequest(model: "test-org/tiny-taesd"))
+                Issue.record("a TAESD repo must not load as a model")
+            } catch let error as ModelResolutionError {
+                #expect(error.description.contains("not a pipeline or a checkpoint") && error.description.contains("--tiny-vae"), "\(error)")
+            }
+        }
+    }
+
+    @Test func offlineWithoutCacheSaysSo() async throws {
+        let cache = try TemporaryFolder()
+        defer { cache.remove() }
+        let configuration = HubConfiguration(endpoint: URL(string: "http://127.0.0.1:9")!, cacheDirectory: cache.url,
+                                             token: nil, offline: true, requestTimeout: 2, maximumResumeAttempts: 0)
+        let loader = ModelLoader(hub: HubClient(configuration: configuration, progress: nil))
+        do {
+            _ = try await loader.fetch(ModelRequest.defaultModel())
+            Issue.record("offline with an empty cache must fail")
+        } catch {
+            #expect("\(error)".contains("offline") || "\(error)".contains("HF_HUB_OFFLINE"), "\(error)")
+        }
+        // tiny-random needs neither network nor cache.
+        let model = try await loader.load(ModelRequest(model: TinyRandomModel.name))
+        #expect(model.notes == [TinyRandomModel.warning])
+    }
+}
