@@ -1,0 +1,165 @@
+import DiffusionModels
+import Schedulers
+import TensorRuntime
+
+/// One palette's live stream (ALGORITHM.md §5, the multi-prompt stream batch): T slots in
+/// flight, one batched UNet call of T x R latents per frame, one frame out per call, each
+/// frame's latent shown T - 1 frames after it entered as noise.
+///
+/// The networks live in the shared ``StreamModels``; a session holds only its own state (noise,
+/// in-flight latents, masks, embeddings), so one model worker can serve several sessions in
+/// turns by calling ``nextFrame()`` on each. Updates arrive from any task through
+/// ``enqueue(_:)`` (never blocked by a running frame) and are applied, merged per brush with
+/// the newest winning, at the start of the next frame. Text encoding runs off the frame loop:
+/// frames keep coming on the old embeddings until the new ones are ready (only the very first
+/// frame waits for its prompts). With a fixed seed the stream is deterministic.
+public actor StreamSession {
+    /// The settings the session was opened with.
+    public nonisolated let settings: StreamSettings
+    /// T, the number of slots (the pipe's depth: a latent is shown T - 1 frames after it enters).
+    public nonisolated let slotCount: Int
+
+    let models: StreamModels
+    let promptEncoding: any StreamPromptEncoding
+    let scheduler: any DiffusionScheduler
+    nonisolated let inbox = StreamInbox()
+    /// The latent of an all-white image, [1, C, h, w] (case (d)'s background, bootstrapping).
+    let whiteLatent: Tensor
+    let latentChannels: Int
+
+    // The palette as last updated (what the user asked for).
+    var background: StreamBackgroundState
+    var brushes: [StreamBrush] = []
+    // The texts whose embeddings the model uses now (they lag the palette while encoding runs).
+    var activeBackgroundText: StreamText?
+    var activeBrushTexts: [String: StreamText] = [:]
+    var cache = StreamPromptCache()
+    var pendingEncodings: [Int: PendingEncoding] = [:]
+    var failedPromptKeys: Set<String> = []
+    var nextRequest = 0
+    // Masks of the palette's brushes from the last update, reused while every brush is active.
+    var validatedMasks: (ids: [String], generatesBackground: Bool, masks: Tensor?)?
+
+    var noise: StreamNoiseState
+    var step: StreamFrameStep?
+    var setupChanged = true
+    var frameIndex = 0
+    var framesSinceChange = 0
+    var frameInProgress = false
+
+    /// A text encoding running off the frame loop.
+    struct PendingEncoding {
+        let keys: Set<String>
+        let task: Task<Void, Never>
+    }
+
+    /// Opens a session over `models`; `background` and `brushes` are queued as the first updates.
+    /// `promptEncoding` defaults to the model's text encoder (``TextEncoderPromptEncoding``).
+    /// - Throws: ``StreamError/invalidSettings(name:reason:)``, scheduler errors, or
+    ///   ``StreamError/invalidUpdate(name:reason:)`` for a bad background image.
+    public init(models: StreamModels, settings: StreamSettings, background: RegionBackground = RegionBackground(),
+                brushes: [StreamBrush] = [], promptEncoding: (any StreamPromptEncoding)? = nil) throws {
+        let factor = models.autoencoder.scaleFactor
+        guard settings.height > 0, settings.width > 0, settings.height % 8 == 0, settings.width % 8 == 0,
+              settings.height % factor == 0, settings.width % factor == 0 else {
+            throw StreamError.invalidSettings(name: "size", reason: "\(settings.width)x\(settings.height) must be positive multiples of 8 and \(factor)")
+        }
+        guard settings.bootstrapSteps >= 0, settings.guidance.isFinite, settings.bootstrapMix.isFinite else {
+            throw StreamError.invalidSettings(name: "bootstrapSteps/guidance/bootstrapMix",
+                                              reason: "need bootstrapSteps >= 0 and finite guidance and mix")
+        }
+        let scheduler = try SchedulerKind.lcm.makeScheduler(configuration: models.schedulerConfiguration, schedule: settings.schedule)
+        guard scheduler.slotCount >= 2 else {
+            throw StreamError.invalidSettings(name: "schedule", reason: "\(settings.schedule) has \(scheduler.slotCount) slot; the stream needs at least 2")
+        }
+        let channels = models.unet.configuration.inChannels
+        guard models.autoencoder.latentChannels == channels else {
+            throw StreamError.invalidSettings(name: "autoencoder",
+                reason: "\(models.autoencoder.name) has \(models.autoencoder.latentChannels) latent channels, the UNet takes \(channels)")
+        }
+        self.settings = settings
+        self.models = models
+        self.scheduler = scheduler
+        self.promptEncoding = promptEncoding ?? TextEncoderPromptEncoding(models: models)
+        slotCount = scheduler.slotCount
+        latentChannels = channels
+        whiteLatent = try models.autoencoder.encode(image: Tensor(shape: [3, settings.height, settings.width], repeating: 1))
+        self.background = try StreamBackgroundState.resolve(background, previous: nil, settings: settings, slotCount: scheduler.slotCount,
+                                                            whiteLatent: whiteLatent, encodeImage: models.autoencoder.encode(image:))
+        noise = StreamNoiseState(seed: settings.seed, slotCount: scheduler.slotCount, channels: channels,
+                                 height: settings.height / factor, width: settings.width / factor)
+        for brush in brushes { inbox.enqueue(.addBrush(brush)) }
+    }
+
+    deinit {
+        for pending in pendingEncodings.values { pending.task.cancel() }
+    }
+
+    /// Queues `update` for the next frame (merged with queued updates per brush, newest wins).
+    /// Safe from any task; never waits for a running frame.
+    public nonisolated func enqueue(_ update: StreamUpdate) {
+        inbox.enqueue(update)
+    }
+
+    /// Whether text encodings are still running.
+    public var hasPendingEncodings: Bool { !pendingEncodings.isEmpty }
+
+    /// Waits until the text encodings running now have finished; their embeddings are used from
+    /// the next frame on (servers may call this before streaming; tests use it for determinism).
+    public func waitForPendingEncodings() async {
+        for pending in pendingEncodings.values { await pending.task.value }
+    }
+
+    /// Cancels running text encodings (the session stays usable; missing prompts are requested again).
+    public func cancelPendingEncodings() {
+        for pending in pendingEncodings.values { pending.task.cancel() }
+    }
+
+    /// Runs one frame: applies queued updates and finished encodings, makes one batched model
+    /// call over all slots and regions, re-noises the in-flight latents and decodes the last slot.
+    /// Honours task cancellation before the model call and before decoding.
+    /// - Throws: ``StreamError`` (a rejected update, a failed encoding, or no embeddings yet),
+    ///   `CancellationError`, or network errors.
+    public func nextFrame() async throws -> StreamFrame {
+        guard !frameInProgress else { throw StreamError.frameInProgress }
+        frameInProgress = true
+        defer { frameInProgress = false }
+        let clock = ContinuousClock(), start = clock.now
+        try Task.checkCancellation()
+        try receiveEncodings()
+        try applyQueuedUpdates()
+        requestMissingEncodings()
+        if activeBackgroundText == nil {
+            // Nothing to run on yet (the first frame): wait for the first embeddings.
+            await waitForPendingEncodings()
+            try receiveEncodings()
+        }
+        activateReadyTexts()
+        guard activeBackgroundText != nil else {
+            throw StreamError.notReady(reason: "the background prompt has no embedding (its encoding failed or was cancelled)")
+        }
+        if setupChanged || step == nil { try rebuildStep() }
+        guard let step else { throw StreamError.notReady(reason: "no generation setup") }
+        try Task.checkCancellation()
+
+        let last = slotCount - 1
+        let input = noise.nextInput()
+        let slots = try step.run(input: input, stockNoise: noise.stockNoise)
+        let latent = slots.slice(outer: last, length: 1)
+        noise.buffer = try scheduler.noise(slots.slice(outer: 0, length: last), noise: noise.renoisingNoise,
+                                           slots: Array(0..<last))
+        try Task.checkCancellation()
+        let image = try models.autoencoder.decode(latent: latent)
+
+        framesSinceChange = setupChanged ? 0 : framesSinceChange + 1
+        setupChanged = false
+        let current = conditioningIsCurrent
+        let elapsed = start.duration(to: clock.now).components
+        let frame = StreamFrame(index: frameIndex, image: image, latent: latent, conditioningIsCurrent: current,
+                                framesSinceChange: framesSinceChange,
+                                reflectsLatestPalette: current && framesSinceChange >= last,
+                                seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
+        frameIndex += 1
+        return frame
+    }
+}
