@@ -336,7 +336,10 @@ def lerp(start: torch.Tensor, end: torch.Tensor, s: float) -> torch.Tensor:
 def encode_image(vae, image_chw01: torch.Tensor) -> torch.Tensor:
     """1 x 3 x H x W image in [0,1] -> posterior mean * scaling_factor (1 x C x H/f x W/f)."""
     x = image_chw01 * 2 - 1
-    return vae.encode(x).latent_dist.mean * vae.config.scaling_factor
+    encoded = vae.encode(x)
+    # AutoencoderKL: the posterior mean; AutoencoderTiny (TAESD) gives its latents directly.
+    latent = encoded.latent_dist.mean if hasattr(encoded, "latent_dist") else encoded.latents
+    return latent * vae.config.scaling_factor
 
 
 @torch.no_grad()
