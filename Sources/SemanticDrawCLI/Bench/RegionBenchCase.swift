@@ -22,12 +22,11 @@ enum RegionBenchCase: StandaloneBenchmark {
 
     static func run(_ context: BenchContext) throws -> BenchReport {
         let size = 768, slots = 5, steps = 50, bootstrapSteps = Int(0.4 * Double(steps))
-        let semanticDraw = RegionGenerationSettings(height: size, width: size)
-        let baseline = RegionGenerationSettings.baseline(height: size, width: size)
 
         // tiny-random: whole runs.
         let tiny = try RegionBenchScene.tinyPipeline()
         let tinyScene = RegionBenchScene(height: size, width: size, vocabularySize: tiny.textEncoder.configuration.vocabularySize)
+        var semanticDraw = tinyScene.settings(.semanticDraw), baseline = tinyScene.settings(.baselineMultiDiffusion)
         _ = try TimedGeneration.run(tiny, scene: tinyScene, settings: semanticDraw)
         var tinySemantic: [TimedGeneration.Timing] = [], tinyBaseline: [TimedGeneration.Timing] = []
         for run in 1...context.repeats {
@@ -45,6 +44,8 @@ enum RegionBenchCase: StandaloneBenchmark {
         context.log("  building the full-size SD1.5 architecture (random weights)")
         let full = try RegionBenchScene.fullSizePipeline()
         let fullScene = RegionBenchScene(height: size, width: size, vocabularySize: full.textEncoder.configuration.vocabularySize)
+        semanticDraw = fullScene.settings(.semanticDraw)
+        baseline = fullScene.settings(.baselineMultiDiffusion)
         let semanticRun = try TimedGeneration.run(full, scene: fullScene, settings: semanticDraw, stopAfter: 3)
         let slotCosts = semanticRun.durations
         context.log("  full semanticDraw: slot 0 done at \(BenchTiming.format(semanticRun.marks[0])) s, plain slots \(slotCosts.map { BenchTiming.format($0) }) s")

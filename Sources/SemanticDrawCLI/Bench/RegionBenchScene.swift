@@ -12,6 +12,8 @@ struct RegionBenchScene {
     let background: RegionBackground
     let height: Int
     let width: Int
+    /// The empty prompt as ids (the bench models have no tokenizer): start, end, padding.
+    let emptyPrompt: PromptInput
 
     init(height: Int = 768, width: Int = 768, vocabularySize: Int) {
         self.height = height
@@ -36,6 +38,15 @@ struct RegionBenchScene {
             RegionBrush(prompt: ids(3), mask: mask { y, x in y > 0.75 && x > 0.1 && x < 0.6 }),
         ]
         background = RegionBackground(prompt: ids(4))
+        emptyPrompt = .tokenIDs([vocabularySize - 2] + Array(repeating: vocabularySize - 1, count: 76))
+    }
+
+    /// The settings of `method` for this canvas (SemanticDraw's or the baseline's defaults).
+    func settings(_ method: RegionGenerationMethod) -> RegionGenerationSettings {
+        var settings = method == .semanticDraw
+            ? RegionGenerationSettings(height: height, width: width) : .baseline(height: height, width: width)
+        settings.emptyPrompt = emptyPrompt
+        return settings
     }
 
     /// The LCM scheduler configuration with SD1.5's constants (tiny-random's, which equals
