@@ -36,14 +36,17 @@ public struct CLIPTokenizer: Sendable {
 
     /// Loads the tokenizer of `folder`: a tokenizer folder (with `vocab.json`), or a pipeline
     /// folder that holds it as `subfolder/` (`tokenizer/` by default; `tokenizer_2` for SDXL's
-    /// second one).
-    public init(folder: String, subfolder: String = "tokenizer") throws(TokenizerError) {
+    /// second one). `padToken`, when given, replaces the folder's pad token (as transformers'
+    /// `CLIPTokenizer.from_pretrained(folder, pad_token=...)`): `!` turns the CLIP ViT-L/14
+    /// tokenizer into SD2.x's.
+    public init(folder: String, subfolder: String = "tokenizer", padToken: String? = nil) throws(TokenizerError) {
         let location = try TokenizerFolder(path: folder, subfolder: subfolder)
         let vocabularyFile = try location.requiredFile(TokenizerFolder.vocabularyFileName)
         let mergesFile = try location.requiredFile(TokenizerFolder.mergesFileName)
         let configuration = try SpecialTokenConfiguration(
             configurationFile: location.optionalFile(TokenizerFolder.configurationFileName),
-            specialTokensMapFile: location.optionalFile(TokenizerFolder.specialTokensMapFileName)
+            specialTokensMapFile: location.optionalFile(TokenizerFolder.specialTokensMapFileName),
+            padToken: padToken
         )
         let vocabulary = try VocabularyFile.read(vocabularyFile)
         let tokenIds = vocabulary.tokenIds

@@ -61,7 +61,9 @@ struct SpecialTokenConfiguration {
         }
     }
 
-    init(configurationFile: String?, specialTokensMapFile: String?) throws(TokenizerError) {
+    /// `padToken`, when given, overrides the files' `pad_token` as a plain (unnormalised) string,
+    /// as a `pad_token=` keyword argument to transformers' `from_pretrained` does.
+    init(configurationFile: String?, specialTokensMapFile: String?, padToken: String? = nil) throws(TokenizerError) {
         let configuration = try configurationFile.map { path throws(TokenizerError) in try JSONValue.readObject(path) } ?? [:]
         let configurationName = configurationFile ?? TokenizerFolder.configurationFileName
 
@@ -117,6 +119,10 @@ struct SpecialTokenConfiguration {
                     extras += try Self.values(raw, key: key, file: configurationName, objectIsSpecial: false)
                 }
             }
+        }
+        if let padToken {
+            values["pad_token"] = .string(padToken)
+            sources["pad_token"] = "pad token argument"
         }
         for (key, content) in Self.defaults where values[key] == nil {
             values[key] = .string(content)

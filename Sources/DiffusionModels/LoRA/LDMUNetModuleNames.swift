@@ -94,4 +94,21 @@ public struct LDMUNetModuleNames: Sendable {
         }
         return nil
     }
+
+    /// The inverse of ``ldmPath(of:)``: the diffusers path of an LDM path
+    /// (`input_blocks.1.0.in_layers.2.weight` -> `down_blocks.0.resnets.0.conv1.weight`), or `nil`
+    /// for a path outside the UNet's block layout (single-file checkpoints are converted with it).
+    public func diffusersPath(ofLDMPath path: String) -> String? {
+        for block in blocks {
+            if path == block.ldm { return block.diffusers }
+            guard path.hasPrefix(block.ldm + ".") else { continue }
+            let rest = String(path.dropFirst(block.ldm.count + 1))
+            guard block.isResnet else { return block.diffusers + "." + rest }
+            for (diffusers, ldm) in Self.resnetParts where rest == ldm || rest.hasPrefix(ldm + ".") {
+                return block.diffusers + "." + diffusers + rest.dropFirst(ldm.count)
+            }
+            return nil
+        }
+        return nil
+    }
 }

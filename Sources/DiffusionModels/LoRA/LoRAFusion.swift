@@ -49,7 +49,7 @@ public enum LoRAFusion {
             } else {
                 // A copy: of an override (never changed in place) or of the mapped base weight.
                 do {
-                    weight = try (existing[weightKey] ?? network.weights.tensor(weightKey)).copy()
+                    weight = try (existing[weightKey] ?? network.baseWeight(weightKey)).copy()
                 } catch let error as SafeTensorsError {
                     throw ModelLoadingError.safeTensors(error)
                 }

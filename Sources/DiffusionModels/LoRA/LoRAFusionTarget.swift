@@ -1,13 +1,15 @@
 import TensorRuntime
 
-/// The network a LoRA is fused into: its base weights file (memory-mapped) and its real module
-/// list with every name a LoRA may use for each module (``LoRAModuleIndex``).
+/// The network a LoRA is fused into: its base weights (a memory-mapped file, or any keyed source
+/// such as a converted single-file checkpoint) and its real module list with every name a LoRA
+/// may use for each module (``LoRAModuleIndex``).
 public struct LoRAFusionTarget: Sendable {
     /// Which network this is.
     public let target: LoRATarget
     /// The base weights file, for messages.
     public let weightsPath: String
-    let weights: SafeTensorsFile
+    /// Reads one base weight (float32) by its diffusers/transformers key.
+    let baseWeight: @Sendable (String) throws -> Tensor
     let index: LoRAModuleIndex
 
     /// A UNet's weights file and the configuration that lays out its blocks (for the original
@@ -34,14 +36,26 @@ public struct LoRAFusionTarget: Sendable {
         return try LoRAFusionTarget(textEncoderWeightsPath: component.weightsPath)
     }
 
+    /// A network whose weights are not one diffusers-layout file: `weightShapes` gives every
+    /// tensor's shape by its diffusers/transformers key, `baseWeight` reads one (e.g. a single-file
+    /// checkpoint converted at load time); `name` stands for the weights file in messages;
+    /// `unetConfiguration` (for `.unet`) lays out the blocks for LDM-named kohya LoRAs.
+    public init(target: LoRATarget, name: String, weightShapes: [String: [Int]], unetConfiguration: UNetConfiguration?,
+                baseWeight: @escaping @Sendable (String) throws -> Tensor) {
+        self.target = target
+        weightsPath = name
+        self.baseWeight = baseWeight
+        index = LoRAModuleIndex(target: target, weightShapes: weightShapes, unetConfiguration: unetConfiguration)
+    }
+
     private init(target: LoRATarget, weightsPath: String, configuration: UNetConfiguration?) throws {
+        let weights: SafeTensorsFile
         do {
             weights = try SafeTensorsFile(path: weightsPath)
         } catch let error as SafeTensorsError {
             throw ModelLoadingError.safeTensors(error)
         }
-        self.target = target
-        self.weightsPath = weightsPath
-        index = LoRAModuleIndex(target: target, weightShapes: weights.entries.mapValues(\.shape), unetConfiguration: configuration)
+        self.init(target: target, name: weightsPath, weightShapes: weights.entries.mapValues(\.shape),
+                  unetConfiguration: configuration, baseWeight: { try weights.tensor($0) })
     }
 }

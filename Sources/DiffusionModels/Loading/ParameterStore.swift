@@ -11,6 +11,7 @@ public final class ParameterStore {
     public let path: String
     private let file: SafeTensorsFile?
     private let dictionary: [String: Tensor]?
+    private let source: (shapes: [String: [Int]], load: (String) throws -> Tensor)?
     private var random: RandomWeights?
     private var taken: Set<String> = []
     private let ignoredKeys: Set<String>
@@ -26,8 +27,20 @@ public final class ParameterStore {
             throw ModelLoadingError.safeTensors(error)
         }
         dictionary = nil
+        source = nil
         self.path = path
         self.ignoredKeys = ignoredKeys
+    }
+
+    /// A strict store over tensors made on demand (e.g. a foreign-layout checkpoint whose keys
+    /// are renamed on the fly): `shapes` lists every key with its shape, checked before `load`
+    /// reads the tensor; `name` stands for the file in messages.
+    public init(name: String, shapes: [String: [Int]], load: @escaping (String) throws -> Tensor) {
+        file = nil
+        dictionary = nil
+        source = (shapes, load)
+        path = name
+        ignoredKeys = []
     }
 
     /// A strict store over tensors held in memory (e.g. the `tiny-random` model): missing keys,
@@ -35,6 +48,7 @@ public final class ParameterStore {
     public init(tensors: [String: Tensor], name: String) {
         file = nil
         dictionary = tensors
+        source = nil
         path = name
         ignoredKeys = []
     }
@@ -44,13 +58,14 @@ public final class ParameterStore {
     public init(randomWeightsSeed seed: UInt64) {
         file = nil
         dictionary = nil
+        source = nil
         random = RandomWeights(seed: seed)
         path = "(random weights, seed \(seed))"
         ignoredKeys = []
     }
 
     /// All keys in the file (none for random weights).
-    public var keys: [String] { file?.keys ?? dictionary.map { $0.keys.sorted() } ?? [] }
+    public var keys: [String] { file?.keys ?? dictionary.map { $0.keys.sorted() } ?? source.map { $0.shapes.keys.sorted() } ?? [] }
 
     /// The tensor stored under `key`, which must have `shape`.
     public func take(_ key: String, shape: [Int]) throws -> Tensor {
@@ -60,6 +75,10 @@ public final class ParameterStore {
         } else if let dictionary {
             guard let stored = dictionary[key] else { throw ModelLoadingError.missingParameter(key: key, file: path) }
             tensor = stored
+        } else if let source {
+            guard let stored = source.shapes[key] else { throw ModelLoadingError.missingParameter(key: key, file: path) }
+            guard stored == shape else { throw ModelLoadingError.shapeMismatch(key: key, expected: shape, found: stored, file: path) }
+            tensor = try source.load(key)
         } else if random != nil {
             tensor = random!.tensor(key: key, shape: shape)
         } else if let file {
@@ -84,7 +103,7 @@ public final class ParameterStore {
 
     /// Fails if any key of the file was not taken (apart from the ignored buffers).
     public func finish() throws {
-        guard file != nil || dictionary != nil else { return }
+        guard file != nil || dictionary != nil || source != nil else { return }
         let unused = keys.filter { !taken.contains($0) && !ignoredKeys.contains($0) }
         if !unused.isEmpty { throw ModelLoadingError.unusedParameters(keys: unused, file: path) }
     }

@@ -1,0 +1,87 @@
+import TensorRuntime
+
+/// One tensor of a network as diffusers names it, and where it comes from in a single-file
+/// checkpoint.
+struct ConvertedTensor: Sendable, Equatable {
+    enum Transform: Sendable, Equatable {
+        /// The stored tensor as it is.
+        case none
+        /// The same elements with ``ConvertedTensor/shape`` (a [C, C, 1, 1] kernel as a [C, C] matrix).
+        case reshape
+        /// These rows of the stored tensor (a third of an OpenCLIP `in_proj_weight`/`in_proj_bias`).
+        case rows(Range<Int>)
+    }
+
+    /// The key in the single file.
+    let sourceKey: String
+    /// The shape the network sees.
+    let shape: [Int]
+    let transform: Transform
+
+    init(_ sourceKey: String, shape: [Int], transform: Transform = .none) {
+        self.sourceKey = sourceKey
+        self.shape = shape
+        self.transform = transform
+    }
+}
+
+/// One network's parameters of a single-file checkpoint under their diffusers/transformers keys,
+/// read on demand from the memory-mapped file: nothing is copied up front. A tensor is converted
+/// when the network takes it — F32 tensors stay mapped in place (a reshape is a view), F16/BF16
+/// become float32 (as for any checkpoint), only OpenCLIP's `in_proj` rows are copied — so the
+/// memory cost is that of the loaded networks themselves.
+final class ConvertedWeights: Sendable {
+    let file: SafeTensorsFile
+    /// The file and network, for messages: `model.safetensors (unet)`.
+    let name: String
+    /// By diffusers/transformers key.
+    let tensors: [String: ConvertedTensor]
+
+    init(file: SafeTensorsFile, component: String, tensors: [String: ConvertedTensor]) {
+        self.file = file
+        name = "\(file.path) (\(component))"
+        self.tensors = tensors
+    }
+
+    var shapes: [String: [Int]] { tensors.mapValues(\.shape) }
+
+    /// The tensor stored as `key` (a diffusers/transformers key), as float32.
+    func tensor(_ key: String) throws -> Tensor {
+        guard let converted = tensors[key] else { throw ModelLoadingError.missingParameter(key: key, file: name) }
+        let stored: Tensor
+        do {
+            stored = try file.tensor(converted.sourceKey)
+        } catch let error as SafeTensorsError {
+            throw ModelLoadingError.safeTensors(error)
+        }
+        switch converted.transform {
+        case .none:
+            return stored
+        case .reshape:
+            return stored.reshaped(converted.shape)
+        case .rows(let rows):
+            let rowSize = stored.shape.dropFirst().reduce(1, *)
+            let result = Tensor(uninitializedShape: converted.shape)
+            result.pointer.update(from: stored.pointer + rows.lowerBound * rowSize, count: rows.count * rowSize)
+            return result
+        }
+    }
+
+    /// A strict parameter store over these tensors (see ``ParameterStore/init(name:shapes:load:)``).
+    func parameterStore() -> ParameterStore {
+        ParameterStore(name: name, shapes: shapes, load: { [self] key in try tensor(key) })
+    }
+
+    /// The network as a LoRA fusion target (its base weights read through the conversion).
+    func loraTarget(_ target: LoRATarget, unetConfiguration: UNetConfiguration?) -> LoRAFusionTarget {
+        LoRAFusionTarget(target: target, name: name, weightShapes: shapes, unetConfiguration: unetConfiguration,
+                         baseWeight: { [self] key in try tensor(key) })
+    }
+
+    /// `error` with diffusers keys of unused parameters turned back into the file's own keys.
+    func describingSourceKeys(_ error: ModelLoadingError) -> ModelLoadingError {
+        guard case let .unusedParameters(keys, file) = error else { return error }
+        let sources = Set(keys.map { tensors[$0]?.sourceKey ?? $0 }).sorted()
+        return .unusedParameters(keys: sources, file: file)
+    }
+}

@@ -1,0 +1,38 @@
+/// Why a single-file (original Stable Diffusion / LDM layout) checkpoint could not be opened or
+/// loaded; every case names the file and says what would fix it.
+public enum SingleFileError: Error, Equatable, CustomStringConvertible {
+    /// The file is shorter than its header says.
+    case truncated(path: String, expectedBytes: Int, actualBytes: Int)
+    /// The file holds another kind of model (SDXL, SD3, an inpainting UNet, ...) or is not a
+    /// checkpoint at all (a LoRA, a VAE alone, ...); `found` says what it is and how it was told.
+    case unsupportedArchitecture(path: String, found: String)
+    /// A network the checkpoint must carry is absent (no keys under `prefix`).
+    case missingComponent(path: String, component: String, prefix: String)
+    /// Keys that belong to no network of a Stable Diffusion checkpoint and are not known
+    /// training leftovers.
+    case unknownKeys(path: String, keys: [String])
+    /// A tensor whose shape cannot be converted (e.g. an OpenCLIP `in_proj_weight` whose rows
+    /// are not three equal blocks).
+    case invalidTensor(path: String, key: String, shape: [Int], reason: String)
+    /// The file's shapes differ from the built-in configuration of its architecture.
+    case doesNotMatchBuiltInConfiguration(path: String, architecture: StableDiffusionArchitecture, detail: String)
+
+    public var description: String {
+        switch self {
+        case let .truncated(path, expected, actual):
+            return "\(path) is truncated: its header describes \(expected) bytes but the file has \(actual) (download it again)"
+        case let .unsupportedArchitecture(path, found):
+            return "\(path): \(found)"
+        case let .missingComponent(path, component, prefix):
+            return "\(path) has no \(component) (no keys under '\(prefix)'): only complete Stable Diffusion 1.x/2.x checkpoints load as single files"
+        case let .unknownKeys(path, keys):
+            let shown = keys.prefix(8).joined(separator: ", ")
+            return "\(path) has \(keys.count) key(s) that belong to no Stable Diffusion 1.x/2.x network: \(shown)\(keys.count > 8 ? ", ..." : "")"
+        case let .invalidTensor(path, key, shape, reason):
+            return "\(path): tensor '\(key)' with shape \(shape) \(reason)"
+        case let .doesNotMatchBuiltInConfiguration(path, architecture, detail):
+            return "\(path) does not match the built-in \(architecture.displayName) configuration (\(detail)); "
+                + "pass the model's configuration with --config DIR (a diffusers folder with unet/, text_encoder/ and vae/ config.json files)"
+        }
+    }
+}
