@@ -21,7 +21,9 @@ import Testing
 ///   reuses the fixed init_noise per slot (so consecutive frames share their noise except the
 ///   initial latent): the recorded draws above encode exactly that.
 /// - Leak suppression is a one-shot step only (ALGORITHM.md §5 lists none); the test turns on
-///   `suppressesBootstrapLeak` so the stream runs it too. Centring happens on bootstrap slots only
+///   `suppressesBootstrapLeak` so the stream runs it too. (With tiny-random the factor
+///   2 sigmoid(d / 0.2) - 1 rounds to 1, its z being far from the bootstrap latent, so the default
+///   stream matches here as well; with real weights it does not.) Centring happens on bootstrap slots only
 ///   in both (the stream's Decision), so it needs no change.
 /// - The stream shows the decoded last slot without the pixel blend with the background
 ///   image, so it is compared with the one-shot `decoded` image, not `image`.
