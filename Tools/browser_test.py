@@ -241,6 +241,11 @@ def make_driver(download_dir):
 def run(args):
     shots = Path(args.screenshots)
     shots.mkdir(parents=True, exist_ok=True)
+    try:
+        urllib.request.urlopen(args.url.rstrip("/") + "/api/info", timeout=10).read()
+    except OSError as error:
+        print(f"browser test: FAILED: no semantic-draw server answers {args.url}/api/info ({error})", file=sys.stderr)
+        return 1
     downloads = Path(tempfile.mkdtemp(prefix="semantic-draw-downloads-"))
     driver = make_driver(downloads)
     page = Page(driver, args.url, shots, args.timeout)

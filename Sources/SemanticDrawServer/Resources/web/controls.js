@@ -71,7 +71,7 @@ export function attachControls({ $, info, model, pad, undo, connection, controll
     model.seed = value;
     if (document.activeElement !== seed) seed.value = String(value);
   }
-  seed.addEventListener('change', () => sendSeed(Number(seed.value)));
+  seed.addEventListener('change', () => sendSeed(seed.value.trim() === '' ? NaN : Number(seed.value)));
   $('#random-seed').addEventListener('click', () => {
     const value = Math.floor(Math.random() * 2 ** 31);
     seed.value = String(value);
