@@ -138,6 +138,7 @@ function input(type, cls, value, label) {
 function textArea(cls, value, placeholder) {
   const node = element('textarea', cls);
   node.rows = 2;
+  node.maxLength = 1000; // the server's prompt limit (docs/PROTOCOL.md)
   node.value = value;
   node.placeholder = placeholder;
   node.setAttribute('aria-label', placeholder);
