@@ -25,6 +25,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         // BLAS (cblas_sgemm): OpenBLAS on Linux through pkg-config; Accelerate on macOS.
@@ -41,6 +43,9 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]
         ),
+        // JPEG encoding (the live stream's frames) over libjpeg-turbo, with an error handler that
+        // returns instead of exiting.
+        .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         // Vectorised C loops for softmax and activations (see its header for why they are C).
         .target(
             name: "CKernels",
@@ -65,9 +70,19 @@ let package = Package(
         // Hugging Face hub client: resolve, download (resume, verify) into the shared HF cache.
         .target(name: "Hub"),
         // PNG read/write (8-bit grey, RGB, RGBA; text chunks) over libpng.
-        .target(name: "ImageCodecs", dependencies: ["CPNG", "TensorRuntime"]),
+        .target(name: "ImageCodecs", dependencies: ["CPNG", "CJPEG", "TensorRuntime"]),
         // The SemanticDraw library: model resolution, prompt conditioning, palette, masks, pipelines.
         .target(name: "SemanticDraw", dependencies: ["DiffusionModels", "Schedulers", "Tokenizer", "TensorRuntime", "ImageCodecs", "Hub"]),
+        // `semantic-draw serve`: HTTP + WebSocket server, one model worker, the web app (resources).
+        .target(
+            name: "SemanticDrawServer",
+            dependencies: [
+                "SemanticDraw", "ImageCodecs", "DiffusionModels", "Schedulers", "TensorRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ],
+            resources: [.copy("Resources/web")]
+        ),
         // The `semantic-draw` command-line tool (thin: parses options, calls the libraries).
         .executableTarget(
             name: "SemanticDrawCLI",
@@ -79,6 +94,7 @@ let package = Package(
                 "SemanticDraw",
                 "ImageCodecs",
                 "Hub",
+                "SemanticDrawServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -89,6 +105,13 @@ let package = Package(
         .testTarget(name: "SemanticDrawTests", dependencies: ["SemanticDraw", "DiffusionModels", "Tokenizer", "TensorRuntime", "ImageCodecs"]),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TensorRuntime"]),
         .testTarget(name: "HubTests", dependencies: ["Hub", "SemanticDraw", "DiffusionModels", "TensorRuntime"]),
+        .testTarget(
+            name: "SemanticDrawServerTests",
+            dependencies: [
+                "SemanticDrawServer", "SemanticDraw", "ImageCodecs", "DiffusionModels",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ]
+        ),
         .testTarget(name: "SemanticDrawCLITests", dependencies: ["TensorRuntime", "ImageCodecs", "SemanticDraw"]),
     ]
 )

@@ -55,7 +55,7 @@ extension Palette {
     }
 
     /// An image as [H, W, 3] in 0...1: grey is repeated, alpha dropped.
-    static func channelsLastRGB(_ image: Image) -> Tensor {
+    public static func channelsLastRGB(_ image: Image) -> Tensor {
         let result = Tensor(uninitializedShape: [image.height, image.width, 3])
         let pixels = image.width * image.height
         image.pixels.withUnsafeBufferPointer { source in

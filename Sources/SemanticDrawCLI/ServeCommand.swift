@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import SemanticDraw
+import SemanticDrawServer
+
+/// `semantic-draw serve`: the semantic palette web app with the live stream (docs/WEB_APP.md,
+/// docs/PROTOCOL.md).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the semantic palette web app with the live stream (open http://127.0.0.1:8000).",
+        discussion: """
+        Canvas size and slots are fixed at start. On a CPU a full-size SD1.5 frame takes about a minute \
+        (T x P UNet evaluations: 5 slots x 3 brushes = 15); the page shows per-frame progress and seconds per frame.
+        """
+    )
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "Canvas width in pixels (a multiple of 8).") var width = 512
+    @Option(help: "Canvas height in pixels (a multiple of 8).") var height = 512
+    @Option(help: "LCM slots on the 50-step grid (the stream's depth T; default 0,4,12,25,37).") var slots: String?
+    @Option(help: "Classifier-free guidance (default 1: no unconditional pass).") var guidance: Float = 1
+    @Option(help: "Seed of a new session's stream.") var seed: UInt64 = 0
+    @Option(help: "Address to bind; 127.0.0.1 keeps the app on this machine (0.0.0.0 opens it to the network).") var host = "127.0.0.1"
+    @Option(help: "Port (0: any free port, printed at start).") var port = 8000
+    @Option(name: .customLong("data-dir"), help: "Where the history is kept (default ~/.local/share/semantic-draw).") var dataDirectory: String?
+    @Option(help: "Largest WebSocket message in bytes.") var maximumMessageBytes = 8 << 20
+    @Option(help: "Most brushes per session.") var maximumBrushes = 32
+
+    func validate() throws {
+        guard width > 0, height > 0, width.isMultiple(of: 8), height.isMultiple(of: 8), width <= 4096, height <= 4096 else {
+            throw ValidationError("--width \(width) --height \(height): multiples of 8 in 8...4096")
+        }
+        guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is outside 0...65535") }
+        guard guidance.isFinite, guidance >= 0 else { throw ValidationError("--guidance \(guidance) must be a number >= 0") }
+    }
+
+    func run() async throws {
+        var stream = StreamSettings(height: height, width: width)
+        stream.seed = seed
+        stream.guidance = guidance
+        if let slots {
+            do { stream.schedule = try .init(parsingSlots: slots) } catch { throw ValidationError("--slots: \(error)") }
+        }
+        let request = modelOptions.request
+        let model = try await ModelLoading.load(request)
+        var configuration = ServerConfiguration(stream: stream, dataDirectory: dataDirectory ?? ServerConfiguration.defaultDataDirectory,
+                                                modelName: request.model)
+        configuration.host = host
+        configuration.port = port
+        configuration.notes = model.notes
+        configuration.limits.messageBytes = maximumMessageBytes
+        configuration.limits.brushes = maximumBrushes
+        let server = SemanticDrawServer(model: model, configuration: configuration)
+        let banner = "(\(request.model), \(stream.width)x\(stream.height), \(stream.schedule)); Ctrl+C stops"
+        let host = self.host
+        try await server.run(onStart: { port in
+            FileHandle.standardOutput.write(Data("semantic-draw: serving http://\(host):\(port)/ \(banner)\n".utf8))
+        })
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import SemanticDraw
+
+/// `semantic-draw serve`: the web app, the live stream over WebSockets and one-shot generation
+/// over HTTP (docs/PROTOCOL.md), all sessions sharing one model worker.
+public struct SemanticDrawServer: Sendable {
+    let configuration: ServerConfiguration
+    let models: StreamModels
+    let pipeline: RegionPipeline
+
+    /// A server over `model` (its autoencoder decodes the stream; TAESD is the fast choice).
+    public init(model: LoadedModel, configuration: ServerConfiguration) {
+        self.configuration = configuration
+        models = StreamModels(textEncoder: model.textEncoder, tokenizer: model.tokenizer, unet: model.unet,
+                              autoencoder: model.autoencoder, schedulerConfiguration: model.schedulerConfiguration)
+        pipeline = model.regionPipeline
+    }
+
+    /// Serves until the task is cancelled; `onStart(port)` once listening (the port matters
+    /// when the configuration asks for port 0).
+    public func run(onStart: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        let history = try HistoryStore(dataDirectory: configuration.dataDirectory)
+        let worker = FrameWorker()
+        let workerTask = Task { await worker.run() }
+        defer { workerTask.cancel(); Task { await worker.signal() } }
+        let router = HTTPRoutes(configuration: configuration, history: history, worker: worker,
+                                oneShot: OneShotGeneration(pipeline: pipeline, configuration: configuration)).makeRouter()
+        let sockets = WebSocketSessions(configuration: configuration, models: models, history: history, worker: worker)
+        var logger = Logger(label: "semantic-draw")
+        logger.logLevel = .warning
+        let app = Application(
+            router: router,
+            server: .http1WebSocketUpgrade(configuration: .init(maxFrameSize: configuration.limits.messageBytes * 2)) { request, _, _ in
+                guard request.path == "/ws" else { return .dontUpgrade }
+                return .upgrade([:]) { inbound, outbound, _ in
+                    await sockets.serve(inbound: inbound, outbound: outbound)
+                }
+            },
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "semantic-draw"),
+            onServerRunning: { channel in onStart(channel.localAddress?.port ?? configuration.port) },
+            logger: logger
+        )
+        try await app.runService()
+    }
+}

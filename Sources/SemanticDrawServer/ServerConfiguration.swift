@@ -1,0 +1,59 @@
+import Foundation
+import SemanticDraw
+
+/// What `semantic-draw serve` was started with.
+public struct ServerConfiguration: Sendable {
+    /// The address to bind (127.0.0.1 unless told otherwise).
+    public var host: String = "127.0.0.1"
+    /// The port; 0 lets the system choose (tests).
+    public var port: Int = 8000
+    /// The stream's fixed settings: canvas size, slots, guidance, bootstrapping.
+    public var stream: StreamSettings
+    /// Where the history is kept across restarts (`history/` inside).
+    public var dataDirectory: String
+    /// What clients may send.
+    public var limits = ServerLimits()
+    /// The model's name as shown to clients.
+    public var modelName: String
+    /// Notes shown to clients (e.g. the tiny-random warning).
+    public var notes: [String] = []
+    /// JPEG quality of stream frames.
+    public var jpegQuality: Int = 85
+
+    public init(stream: StreamSettings, dataDirectory: String, modelName: String) {
+        self.stream = stream
+        self.dataDirectory = dataDirectory
+        self.modelName = modelName
+    }
+
+    /// `$XDG_DATA_HOME/semantic-draw`, else `~/.local/share/semantic-draw`.
+    public static var defaultDataDirectory: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let data = environment["XDG_DATA_HOME"], !data.isEmpty { return data + "/semantic-draw" }
+        return NSHomeDirectory() + "/.local/share/semantic-draw"
+    }
+}
+
+/// Bounds on what a client may send (docs/PROTOCOL.md "Limits").
+public struct ServerLimits: Sendable {
+    /// Largest WebSocket message accepted (larger ones are answered with an error).
+    public var messageBytes = 8 << 20
+    /// Brushes per session.
+    public var brushes = 32
+    /// Largest side of an uploaded image or mask, in pixels.
+    public var imageSide = 4096
+    /// Largest `POST /api/generate` body.
+    public var generateBodyBytes = 16 << 20
+    /// Longest prompt, in characters.
+    public var promptCharacters = 1000
+    /// Open sessions at once.
+    public var sessions = 16
+
+    public init() {}
+
+    /// As JSON for `ready` and `/api/info`.
+    var json: [String: Int] {
+        ["message_bytes": messageBytes, "brushes": brushes, "image_side": imageSide, "generate_body_bytes": generateBodyBytes,
+         "prompt_characters": promptCharacters, "sessions": sessions]
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import ImageCodecs
+import SemanticDraw
+import TensorRuntime
+
+/// One browser session: its stream, its palette copy, whether it plays, and the channel its
+/// WebSocket writer drains. Messages are applied in arrival order; frames are computed by the
+/// shared ``FrameWorker``.
+actor LiveSession {
+    nonisolated let id: String
+    let stream: StreamSession
+    let configuration: ServerConfiguration
+    let history: HistoryStore
+    private(set) var palette: SessionPalette
+    private(set) var playing = false
+    private var latestFrame: (index: Int, image: Tensor)?
+    nonisolated let outgoing: AsyncStream<OutgoingMessage>
+    private let continuation: AsyncStream<OutgoingMessage>.Continuation
+
+    init(id: String, models: StreamModels, configuration: ServerConfiguration, history: HistoryStore) throws {
+        self.id = id
+        self.configuration = configuration
+        self.history = history
+        stream = try StreamSession(models: models, settings: configuration.stream)
+        palette = SessionPalette(seed: configuration.stream.seed)
+        (outgoing, continuation) = AsyncStream.makeStream(of: OutgoingMessage.self, bufferingPolicy: .bufferingNewest(64))
+    }
+
+    func send(_ message: OutgoingMessage) { continuation.yield(message) }
+    func finish() { continuation.finish() }
+
+    var isPlaying: Bool { playing }
+
+    /// Handles one text message; errors go back to the client, the palette stays as it was.
+    func receive(_ text: String) async {
+        do {
+            let message = try ClientMessage.parse(text, limits: configuration.limits)
+            switch message {
+            case .play: playing = true
+            case .pause: playing = false
+            case .save: try await save()
+            default:
+                var next = palette
+                let updates = try next.apply(message, limits: configuration.limits)
+                palette = next
+                for update in updates { stream.enqueue(update) }
+            }
+            await sendState()
+        } catch let error as ClientMessageError {
+            send(.text(ServerMessage.error(error.description, request: error.request)))
+        } catch {
+            send(.text(ServerMessage.error("\(error)", request: nil)))
+        }
+    }
+
+    func sendState() async {
+        let busy = await stream.hasPendingEncodings ? "encoding" : nil
+        send(.text(ServerMessage.state(playing: playing, busy: busy, brushes: palette.brushIDs, seed: palette.seed)))
+    }
+
+    /// Computes one frame and sends it (a `frame` message, then the JPEG). A failing frame
+    /// pauses the session and says why.
+    func computeFrame() async {
+        guard playing else { return }
+        send(.text(ServerMessage.progress(position: 0)))
+        do {
+            let frame = try await stream.nextFrame()
+            let image = try Image(tensor: frame.image, range: .unit)
+            let jpeg = try JPEG.encode(image, quality: configuration.jpegQuality)
+            latestFrame = (frame.index, frame.image)
+            send(.text(ServerMessage.frame(index: frame.index, seconds: frame.seconds, reflectsLatest: frame.reflectsLatestPalette,
+                                           brushes: palette.brushIDs)))
+            send(.binary(jpeg))
+            if await stream.hasPendingEncodings { await sendState() }
+        } catch is CancellationError {
+            return
+        } catch {
+            playing = false
+            send(.text(ServerMessage.error("frame: \(error)", request: nil)))
+            await sendState()
+        }
+    }
+
+    /// Stores the latest frame with the palette in the history.
+    private func save() async throws {
+        guard let latestFrame else { throw ClientMessageError("save: no frame yet (press play first)", request: "save") }
+        let palette = try self.palette.palette(width: configuration.stream.width, height: configuration.stream.height,
+                                               model: configuration.modelName, settings: configuration.stream)
+        let png = try PNG.encode(Image(tensor: latestFrame.image, range: .unit), textChunks: palette.pngTextChunks())
+        let entry = try await history.save(png: png, prompts: palette.brushes.map(\.prompt))
+        send(.text(ServerMessage.saved(entry)))
+    }
+}

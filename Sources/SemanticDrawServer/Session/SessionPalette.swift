@@ -1,0 +1,58 @@
+import Foundation
+import ImageCodecs
+import SemanticDraw
+import TensorRuntime
+
+/// The server's copy of one session's palette (what the browser sees), kept beside the
+/// stream so a `save` can write the palette into the PNG and `order` can rebuild the brush order.
+struct SessionPalette: Sendable {
+    struct Brush: Sendable {
+        var id: String
+        var name: String
+        var color: String
+        var prompt: String
+        var negativePrompt: String?
+        var promptStrength: Float = 1
+        var maskAlpha: Float = 1
+        var maskBlur: Float = 8
+        /// The last mask PNG the client sent (nil: empty so far).
+        var maskPNG: Data?
+        var mask: Tensor?
+
+        var streamBrush: StreamBrush {
+            StreamBrush(id: id, prompt: .text(prompt), negativePrompt: negativePrompt.map(PromptInput.text), promptStrength: promptStrength,
+                        mask: mask, maskAlpha: maskAlpha, maskBlur: Double(maskBlur))
+        }
+    }
+
+    var brushes: [Brush] = []
+    var backgroundPrompt: String?
+    var backgroundNegativePrompt: String?
+    var backgroundPNG: Data?
+    var seed: UInt64
+
+    var brushIDs: [String] { brushes.map(\.id) }
+
+    /// The palette (docs/PALETTE.md) of this session, images embedded.
+    func palette(width: Int, height: Int, model: String, settings: StreamSettings) throws -> Palette {
+        let emptyMask = try PNG.encode(Image(width: width, height: height, channels: 1, repeating: 0))
+        let paletteBrushes = brushes.map { brush in
+            Palette.Brush(name: brush.name.isEmpty ? brush.id : brush.name, color: Self.validColor(brush.color), prompt: brush.prompt,
+                          negativePrompt: brush.negativePrompt, mask: .data(brush.maskPNG ?? emptyMask), maskAlpha: brush.maskAlpha,
+                          maskBlur: brush.maskBlur, promptStrength: brush.promptStrength)
+        }
+        var palette = Palette(width: width, height: height, seed: seed, model: model, guidance: settings.guidance,
+                              bootstrapSteps: settings.bootstrapSteps, bootstrapMix: settings.bootstrapMix, quantization: settings.quantization,
+                              background: Palette.Background(image: backgroundPNG.map(ImageReference.data), prompt: backgroundPrompt,
+                                                             negativePrompt: backgroundNegativePrompt),
+                              brushes: paletteBrushes)
+        if case .slots(let slots) = settings.schedule { palette.schedule = Palette.Schedule(slots: slots) }
+        if case .steps(let steps) = settings.schedule { palette.schedule = Palette.Schedule(steps: steps) }
+        return palette
+    }
+
+    static func validColor(_ color: String) -> String {
+        let hex = color.dropFirst()
+        return color.hasPrefix("#") && hex.count == 6 && hex.allSatisfy(\.isHexDigit) ? color.uppercased() : "#808080"
+    }
+}

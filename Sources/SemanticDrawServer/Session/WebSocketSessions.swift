@@ -1,0 +1,81 @@
+import Foundation
+import HummingbirdWebSocket
+import NIOCore
+import SemanticDraw
+
+/// Opens a ``LiveSession`` per WebSocket, pumps its messages both ways, and frees it on close.
+struct WebSocketSessions: Sendable {
+    let configuration: ServerConfiguration
+    let models: StreamModels
+    let history: HistoryStore
+    let worker: FrameWorker
+
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        guard await worker.sessionCount < configuration.limits.sessions else {
+            try? await outbound.write(.text(ServerMessage.error("the server has \(configuration.limits.sessions) sessions open; try later", request: nil)))
+            return
+        }
+        let session: LiveSession
+        do {
+            session = try LiveSession(id: UUID().uuidString.lowercased(), models: models, configuration: configuration, history: history)
+        } catch {
+            try? await outbound.write(.text(ServerMessage.error("cannot open a session: \(error)", request: nil)))
+            return
+        }
+        await worker.register(session)
+        let writer = Task {
+            for await message in session.outgoing {
+                switch message {
+                case .text(let text): try? await outbound.write(.text(text))
+                case .binary(let data): try? await outbound.write(.binary(ByteBuffer(bytes: data)))
+                }
+            }
+        }
+        await session.send(.text(ServerMessage.ready(session: session.id, configuration: configuration, slots: session.stream.slotCount)))
+        await session.sendState()
+        await readMessages(inbound, into: session)
+        await worker.unregister(session)
+        await session.stream.cancelPendingEncodings()
+        await session.finish()
+        writer.cancel()
+    }
+
+    /// Assembles frames into messages; a message over the size limit is dropped with an error
+    /// (the session goes on); binary messages are refused.
+    private func readMessages(_ inbound: WebSocketInboundStream, into session: LiveSession) async {
+        var buffer = ByteBuffer()
+        var opcode: WebSocketDataFrame.Opcode = .text
+        var oversized = false
+        do {
+            for try await frame in inbound {
+                if frame.opcode != .continuation {
+                    opcode = frame.opcode
+                    buffer.clear()
+                    oversized = false
+                }
+                if !oversized {
+                    if buffer.readableBytes + frame.data.readableBytes > configuration.limits.messageBytes {
+                        oversized = true
+                        buffer.clear()
+                    } else {
+                        var data = frame.data
+                        buffer.writeBuffer(&data)
+                    }
+                }
+                guard frame.fin else { continue }
+                if oversized {
+                    await session.send(.text(ServerMessage.error("the message is larger than \(configuration.limits.messageBytes) bytes", request: nil)))
+                } else if opcode == .binary {
+                    await session.send(.text(ServerMessage.error("binary messages are not accepted; send JSON text", request: nil)))
+                } else {
+                    let text = String(decoding: buffer.readableBytesView, as: UTF8.self)
+                    await session.receive(text)
+                    if await session.isPlaying { await worker.signal() }
+                }
+                buffer.clear()
+            }
+        } catch {
+            // The connection closed or broke; the session ends.
+        }
+    }
+}

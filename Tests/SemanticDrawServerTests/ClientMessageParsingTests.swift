@@ -1,0 +1,92 @@
+import Foundation
+@testable import SemanticDrawServer
+import Testing
+
+/// The message parser never crashes and answers every bad message with an error that names
+/// the problem (docs/PROTOCOL.md "Limits").
+@Suite struct ClientMessageParsingTests {
+    let limits = ServerLimits()
+
+    @Test func validMessages() throws {
+        #expect(try ClientMessage.parse(#"{"type": "play"}"#, limits: limits) == .play)
+        #expect(try ClientMessage.parse(#"{"type": "seed", "seed": 42}"#, limits: limits) == .seed(42))
+        let brush = try ClientMessage.parse(#"{"type": "brush", "id": "b-1", "prompt": "a cat", "prompt_strength": 0.5, "mask_blur": 4}"#, limits: limits)
+        #expect(brush == .brush(.init(id: "b-1", prompt: "a cat", negativePrompt: nil, promptStrength: 0.5, maskAlpha: nil, maskBlur: 4,
+                                      name: nil, color: nil)))
+        #expect(try ClientMessage.parse(#"{"type": "order", "ids": ["a", "b"]}"#, limits: limits) == .order(ids: ["a", "b"]))
+    }
+
+    @Test(arguments: [
+        ("", "not valid JSON"),
+        ("{", "not valid JSON"),
+        ("[1, 2]", "not a JSON object"),
+        ("42", "not a JSON object"),
+        (#"{"kind": "play"}"#, "no string field \"type\""),
+        (#"{"type": 7}"#, "no string field \"type\""),
+        (#"{"type": "dance"}"#, "unknown message type \"dance\""),
+        (#"{"type": "seed", "seed": -1}"#, "\"seed\" must be an integer"),
+        (#"{"type": "seed", "seed": 1.5}"#, "\"seed\" must be an integer"),
+        (#"{"type": "seed", "seed": "7"}"#, "\"seed\" must be an integer"),
+        (#"{"type": "seed", "seed": 1e300}"#, "\"seed\" must be an integer"),
+        (#"{"type": "brush", "id": "", "prompt": "x"}"#, "\"id\" must be a brush id"),
+        (#"{"type": "brush", "id": "../etc", "prompt": "x"}"#, "\"id\" must be a brush id"),
+        (#"{"type": "brush", "id": "a", "prompt_strength": 2}"#, "\"prompt_strength\" is 2, outside 0.0...1.0"),
+        (#"{"type": "brush", "id": "a", "mask_alpha": "high"}"#, "\"mask_alpha\" must be a number"),
+        (#"{"type": "brush", "id": "a", "mask_blur": -1}"#, "\"mask_blur\" is -1"),
+        (#"{"type": "brush", "id": "a", "prompt": 5}"#, "\"prompt\" must be a string"),
+        (#"{"type": "mask", "id": "a", "mask": "data:text/plain;base64,AAAA"}"#, "must be a PNG data URL"),
+        (#"{"type": "mask", "id": "a"}"#, "\"mask\" is required"),
+        (#"{"type": "order", "ids": "a"}"#, "\"ids\" must be a list"),
+        (#"{"type": "palette", "palette": 3}"#, "\"palette\" must be a palette object"),
+    ] as [(String, String)])
+    func badMessagesAreNamed(text: String, expected: String) {
+        do {
+            _ = try ClientMessage.parse(text, limits: limits)
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect(error.description.contains(expected), "\(text) -> \(error.description)")
+        }
+    }
+
+    @Test func tooLongPromptIsRefused() {
+        let prompt = String(repeating: "a", count: limits.promptCharacters + 1)
+        #expect(throws: ClientMessageError.self) { try ClientMessage.parse(#"{"type": "brush", "id": "a", "prompt": "\#(prompt)"}"#, limits: limits) }
+    }
+
+    /// Random bytes, truncated valid messages, wrong types, huge numbers, NaN-like values and
+    /// negative sizes: every input is either parsed or rejected with an error; none crashes.
+    @Test func fuzzedMessagesNeverCrash() {
+        var generator = SystemRandomNumberGenerator()
+        let valid = [
+            ##"{"type": "brush", "id": "b1", "prompt": "a red apple", "negative_prompt": "x", "prompt_strength": 0.7, "mask_alpha": 1, "mask_blur": 8, "name": "Apple", "color": "#FF0000"}"##,
+            #"{"type": "background", "prompt": "a meadow", "negative_prompt": null, "image": null}"#,
+            #"{"type": "order", "ids": ["b1", "b2"]}"#, #"{"type": "seed", "seed": 18446744073709551615}"#,
+            #"{"type": "palette", "palette": {"version": 1, "width": -8, "height": 1e309, "model": "x", "brushes": []}}"#,
+        ]
+        let pieces = ["NaN", "Infinity", "-1e999", "1e999", "null", "true", "[]", "{}", "\"\"", "-0", "99999999999999999999999"]
+        var parsed = 0, rejected = 0
+        for round in 0..<3000 {
+            var text: String
+            switch round % 4 {
+            case 0: text = String(valid[round % valid.count].prefix(Int.random(in: 0...200, using: &generator)))
+            case 1: text = String(decoding: (0..<Int.random(in: 0...64, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }, as: UTF8.self)
+            case 2:
+                let key = ["seed", "prompt_strength", "mask_blur", "id", "ids", "prompt", "mask", "palette", "image"].randomElement(using: &generator) ?? "seed"
+                let type = ["brush", "seed", "mask", "order", "background", "palette"].randomElement(using: &generator) ?? "brush"
+                text = #"{"type": "\#(type)", "id": "b1", "\#(key)": \#(pieces.randomElement(using: &generator) ?? "null")}"#
+            default:
+                var characters = Array(valid[round % valid.count])
+                if !characters.isEmpty { characters[Int.random(in: 0..<characters.count, using: &generator)] = ["{", "}", "\"", ",", ":", "x"].randomElement(using: &generator) ?? "x" }
+                text = String(characters)
+            }
+            do {
+                _ = try ClientMessage.parse(text, limits: limits)
+                parsed += 1
+            } catch {
+                #expect(!error.description.isEmpty)
+                rejected += 1
+            }
+        }
+        #expect(parsed + rejected == 3000 && rejected > 1000)
+    }
+}
