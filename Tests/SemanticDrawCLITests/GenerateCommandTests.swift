@@ -157,3 +157,30 @@ import Testing
         }
     }
 }
+
+/// `semantic-draw download`: tiny-random needs nothing; offline with an empty cache says so.
+@Suite struct DownloadCommandTests {
+    typealias CLI = ForwardCommandTests
+
+    @Test func tinyRandomAndOfflineErrors() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: CLI.executable.path))
+        let run = try CLI.run(["download", "tiny-random", "--verify"])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.output.contains("ready: tiny-random") && run.output.contains("loaded:"), "\(run.output)")
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["download", "test-org/not-cached"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["HF_HUB_OFFLINE"] = "1"
+        environment["HF_HOME"] = CLI.temporaryPath("hf-home")
+        process.environment = environment
+        let error = Pipe()
+        process.standardError = error
+        process.standardOutput = Pipe()
+        try process.run()
+        let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        #expect(message.contains("HF_HUB_OFFLINE") && message.contains("not in the cache"), "\(message)")
+    }
+}

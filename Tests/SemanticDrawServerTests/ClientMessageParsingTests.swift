@@ -80,7 +80,11 @@ import Testing
                 text = String(characters)
             }
             do {
-                _ = try ClientMessage.parse(text, limits: limits)
+                let message = try ClientMessage.parse(text, limits: limits)
+                // Applying it to a session's palette either works or is an error too.
+                var palette = SessionPalette(seed: 0)
+                _ = try? palette.apply(.brush(.init(id: "b1", prompt: "p")), limits: limits)
+                _ = try? palette.apply(message, limits: limits)
                 parsed += 1
             } catch {
                 #expect(!error.description.isEmpty)

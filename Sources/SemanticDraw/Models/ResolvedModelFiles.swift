@@ -26,5 +26,14 @@ public struct ResolvedModelFiles: Sendable, Equatable {
     public var tinyAutoencoder: TinyAutoencoder?
     /// One line per name that was resolved: "org/name@main -> <commit> (<folder>)".
     public var sources: [String]
+}
 
+extension ResolvedModelFiles.Base: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .tinyRandom: return "tiny-random"
+        case .folder(let path): return path
+        case .singleFile(let path, let configuration): return path + (configuration.map { " (--config \($0))" } ?? "")
+        }
+    }
 }
