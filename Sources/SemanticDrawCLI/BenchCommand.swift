@@ -19,7 +19,7 @@ struct BenchCommand: ParsableCommand {
 
     /// The cases with no PyTorch counterpart (each in its own file under Bench/), run only when named.
     static var standaloneCases: [any StandaloneBenchmark.Type] {
-        [MaskBenchCase.self, RegionBenchCase.self, PanoramaDecodeBenchCase.self]
+        [MaskBenchCase.self, RegionBenchCase.self, PanoramaDecodeBenchCase.self, StreamBenchCase.self]
     }
 
     @Option(name: .customLong("case"), help: "Cases to run (repeatable; default: all).")
