@@ -12,9 +12,10 @@ struct TestServer {
     let task: Task<Void, any Error>
     let dataDirectory: String
 
-    static func start(limits: ServerLimits = ServerLimits()) async throws -> TestServer {
+    static func start(limits: ServerLimits = ServerLimits(), dataDirectory: String? = nil) async throws -> TestServer {
         let model = try await ModelLoader(hub: nil).load(ModelRequest(model: "tiny-random", tinyAutoencoder: "tiny-random"))
-        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("semantic-draw-server-\(UUID().uuidString)").path
+        let dataDirectory = dataDirectory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("semantic-draw-server-\(UUID().uuidString)").path
         var configuration = ServerConfiguration(stream: StreamSettings(height: 64, width: 64), dataDirectory: dataDirectory, modelName: "tiny-random")
         configuration.port = 0
         configuration.limits = limits
