@@ -8,7 +8,9 @@ import Tokenizer
 /// strength, mask processing, the background cases (a)-(d), the region denoising loop with
 /// latent pre-averaging, decoding and the pixel blend. LCM schedules (the accelerator the
 /// paper uses); the random numbers follow the contract, so a seeded ``TorchGenerator`` draws
-/// what the reference draws on the CPU.
+/// what the reference draws on the CPU. The same pipeline runs the baseline MultiDiffusion
+/// (Algorithm S1, ``RegionGenerationSettings/baseline(height:width:)``) and panoramas
+/// (``panorama(prompt:negativePrompt:settings:noise:progress:)``).
 public struct RegionPipeline: Sendable {
     public let textEncoder: CLIPTextModel
     /// Needed for ``PromptInput/text(_:)`` prompts.
