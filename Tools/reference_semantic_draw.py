@@ -333,6 +333,20 @@ def lerp(start: torch.Tensor, end: torch.Tensor, s: float) -> torch.Tensor:
 
 
 @torch.no_grad()
+def sample_image(vae, image_chw01: torch.Tensor, draw, purpose: str) -> torch.Tensor:
+    """R13: the posterior *sample* mean + std * n with n = draw(shape) (the authors' encode_imgs,
+    `latent_dist.sample()` on the seeded generator), times scaling_factor. A VAE with no posterior
+    (AutoencoderTiny) draws nothing and gives its latents, as theirs."""
+    x = image_chw01 * 2 - 1
+    encoded = vae.encode(x)
+    if not hasattr(encoded, "latent_dist"):
+        return encoded.latents * vae.config.scaling_factor
+    dist = encoded.latent_dist
+    n = draw(tuple(dist.mean.shape), purpose=purpose)
+    return (dist.mean + dist.std * n) * vae.config.scaling_factor
+
+
+@torch.no_grad()
 def encode_image(vae, image_chw01: torch.Tensor) -> torch.Tensor:
     """1 x 3 x H x W image in [0,1] -> posterior mean * scaling_factor (1 x C x H/f x W/f)."""
     x = image_chw01 * 2 - 1
@@ -427,6 +441,7 @@ def generate(unet, vae, text_encoder, tokenizer, scheduler_kind: str, scheduler,
              generator: Optional[torch.Generator] = None, noise_source: Optional[Callable] = None,
              white_prompt: Prompt = WHITE_PROMPT, caption_prompt: Prompt = "",
              default_negative_prompt: Prompt = "",
+             image_encoding: str = "sample",
              _panorama: bool = False) -> RegionResult:
     """One-shot region generation (ALGORITHM.md §4; the spec is docs/REFERENCE_PIPELINE.md).
 
@@ -456,12 +471,19 @@ def generate(unet, vae, text_encoder, tokenizer, scheduler_kind: str, scheduler,
         background_prompt = caption_prompt
     if case == "d":
         background_prompt = white_prompt
-    has_bg_latent = case in ("a", "b", "d")
 
     # ---- masks (R4)
     q, blurred = process_masks(
         [b["mask"] for b in brushes], [b.get("mask_alpha", 1.0) for b in brushes],
         [b.get("mask_std", 1.0) for b in brushes], thresholds, H, W, h, w, quantization)
+    # R1: a background exists only if the quantised brush masks leave some latent pixel
+    # uncovered at some slot (the authors' `has_background = bg_masks.sum() > 0`); otherwise
+    # the background image and prompt are unused: no background latent, no prompt strength,
+    # no fill, no blend.
+    if case != "panorama" and float((1 - q.sum(dim=0)).clamp(0, 1).sum()) == 0.0:
+        case = "covered"
+        background_prompt = None
+    has_bg_latent = case in ("a", "b", "d")
     if case == "c":
         bg_region = (1 - q.sum(dim=0)).clamp(0, 1)  # T x 1 x h x w
         q = torch.cat([bg_region[None], q], dim=0)
@@ -495,12 +517,28 @@ def generate(unet, vae, text_encoder, tokenizer, scheduler_kind: str, scheduler,
     if case in ("a", "b"):
         img = torch.as_tensor(background_image, dtype=torch.float32).permute(2, 0, 1)[None]
         bg_pixels = F.interpolate(img, size=(H, W), mode="bicubic", align_corners=False)
-        bg_latent = encode_image(vae, bg_pixels)
-    if case == "d" or bootstrap_steps > 0:
-        white_latent = encode_image(vae, torch.ones(1, 3, H, W))
     if case == "d":
         bg_pixels = torch.ones(1, 3, H, W)
-        bg_latent = white_latent
+    if image_encoding == "sample" and not _panorama:
+        # R13, the authors' order: the background posterior sample (cases a, b, d), then the
+        # bootstrap white latent, sampled when their 768-px cache is "too small" (they compare
+        # its latent size with the canvas's pixel size), else the posterior mean (they crop a
+        # cached 768 x 768 sample drawn before any seed, which no seed reproduces).
+        if bg_pixels is not None:
+            bg_latent = sample_image(vae, bg_pixels, draw, "background posterior")
+        if bootstrap_steps > 0:
+            if H > 768 // scale_factor or W > 768 // scale_factor:
+                white_latent = sample_image(vae, torch.ones(1, 3, H, W), draw, "white posterior")
+            else:
+                white_latent = encode_image(vae, torch.ones(1, 3, H, W))
+    else:
+        assert image_encoding in ("sample", "mean"), image_encoding
+        if case in ("a", "b"):
+            bg_latent = encode_image(vae, bg_pixels)
+        if case == "d" or bootstrap_steps > 0:
+            white_latent = encode_image(vae, torch.ones(1, 3, H, W))
+        if case == "d":
+            bg_latent = white_latent
 
     C = unet.config.in_channels
     views = views_and_weights(h, w, H, W, tile, scale_factor)

@@ -85,6 +85,11 @@ public struct AutoencoderKL: Sendable {
 
     /// The posterior mean [B, latent, H/f, W/f] of images [B, in, H, W] in [-1, 1] (unscaled).
     public func encode(_ images: Tensor) throws -> Tensor {
+        try posterior(images).mean
+    }
+
+    /// The encoder's moments [B, 2 * latent, H/f, W/f]: mean, then log-variance (unclamped).
+    func moments(_ images: Tensor) throws -> Tensor {
         guard images.rank == 4, images.shape[1] == configuration.inChannels, images.shape.allSatisfy({ $0 > 0 }) else {
             throw ModelLoadingError.invalidInput(name: "images", reason: "has shape \(images.shape), expected [B, \(configuration.inChannels), H, W] with B, H, W > 0")
         }
@@ -99,16 +104,8 @@ public struct AutoencoderKL: Sendable {
             if let downsampler = block.downsampler { hidden = downsampler(hidden) }
         }
         hidden = encoderMid(hidden)
-        var moments = encoderConvOut(encoderNormOut(hidden, fusedSiLU: true))
-        if let quantConv { moments = quantConv(moments) }
-        // Mean = the first `latent` channels of the moments.
-        let batch = moments.shape[0], latent = configuration.latentChannels
-        let plane = moments.shape[2] * moments.shape[3]
-        let mean = Tensor(uninitializedShape: [batch, latent, moments.shape[2], moments.shape[3]])
-        for image in 0..<batch {
-            (mean.pointer + image * latent * plane).update(from: moments.pointer + image * 2 * latent * plane, count: latent * plane)
-        }
-        return mean
+        let moments = encoderConvOut(encoderNormOut(hidden, fusedSiLU: true))
+        return quantConv.map { $0(moments) } ?? moments
     }
 
     /// Images [B, out, h*f, w*f] (about [-1, 1], not clamped) from unscaled latents [B, latent, h, w].

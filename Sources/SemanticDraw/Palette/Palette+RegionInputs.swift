@@ -51,6 +51,7 @@ extension Palette {
         }
         settings.guidance = guidance
         settings.quantization = quantization
+        settings.imageEncoding = imageEncoding
         return PaletteGenerationInputs(brushes: brushes, background: background, settings: settings, notes: loaded.notes)
     }
 

@@ -36,6 +36,9 @@ public struct Palette: Sendable, Equatable, Codable {
     public var bootstrapMix: Float
     /// Mask quantisation against the noise levels (default discrete, the one-shot default).
     public var quantization: MaskQuantization
+    /// How the VAE encodes the background and white images (default: a posterior sample in the
+    /// authors' draw order, so a seed reproduces their images; docs/REPRODUCTION.md).
+    public var imageEncoding: ImageEncoding = .posteriorSample
     /// Background image and prompts (default: none, which means a white background).
     public var background: Background
     /// The semantic brushes, back to front (later brushes win where they overlap).
@@ -75,6 +78,7 @@ public struct Palette: Sendable, Equatable, Codable {
         case bootstrapSteps = "bootstrap_steps"
         case bootstrapMix = "bootstrap_mix"
         case quantization, background, brushes
+        case imageEncoding = "image_encoding"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -98,6 +102,12 @@ public struct Palette: Sendable, Equatable, Codable {
                 debugDescription: "\"\(quantizationName)\" is not one of \(MaskQuantization.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
         }
         self.quantization = quantization
+        let encodingName = try container.decodeIfPresent(String.self, forKey: .imageEncoding) ?? "sample"
+        guard let encoding = ImageEncoding.paletteNames[encodingName] else {
+            throw DecodingError.dataCorruptedError(forKey: .imageEncoding, in: container,
+                                                   debugDescription: "\"\(encodingName)\" is not one of \"sample\", \"mean\"")
+        }
+        imageEncoding = encoding
         background = try container.decodeIfPresent(Background.self, forKey: .background) ?? Background()
         brushes = try container.decode([Brush].self, forKey: .brushes)
         baseFolder = nil
@@ -117,6 +127,7 @@ public struct Palette: Sendable, Equatable, Codable {
         try container.encode(bootstrapSteps, forKey: .bootstrapSteps)
         try container.encode(bootstrapMix, forKey: .bootstrapMix)
         try container.encode(quantization.rawValue, forKey: .quantization)
+        if imageEncoding != .posteriorSample { try container.encode("mean", forKey: .imageEncoding) }
         try container.encode(background, forKey: .background)
         try container.encode(brushes, forKey: .brushes)
     }

@@ -69,6 +69,8 @@ public struct RegionGenerationSettings: Sendable {
     public var captionPrompt: PromptInput = .text("")
     /// The empty prompt, the default negative prompt.
     public var emptyPrompt: PromptInput = .text("")
+    /// SemanticDraw: posterior sample in the authors' draw order (default) or posterior mean.
+    public var imageEncoding: ImageEncoding = .posteriorSample
     /// Baseline only: the fraction of the steps, `Int(fraction * steps)`, that bootstrap each
     /// brush with a random constant colour (0.4, docs/REFERENCE_PIPELINE.md R11).
     public var baselineBootstrapFraction: Double = 0.4

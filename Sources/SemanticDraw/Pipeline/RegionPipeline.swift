@@ -56,10 +56,22 @@ public struct RegionPipeline: Sendable {
         let height = settings.height, width = settings.width, factor = scaleFactor
         try validate(brushes: brushes, height: height, width: width)
         let scheduler = try SchedulerKind.lcm.makeScheduler(configuration: schedulerConfiguration, schedule: settings.schedule)
-        let hasImage = background.image != nil, hasPrompt = background.prompt != nil
-        let generatesBackground = !hasImage && hasPrompt                       // case (c)
-        let usesBackgroundLatent = !generatesBackground                        // cases (a), (b), (d)
         let guided = settings.guidance > 1
+
+        // Masks (R4): blurred at full resolution (kept for the blend), then quantised per slot.
+        let options = MaskProcessingOptions(blurStandardDeviations: brushes.map(\.maskBlur), alphas: brushes.map(\.maskAlpha),
+                                            quantization: settings.quantization)
+        let blurred = try MaskProcessor.blurredMasks(masks: brushes.map(\.mask), height: height, width: width, options: options)
+        let processed = try MaskProcessor.latentMasks(blurredMasks: blurred, noiseLevels: scheduler.noiseLevel,
+                                                      options: options, scaleFactor: factor)
+        let slotCount = scheduler.slotCount, latentHeight = height / factor, latentWidth = width / factor
+
+        // Background case (R1): none at all when the brushes cover every latent pixel at every
+        // slot (the authors' `has_background`); else (a)-(d) from the inputs.
+        let covered = !processed.background.scalars.contains { $0 > 0 }
+        let hasImage = background.image != nil, hasPrompt = background.prompt != nil
+        let generatesBackground = !covered && !hasImage && hasPrompt          // case (c)
+        let usesBackgroundLatent = !covered && !generatesBackground           // cases (a), (b), (d)
 
         // Text (R3): background prompt, then brushes interpolated by prompt strength.
         let backgroundPrompt = background.prompt ?? (hasImage ? settings.captionPrompt : settings.whitePrompt)
@@ -72,20 +84,13 @@ public struct RegionPipeline: Sendable {
             let backgroundRow = embeddings.slice(outer: offset, length: 1)
             var regions: [Tensor] = generatesBackground ? [backgroundRow] : []
             for (index, brush) in brushes.enumerated() {
-                regions.append(Self.lerp(backgroundRow, embeddings.slice(outer: offset + 1 + index, length: 1), brush.promptStrength))
+                let row = embeddings.slice(outer: offset + 1 + index, length: 1)
+                regions.append(covered ? row : Self.lerp(backgroundRow, row, brush.promptStrength))
             }
             return Tensor.concatenateOuter(regions)
         }
         let conditioning = RegionDenoisingLoop.Conditioning(
             conditional: rows(0), unconditional: guided ? rows(count) : nil, guidance: settings.guidance)
-
-        // Masks (R4): blurred at full resolution (kept for the blend), then quantised per slot.
-        let options = MaskProcessingOptions(blurStandardDeviations: brushes.map(\.maskBlur), alphas: brushes.map(\.maskAlpha),
-                                            quantization: settings.quantization)
-        let blurred = try MaskProcessor.blurredMasks(masks: brushes.map(\.mask), height: height, width: width, options: options)
-        let processed = try MaskProcessor.latentMasks(blurredMasks: blurred, noiseLevels: scheduler.noiseLevel,
-                                                      options: options, scaleFactor: factor)
-        let slotCount = scheduler.slotCount, latentHeight = height / factor, latentWidth = width / factor
         let masks = generatesBackground
             ? Tensor.concatenateOuter([processed.background.reshaped([1, slotCount, 1, latentHeight, latentWidth]), processed.latent])
             : processed.latent
@@ -96,15 +101,28 @@ public struct RegionPipeline: Sendable {
             guard image.rank == 3, image.shape[2] == 3 else {
                 throw RegionGenerationError.invalidInput(name: "background.image", reason: "has shape \(image.shape), expected [H, W, 3]")
             }
-            backgroundPixels = BicubicResize.resize(Self.channelsFirst(image), height: height, width: width)
+            if !covered { backgroundPixels = BicubicResize.resize(Self.channelsFirst(image), height: height, width: width) }
         } else if usesBackgroundLatent {
             backgroundPixels = Tensor(shape: [3, height, width], repeating: 1)
         }
-        let whiteLatent = (settings.bootstrapSteps > 0 || !hasImage && !hasPrompt)
-            ? try encode(image: Tensor(shape: [3, height, width], repeating: 1)) : nil
-        var backgroundLatent: Tensor?
-        if usesBackgroundLatent, let backgroundPixels {
-            backgroundLatent = hasImage ? try encode(image: backgroundPixels) : whiteLatent
+        let white = Tensor(shape: [3, height, width], repeating: 1)
+        var whiteLatent: Tensor?, backgroundLatent: Tensor?
+        if settings.imageEncoding == .posteriorSample {
+            // R13, the authors' draw order: the background's posterior sample (cases a, b, d),
+            // then the bootstrap white latent, sampled when their 768-px cache is "too small"
+            // (they compare its latent size with the canvas's pixel size).
+            if usesBackgroundLatent, let backgroundPixels {
+                backgroundLatent = try encode(image: backgroundPixels, sampling: true, noise: &noise)
+            }
+            if settings.bootstrapSteps > 0 {
+                let reencodes = height > 768 / factor || width > 768 / factor
+                whiteLatent = try encode(image: white, sampling: reencodes, noise: &noise)
+            }
+        } else {
+            whiteLatent = (settings.bootstrapSteps > 0 || usesBackgroundLatent && !hasImage) ? try encode(image: white) : nil
+            if usesBackgroundLatent, let backgroundPixels {
+                backgroundLatent = hasImage ? try encode(image: backgroundPixels) : whiteLatent
+            }
         }
 
         // Initial latent (R9): one full-size draw, or the background noised to slot 0.
@@ -166,6 +184,14 @@ public struct RegionPipeline: Sendable {
 
     /// The latent of an image [3, H, W] in 0...1 (posterior mean, scaled): [1, C, h, w].
     func encode(image: Tensor) throws -> Tensor { try autoencoder.encode(image: image) }
+
+    /// The latent of an image [3, H, W] in 0...1; with `sampling`, the KL VAE's posterior sample
+    /// mean + std * n with n the next draw of `noise` (TAESD has no posterior and draws nothing).
+    func encode(image: Tensor, sampling: Bool, noise: inout some NoiseSource) throws -> Tensor {
+        guard sampling, case .kl(let model) = autoencoder else { return try autoencoder.encode(image: image) }
+        let posterior = try model.posterior(image.reshaped([1] + image.shape).affine(scale: 2, shift: -1))
+        return try posterior.sample(noise: try noise.next(shape: posterior.mean.shape)) * model.configuration.scalingFactor
+    }
 
     /// The image [3, H, W] in 0...1 of a scaled latent.
     func decode(_ latent: Tensor) throws -> Tensor { try autoencoder.decode(latent: latent) }

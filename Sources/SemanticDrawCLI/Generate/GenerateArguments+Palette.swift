@@ -73,6 +73,7 @@ extension GenerateArguments {
             if guidance == nil { palette.guidance = 7.5 }
         }
         if let guidance { palette.guidance = guidance }
+        if posteriorMean { palette.imageEncoding = .posteriorMean }
         if let bootstrapSteps { palette.bootstrapSteps = bootstrapSteps }
         if let bootstrapMix { palette.bootstrapMix = bootstrapMix }
         if let quantization {

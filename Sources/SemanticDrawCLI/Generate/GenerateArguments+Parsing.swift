@@ -22,7 +22,11 @@ extension GenerateArguments {
             }
             if flags.contains(name) {
                 guard inlineValue == nil else { throw GenerateArgumentError("\(name) takes no value") }
-                if name == "--baseline" { result.baseline = true } else { result.help = true }
+                switch name {
+                case "--baseline": result.baseline = true
+                case "--posterior-mean": result.posteriorMean = true
+                default: result.help = true
+                }
                 continue
             }
             guard name == "--prompt" || perBrushOptions.contains(name) || globalOptions.contains(name) else {

@@ -45,6 +45,7 @@ struct GenerateArguments: Equatable {
     var output: String?
     var savePalette: String?
     var baseline = false
+    var posteriorMean = false
     var help = false
 
     static func == (left: GenerateArguments, right: GenerateArguments) -> Bool {
@@ -57,7 +58,7 @@ struct GenerateArguments: Equatable {
             && left.configurationFolder == right.configurationFolder
             && left.loras.map(\.path) == right.loras.map(\.path) && left.loras.map(\.scale) == right.loras.map(\.scale)
             && left.tinyAutoencoder == right.tinyAutoencoder && left.output == right.output && left.savePalette == right.savePalette
-            && left.baseline == right.baseline && left.help == right.help
+            && left.baseline == right.baseline && left.posteriorMean == right.posteriorMean && left.help == right.help
     }
 
     /// Options that belong to a brush (or, before the first `--prompt`, to every brush).
@@ -69,5 +70,5 @@ struct GenerateArguments: Equatable {
                                              "--width", "--height", "--seed", "--steps", "--slots", "--guidance", "--bootstrap-steps",
                                              "--bootstrap-mix", "--quantization", "--model", "--config", "--lora", "--lora-scale",
                                              "--tiny-vae", "--output", "--save-palette"]
-    static let flags: Set<String> = ["--baseline", "--help", "-h"]
+    static let flags: Set<String> = ["--baseline", "--posterior-mean", "--help", "-h"]
 }

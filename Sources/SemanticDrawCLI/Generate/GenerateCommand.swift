@@ -58,6 +58,8 @@ enum GenerateHelp {
       --quantization discrete|continuous
       --background-image FILE --background-prompt TEXT --background-negative-prompt TEXT
       --baseline                     baseline MultiDiffusion (50 DDIM steps, CFG 7.5) for comparison
+      --posterior-mean               encode images with the VAE's posterior mean (no draw; default:
+                                     a posterior sample in the authors' order, docs/REPRODUCTION.md)
     Model:
       --model NAME                   folder, .safetensors checkpoint, repo id or tiny-random
                                      (default: KBlueLeaf/kohaku-v2.1 + LCM-LoRA + TAESD)
