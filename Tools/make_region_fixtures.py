@@ -188,6 +188,24 @@ def cases():
                 dict(height=32, width=32, steps=10, guidance=7.5, background_prompt=ids(201),
                      brushes=[dict(prompt=ids(211), negative_prompt=EMPTY, mask=disc(32, 32, 12, 12, 8)),
                               dict(prompt=ids(221), negative_prompt=ids(222), mask=rect(32, 32, 16, 16, 30, 30))])))
+    H, W = 32, 40
+    out.append(("bg_image_mean",
+                "as bg_image_blur, with image_encoding 'mean' (ALGORITHM.md's posterior mean, no "
+                "posterior draw; `generate --posterior-mean`)",
+                "generate",
+                dict(height=H, width=W, slots=[4, 12, 25, 37], background_prompt=ids(41, 42),
+                     background_image=smooth_image(24, 30, 7), image_encoding="mean",
+                     brushes=[dict(prompt=ids(51), mask=disc(H, W, 10, 12, 7), mask_std=2.0, mask_alpha=0.9),
+                              dict(prompt=ids(61, 62), mask=rect(H, W, 16, 20, 30, 38), mask_std=1.5)])))
+    H, W = 32, 200
+    out.append(("white_posterior",
+                "case (d) on a 32 x 200 px canvas: wider than 768 / f = 192 px, so the white latent "
+                "is re-encoded and sampled (R13: background posterior draw, then white posterior "
+                "draw, then the initial latent); bootstrap 1",
+                "generate",
+                dict(height=H, width=W, white_prompt=ids(71, 72, 73, 74),
+                     brushes=[dict(prompt=ids(231, 232), mask=disc(H, W, 16, 60, 12)),
+                              dict(prompt=ids(241), mask=rect(H, W, 4, 120, 28, 180))])))
     return out
 
 

@@ -37,7 +37,7 @@ import Testing
     }
 
     static let cases = ["two_brushes_bg_prompt", "single_brush_plain", "tiled", "empty_mask", "bootstrap2_mix1.5",
-                        "bg_image_blur", "prompt_strength_cfg", "panorama"]
+                        "bg_image_blur", "prompt_strength_cfg", "panorama", "bg_image_mean", "white_posterior"]
 
     @Test(arguments: cases)
     func matchesReference(_ name: String) throws {

@@ -25,8 +25,10 @@ import Testing
             let bootstrapSteps: Int?
             let bootstrapMix: Float?
             let quantization: String?
+            let imageEncoding: String?
             enum CodingKeys: String, CodingKey {
                 case height, width, slots, tile, guidance, quantization
+                case imageEncoding = "image_encoding"
                 case bootstrapSteps = "bootstrap_steps", bootstrapMix = "bootstrap_mix"
             }
         }
@@ -40,7 +42,7 @@ import Testing
     }
 
     static let cases = ["two_brushes_bg_prompt", "single_brush_plain", "tiled", "empty_mask", "bootstrap2_mix1.5",
-                        "bg_image_blur", "prompt_strength_cfg"]
+                        "bg_image_blur", "prompt_strength_cfg", "bg_image_mean", "white_posterior"]
 
     static let pipeline: Result<RegionPipeline, any Error> = Result {
         RegionPipeline(
@@ -68,6 +70,7 @@ import Testing
         settings.bootstrapSteps = metadata.settings.bootstrapSteps ?? 1
         settings.bootstrapMix = metadata.settings.bootstrapMix ?? 1
         settings.quantization = metadata.settings.quantization == "continuous" ? .continuous : .discrete
+        settings.imageEncoding = metadata.settings.imageEncoding == "mean" ? .posteriorMean : .posteriorSample
         // The fixture encoder has no tokenizer: the empty prompt is [998, 999, 1 x 75] (R3).
         settings.emptyPrompt = .tokenIDs([998, 999] + Array(repeating: 1, count: 75))
         if let white = try Self.ids(file, "input.ids.white") { settings.whitePrompt = white }
