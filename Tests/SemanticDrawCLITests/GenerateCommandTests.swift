@@ -68,6 +68,18 @@ import Testing
         #expect(image.width == 64 && image.height == 48 && image.channels == 3)
     }
 
+    @Test func posteriorMeanIsRecordedAndChangesTheImage() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: CLI.executable.path))
+        let workspace = try Workspace()
+        #expect(try workspace.generate("sample.png").status == 0)
+        let mean = try workspace.generate("mean.png", ["--posterior-mean"])
+        #expect(mean.status == 0, "stderr: \(mean.error)")
+        #expect(try Palette.fromPNG(path: workspace.path("mean.png")).imageEncoding == .posteriorMean)
+        #expect(try Palette.fromPNG(path: workspace.path("sample.png")).imageEncoding == .posteriorSample)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: workspace.path("mean.png")))
+            != Data(contentsOf: URL(fileURLWithPath: workspace.path("sample.png"))))
+    }
+
     @Test func baselineAndPaletteFileRuns() throws {
         try #require(FileManager.default.isExecutableFile(atPath: CLI.executable.path))
         let workspace = try Workspace()
@@ -119,6 +131,7 @@ import Testing
             (#"{"version": 7, "width": 64, "height": 48, "model": "tiny-random", "brushes": []}"#, "palette version 7 is not supported"),
             (#"{"version": 1, "width": 64, "height": 48, "model": "tiny-random", "brushes": []}"#, "at least one brush"),
             (#"{"version": 1, "width": 64, "height": 48, "model": "tiny-random""#, "not a palette"),
+            (#"{"version": 1, "width": 64, "height": 48, "model": "tiny-random", "image_encoding": "mode", "brushes": []}"#, "image_encoding"),
         ]
         for (json, expected) in cases {
             try Data(json.utf8).write(to: URL(fileURLWithPath: workspace.path("palette.json")))
