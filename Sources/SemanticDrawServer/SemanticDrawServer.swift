@@ -15,9 +15,8 @@ public struct SemanticDrawServer: Sendable {
     /// A server over `model` (its autoencoder decodes the stream; TAESD is the fast choice).
     public init(model: LoadedModel, configuration: ServerConfiguration) {
         self.configuration = configuration
-        models = StreamModels(textEncoder: model.textEncoder, tokenizer: model.tokenizer, unet: model.unet,
-                              autoencoder: model.autoencoder, schedulerConfiguration: model.schedulerConfiguration)
         pipeline = model.regionPipeline
+        models = pipeline
     }
 
     /// Serves until the task is cancelled; `onStart(port)` once listening (the port matters

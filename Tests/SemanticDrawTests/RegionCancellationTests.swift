@@ -14,14 +14,8 @@ import Testing
         .deletingLastPathComponent().appendingPathComponent("Fixtures")
     static let emptyPrompt = PromptInput.tokenIDs([998, 999] + Array(repeating: 1, count: 75))
 
-    static func pipeline() throws -> RegionPipeline {
-        RegionPipeline(
-            textEncoder: try CLIPTextModel(folder: fixtures.appendingPathComponent("clip-quick-gelu").path),
-            tokenizer: nil,
-            unet: try UNet2DConditionModel(folder: fixtures.appendingPathComponent("unet-sd1").path),
-            autoencoder: try AutoencoderKL(folder: fixtures.appendingPathComponent("vae").path),
-            schedulerConfiguration: try SchedulerConfiguration(folder: fixtures.appendingPathComponent("schedulers/lcm-sd15").path))
-    }
+    /// The fixture pipeline the parity tests load.
+    static func pipeline() throws -> RegionPipeline { try RegionPipelineParityTests.pipeline.get() }
 
     /// Runs `kind` in a task that cancels itself at the first progress report; returns the
     /// task's outcome and the progress reports it made.

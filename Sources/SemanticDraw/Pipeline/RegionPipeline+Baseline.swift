@@ -53,9 +53,15 @@ extension RegionPipeline {
             views: LatentViews.views(latentHeight: latentHeight, latentWidth: latentWidth,
                                      tilePixels: settings.tilePixels, scaleFactor: factor))
         let result = try loop.run(initialLatent: initial, conditioning: conditioning, noise: &noise, progress: progress)
+        return try decodedOutput(result.finalLatent)
+    }
+
+    /// The output of a run with no background blend: the final latent, decoded (after a last
+    /// cancellation check).
+    func decodedOutput(_ finalLatent: Tensor) throws -> RegionGenerationOutput {
         try Task.checkCancellation()
-        let decoded = try decode(result.finalLatent)
-        return RegionGenerationOutput(latent: result.finalLatent, decoded: decoded, image: decoded)
+        let decoded = try decode(finalLatent)
+        return RegionGenerationOutput(latent: finalLatent, decoded: decoded, image: decoded)
     }
 
     /// Checks the brushes and the canvas size (positive multiples of 8 and of the VAE factor).

@@ -40,8 +40,6 @@ extension RegionPipeline {
             views: LatentViews.views(latentHeight: latentHeight, latentWidth: latentWidth,
                                      tilePixels: settings.tilePixels, scaleFactor: factor))
         let result = try loop.run(initialLatent: initial, conditioning: conditioning, noise: &noise, progress: progress)
-        try Task.checkCancellation()
-        let decoded = try decode(result.finalLatent)
-        return RegionGenerationOutput(latent: result.finalLatent, decoded: decoded, image: decoded)
+        return try decodedOutput(result.finalLatent)
     }
 }

@@ -21,7 +21,7 @@ public struct TextEncoderPromptEncoding: StreamPromptEncoding {
 
     public func encode(_ prompts: [PromptInput]) async throws -> Tensor {
         try Task.checkCancellation()
-        return try models.regionPipeline.encode(prompts)
+        return try models.encode(prompts)
     }
 }
 
