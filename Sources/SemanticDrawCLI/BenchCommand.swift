@@ -110,7 +110,7 @@ struct BenchCommand: ParsableCommand {
         }
         if let json {
             let handle = FileManager.default.fileExists(atPath: json) ? FileHandle(forWritingAtPath: json) : {
-                FileManager.default.createFile(atPath: json, contents: nil)
+                _ = FileManager.default.createFile(atPath: json, contents: nil)
                 return FileHandle(forWritingAtPath: json)
             }()
             guard let handle else { throw CommandFailure("cannot write \(json)") }

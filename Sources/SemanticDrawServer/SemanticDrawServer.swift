@@ -33,7 +33,7 @@ public struct SemanticDrawServer: Sendable {
         logger.logLevel = .warning
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(configuration: .init(maxFrameSize: configuration.limits.messageBytes * 2)) { request, _, _ in
+            server: .http1WebSocketUpgrade(configuration: .init(ws: .init(maxFrameSize: configuration.limits.messageBytes * 2))) { request, _, _ in
                 guard request.path == "/ws" else { return .dontUpgrade }
                 return .upgrade([:]) { inbound, outbound, _ in
                     await sockets.serve(inbound: inbound, outbound: outbound)

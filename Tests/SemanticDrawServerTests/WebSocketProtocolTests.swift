@@ -91,6 +91,18 @@ import Testing
         }
     }
 
+    /// Two playing sessions share the one model worker in turns: both keep receiving frames.
+    @Test func playingSessionsTakeTurns() async throws {
+        let server = try await TestServer.start()
+        defer { server.stop() }
+        async let first = Self.frames(server, count: 4)
+        async let second = Self.frames(server, count: 4)
+        let (left, right) = try await (first, second)
+        #expect(left.count == 4 && right.count == 4)
+        // Same palette and seed in both sessions: the same frames, however the turns interleaved.
+        #expect(left.map(\.jpeg) == right.map(\.jpeg))
+    }
+
     @Test func twoSessionsDoNotSeeEachOthersPalettes() async throws {
         let server = try await TestServer.start()
         defer { server.stop() }

@@ -201,7 +201,7 @@ private func writeRaw(_ data: Data, to path: String) throws {
         defer { directory.remove() }
         let path = directory.file("unaligned.safetensors")
         // Data section starting at an odd address: F32 cannot be used in place and is copied.
-        let floats: [Float] = [1.5, -2.25, .pi, -0.0, 1e-40]
+        let floats: [Float] = [1.5, -2.25, .pi, -0.0, Float(bitPattern: 0x0001_16C2)]  // a subnormal (about 1e-40)
         let ints: [Int32] = [-5, Int32.max, Int32.min]
         let data = littleEndianBytes(ints) + littleEndianBytes(floats.map(\.bitPattern))
         var header = #"{"i":{"dtype":"I32","shape":[3],"data_offsets":[0,12]},"#
