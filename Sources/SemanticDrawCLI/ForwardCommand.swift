@@ -13,7 +13,10 @@ struct ForwardCommand: ParsableCommand {
         transformers module returns, so they can be compared with another implementation.
 
         --model is the component's own folder (with config.json) or a pipeline folder that holds
-        it as text_encoder/, unet/ or vae/ (TAESD: its own folder, or a pipeline's vae/).
+        it as text_encoder/, unet/ or vae/ (TAESD: its own folder, or a pipeline's vae/). For
+        text-encoder, unet, vae-encode and vae-decode it may also be a single-file checkpoint
+        (.safetensors in the original Stable Diffusion layout; docs/SINGLE_FILE.md): only that
+        network is loaded, with the built-in SD1.5/SD2.1 configuration or the one of --config DIR.
 
           component      inputs                                            outputs
           text-encoder   input_ids [B,L] I64 or I32                        last_hidden_state [B,L,D], pooler_output [B,D]
@@ -29,8 +32,11 @@ struct ForwardCommand: ParsableCommand {
     @Argument(help: "The network: \(NetworkComponent.allCases.map(\.rawValue).joined(separator: ", ")).")
     var component: String
 
-    @Option(help: "Model folder: the component's own folder or a pipeline folder.")
+    @Option(help: "Model folder (the component's own folder or a pipeline folder), or a single-file .safetensors checkpoint.")
     var model: String
+
+    @Option(name: .customLong("config"), help: "A diffusers folder whose config files describe the single-file checkpoint given as --model.")
+    var configurationFolder: String?
 
     @Option(help: "safetensors file with the input tensors.")
     var input: String
@@ -63,7 +69,7 @@ struct ForwardCommand: ParsableCommand {
         do {
             let start = Date()
             let references = loras.enumerated().map { LoRAReference(path: $1, scale: $0 < loraScales.count ? loraScales[$0] : 1) }
-            let outputs = try network.run(model: model, inputs: inputs, loras: references)
+            let outputs = try network.run(model: model, configurationFolder: configurationFolder, inputs: inputs, loras: references)
             try SafeTensorsWriter.write(outputs, to: output)
             let seconds = Date().timeIntervalSince(start)
             let shapes = outputs.keys.sorted().map { key -> String in
@@ -76,6 +82,8 @@ struct ForwardCommand: ParsableCommand {
         } catch let error as SafeTensorsError {
             throw CommandFailure(error.description)
         } catch let error as LoRAError {
+            throw CommandFailure(error.description)
+        } catch let error as SingleFileError {
             throw CommandFailure(error.description)
         }
     }

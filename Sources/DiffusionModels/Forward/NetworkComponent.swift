@@ -34,13 +34,21 @@ public enum NetworkComponent: String, CaseIterable, Sendable {
 
     /// Loads the network from `model`, with `loras` fused into it (only `unet` and
     /// `text-encoder` accept them), and runs it on the tensors of `inputs`.
-    public func run(model: String, inputs: SafeTensorsFile, loras: [LoRAReference] = []) throws -> [String: SafeTensorsValue] {
+    ///
+    /// `model` is a folder (the component's own or a pipeline's), or a single-file LDM
+    /// checkpoint (`.safetensors`, see ``SingleFileCheckpoint``) for `unet`, `text-encoder`,
+    /// `vae-encode` and `vae-decode`: only that network is read, with the configurations of
+    /// `configurationFolder` (a diffusers folder, `--config DIR`) or, when nil, the built-in ones
+    /// of the detected architecture. `configurationFolder` with a folder `model` is an error.
+    public func run(model: String, configurationFolder: String? = nil, inputs: SafeTensorsFile,
+                    loras: [LoRAReference] = []) throws -> [String: SafeTensorsValue] {
         if !loras.isEmpty && !acceptsLoRAs {
             throw ModelLoadingError.invalidInput(name: "lora", reason: "LoRAs apply to the unet and text-encoder components, not \(rawValue)")
         }
+        let source = try ForwardModelSource(model: model, configurationFolder: configurationFolder)
         switch self {
         case .textEncoder:
-            let encoder = try CLIPTextModel(folder: model, loras: loras)
+            let encoder = try source.textEncoder(loras: loras)
             let ids = try integerInput("input_ids", in: inputs)
             guard ids.shape.count == 2 else {
                 throw ModelLoadingError.invalidInput(name: "input_ids", reason: "has shape \(ids.shape) in \(inputs.path), expected [B, L]")
@@ -50,22 +58,22 @@ public enum NetworkComponent: String, CaseIterable, Sendable {
             let output = try encoder(inputIDs: rows)
             return ["last_hidden_state": .float32(output.lastHiddenState), "pooler_output": .float32(output.pooledOutput)]
         case .unet:
-            let unet = try UNet2DConditionModel(folder: model, loras: loras)
+            let unet = try source.unet(loras: loras)
             let sample = try floatInput("sample", in: inputs)
             let context = try floatInput("encoder_hidden_states", in: inputs)
             let timesteps = try timestepInput(in: inputs)
             return ["sample": .float32(try unet(sample: sample, timesteps: timesteps, encoderHiddenStates: context))]
         case .vaeEncode:
-            let vae = try AutoencoderKL(folder: model)
+            let vae = try source.autoencoder()
             return ["latent_dist_mean": .float32(try vae.encode(floatInput("images", in: inputs)))]
         case .vaeDecode:
-            let vae = try AutoencoderKL(folder: model)
+            let vae = try source.autoencoder()
             return ["sample": .float32(try vae.decode(floatInput("latents", in: inputs)))]
         case .taesdEncode:
-            let taesd = try AutoencoderTiny(folder: model)
+            let taesd = try AutoencoderTiny(folder: source.tinyAutoencoderFolder(component: rawValue))
             return ["latents": .float32(try taesd.encode(floatInput("images", in: inputs)))]
         case .taesdDecode:
-            let taesd = try AutoencoderTiny(folder: model)
+            let taesd = try AutoencoderTiny(folder: source.tinyAutoencoderFolder(component: rawValue))
             return ["sample": .float32(try taesd.decode(floatInput("latents", in: inputs)))]
         }
     }

@@ -51,35 +51,83 @@ public struct SingleFileCheckpoint: Sendable {
     ///   for missing or mis-shaped parameters (naming the diffusers key) and unused ones (naming
     ///   the file's key), ``LoRAError`` for a LoRA that does not fit.
     public func load(configurationFolder: String?, loras: [LoRAReference]) throws -> SingleFileModel {
+        let prepared = try prepare(configurationFolder: configurationFolder)
+        let loraWeights = try Self.readLoRAs(loras)
+        let unet = try buildUNet(prepared, loras: loraWeights)
+        try Task.checkCancellation()
+        let textEncoder = try buildTextEncoder(prepared, loras: loraWeights)
+        try Task.checkCancellation()
+        let autoencoder = try buildAutoencoder(prepared)
+        return SingleFileModel(architecture: architecture, unet: unet, textEncoder: textEncoder, autoencoder: autoencoder,
+                               schedulerConfigurationJSON: prepared.configurations.schedulerJSON)
+    }
+
+    /// Loads only the UNet (with `loras` fused into it), as ``load(configurationFolder:loras:)``
+    /// would, without reading the text encoder's or the VAE's tensors.
+    public func loadUNet(configurationFolder: String?, loras: [LoRAReference]) throws -> UNet2DConditionModel {
+        try buildUNet(prepare(configurationFolder: configurationFolder), loras: Self.readLoRAs(loras))
+    }
+
+    /// Loads only the text encoder (with `loras` fused into it), as
+    /// ``load(configurationFolder:loras:)`` would, without reading the UNet's or the VAE's tensors.
+    public func loadTextEncoder(configurationFolder: String?, loras: [LoRAReference]) throws -> CLIPTextModel {
+        try buildTextEncoder(prepare(configurationFolder: configurationFolder), loras: Self.readLoRAs(loras))
+    }
+
+    /// Loads only the VAE, as ``load(configurationFolder:loras:)`` would, without reading the
+    /// UNet's or the text encoder's tensors.
+    public func loadAutoencoder(configurationFolder: String?) throws -> AutoencoderKL {
+        try buildAutoencoder(prepare(configurationFolder: configurationFolder))
+    }
+
+    /// The configurations of the file's networks and their key conversion.
+    private typealias Prepared = (configurations: SingleFileConfigurations, conversion: SingleFileConversion)
+    /// A LoRA file read, with its strength.
+    private typealias ScaledLoRA = (weights: LoRAWeights, scale: Float)
+
+    /// The configurations (checked against the file's shapes when built in) and the key
+    /// conversion of all three networks; reads the header only.
+    private func prepare(configurationFolder: String?) throws -> Prepared {
         let configurations = try configurationFolder.map { try SingleFileConfigurations.folder($0, architecture: architecture) }
             ?? SingleFileConfigurations.builtIn(architecture)
         if configurations.isBuiltIn {
             try layout.checkBuiltIn(unet: configurations.unet, textEncoder: configurations.textEncoder, path: path)
         }
         let conversion = try SingleFileConversion(file: file, architecture: architecture, configurations: configurations)
-        let loraWeights = try loras.map { (weights: try LoRAWeights(path: $0.path), scale: $0.scale) }
+        return (configurations, conversion)
+    }
 
-        let unet = try build(conversion.unet, builtIn: configurations.isBuiltIn) { store in
-            if !loraWeights.isEmpty {
+    private static func readLoRAs(_ loras: [LoRAReference]) throws -> [ScaledLoRA] {
+        try loras.map { (weights: try LoRAWeights(path: $0.path), scale: $0.scale) }
+    }
+
+    private func buildUNet(_ prepared: Prepared, loras: [ScaledLoRA]) throws -> UNet2DConditionModel {
+        let (configurations, conversion) = prepared
+        return try build(conversion.unet, builtIn: configurations.isBuiltIn) { store in
+            if !loras.isEmpty {
                 store.overrides = try LoRAFusion.overrides(
-                    for: conversion.unet.loraTarget(.unet, unetConfiguration: configurations.unet), loras: loraWeights)
+                    for: conversion.unet.loraTarget(.unet, unetConfiguration: configurations.unet), loras: loras)
             }
             return try UNet2DConditionModel(configuration: configurations.unet, store: store)
         }
-        try Task.checkCancellation()
-        let textEncoder = try build(conversion.textEncoder, builtIn: configurations.isBuiltIn) { store in
-            if !loraWeights.isEmpty {
+    }
+
+    private func buildTextEncoder(_ prepared: Prepared, loras: [ScaledLoRA]) throws -> CLIPTextModel {
+        let (configurations, conversion) = prepared
+        return try build(conversion.textEncoder, builtIn: configurations.isBuiltIn) { store in
+            if !loras.isEmpty {
                 store.overrides = try LoRAFusion.overrides(
-                    for: conversion.textEncoder.loraTarget(.textEncoder, unetConfiguration: nil), loras: loraWeights)
+                    for: conversion.textEncoder.loraTarget(.textEncoder, unetConfiguration: nil), loras: loras)
             }
             return try CLIPTextModel(configuration: configurations.textEncoder, store: store, root: KeyPath("text_model"))
         }
-        try Task.checkCancellation()
-        let autoencoder = try build(conversion.autoencoder, builtIn: configurations.isBuiltIn) { store in
+    }
+
+    private func buildAutoencoder(_ prepared: Prepared) throws -> AutoencoderKL {
+        let (configurations, conversion) = prepared
+        return try build(conversion.autoencoder, builtIn: configurations.isBuiltIn) { store in
             try AutoencoderKL(configuration: configurations.autoencoder, store: store)
         }
-        return SingleFileModel(architecture: architecture, unet: unet, textEncoder: textEncoder, autoencoder: autoencoder,
-                               schedulerConfigurationJSON: configurations.schedulerJSON)
     }
 
     /// Builds one network from `weights` strictly (every converted tensor taken), turning

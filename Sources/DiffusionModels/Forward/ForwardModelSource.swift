@@ -1,0 +1,61 @@
+import Foundation
+
+/// Where ``NetworkComponent`` loads its network from: a diffusers folder (the component's own
+/// or a pipeline's), or a single-file LDM checkpoint (a `.safetensors` file, see
+/// ``SingleFileCheckpoint``), described by `configurationFolder` or by the built-in SD1.5/SD2.1
+/// configurations. Only the network that runs is read.
+enum ForwardModelSource {
+    case folder(String)
+    case singleFile(SingleFileCheckpoint, configurationFolder: String?)
+
+    /// Reads `model`: an existing regular file ending in `.safetensors` is a single-file
+    /// checkpoint (opened and detected now); anything else is a folder, as before.
+    /// `configurationFolder` applies to single files only.
+    init(model: String, configurationFolder: String?) throws {
+        var isDirectory: ObjCBool = false
+        let isFile = FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory) && !isDirectory.boolValue
+        if isFile && model.lowercased().hasSuffix(".safetensors") {
+            self = .singleFile(try SingleFileCheckpoint(path: model), configurationFolder: configurationFolder)
+            return
+        }
+        if let configurationFolder {
+            throw ModelLoadingError.invalidInput(
+                name: "config", reason: "'\(configurationFolder)' describes a single-file checkpoint, but the model '\(model)' is not a .safetensors file")
+        }
+        self = .folder(model)
+    }
+
+    func unet(loras: [LoRAReference]) throws -> UNet2DConditionModel {
+        switch self {
+        case .folder(let folder): return try UNet2DConditionModel(folder: folder, loras: loras)
+        case let .singleFile(checkpoint, configurationFolder):
+            return try checkpoint.loadUNet(configurationFolder: configurationFolder, loras: loras)
+        }
+    }
+
+    func textEncoder(loras: [LoRAReference]) throws -> CLIPTextModel {
+        switch self {
+        case .folder(let folder): return try CLIPTextModel(folder: folder, loras: loras)
+        case let .singleFile(checkpoint, configurationFolder):
+            return try checkpoint.loadTextEncoder(configurationFolder: configurationFolder, loras: loras)
+        }
+    }
+
+    func autoencoder() throws -> AutoencoderKL {
+        switch self {
+        case .folder(let folder): return try AutoencoderKL(folder: folder)
+        case let .singleFile(checkpoint, configurationFolder):
+            return try checkpoint.loadAutoencoder(configurationFolder: configurationFolder)
+        }
+    }
+
+    /// The TAESD folder; a single-file checkpoint holds no TAESD.
+    func tinyAutoencoderFolder(component: String) throws -> String {
+        switch self {
+        case .folder(let folder): return folder
+        case .singleFile(let checkpoint, _):
+            throw ModelLoadingError.invalidInput(
+                name: "model", reason: "\(checkpoint.path) is a single-file checkpoint (UNet, text encoder, VAE); \(component) needs a TAESD folder")
+        }
+    }
+}
