@@ -45,10 +45,12 @@ public enum NetworkComponent: String, CaseIterable, Sendable {
         if !loras.isEmpty && !acceptsLoRAs {
             throw ModelLoadingError.invalidInput(name: "lora", reason: "LoRAs apply to the unet and text-encoder components, not \(rawValue)")
         }
-        let source = try ForwardModelSource(model: model, configurationFolder: configurationFolder)
+        // A fresh source per load: a single file's mapping is released once its network is
+        // built (F16/BF16 weights are copies), not held through the forward pass.
+        let source = { try ForwardModelSource(model: model, configurationFolder: configurationFolder) }
         switch self {
         case .textEncoder:
-            let encoder = try source.textEncoder(loras: loras)
+            let encoder = try source().textEncoder(loras: loras)
             let ids = try integerInput("input_ids", in: inputs)
             guard ids.shape.count == 2 else {
                 throw ModelLoadingError.invalidInput(name: "input_ids", reason: "has shape \(ids.shape) in \(inputs.path), expected [B, L]")
@@ -58,22 +60,22 @@ public enum NetworkComponent: String, CaseIterable, Sendable {
             let output = try encoder(inputIDs: rows)
             return ["last_hidden_state": .float32(output.lastHiddenState), "pooler_output": .float32(output.pooledOutput)]
         case .unet:
-            let unet = try source.unet(loras: loras)
+            let unet = try source().unet(loras: loras)
             let sample = try floatInput("sample", in: inputs)
             let context = try floatInput("encoder_hidden_states", in: inputs)
             let timesteps = try timestepInput(in: inputs)
             return ["sample": .float32(try unet(sample: sample, timesteps: timesteps, encoderHiddenStates: context))]
         case .vaeEncode:
-            let vae = try source.autoencoder()
+            let vae = try source().autoencoder()
             return ["latent_dist_mean": .float32(try vae.encode(floatInput("images", in: inputs)))]
         case .vaeDecode:
-            let vae = try source.autoencoder()
+            let vae = try source().autoencoder()
             return ["sample": .float32(try vae.decode(floatInput("latents", in: inputs)))]
         case .taesdEncode:
-            let taesd = try AutoencoderTiny(folder: source.tinyAutoencoderFolder(component: rawValue))
+            let taesd = try AutoencoderTiny(folder: source().tinyAutoencoderFolder(component: rawValue))
             return ["latents": .float32(try taesd.encode(floatInput("images", in: inputs)))]
         case .taesdDecode:
-            let taesd = try AutoencoderTiny(folder: source.tinyAutoencoderFolder(component: rawValue))
+            let taesd = try AutoencoderTiny(folder: source().tinyAutoencoderFolder(component: rawValue))
             return ["sample": .float32(try taesd.decode(floatInput("latents", in: inputs)))]
         }
     }
