@@ -18,6 +18,8 @@ struct StreamFrameStep {
     /// The clean bootstrap latent of each bootstrap slot.
     let bootstrapLatents: [Tensor]
     let suppressesBootstrapLeak: Bool
+    /// The UNet call runs on chunks of at most this many samples (nil: one call).
+    let modelBatchLimit: Int?
 
     /// The aggregated, background-filled z of every slot, [T, C, h, w], for the slot inputs
     /// `input` [T, C, h, w] and the stock noise [T, C, h, w].
@@ -70,7 +72,8 @@ struct StreamFrameStep {
             batch = Tensor.concatenateOuter([modelInput, modelInput])
             timesteps += timesteps
         }
-        var prediction = try unet(sample: batch, timesteps: timesteps, encoderHiddenStates: conditioning.context)
+        var prediction = try unet(sample: batch, timesteps: timesteps, encoderHiddenStates: conditioning.context,
+                                  maximumBatch: modelBatchLimit)
         if let guidance {
             let unconditional = prediction.slice(outer: 0, length: rows)
             let conditional = prediction.slice(outer: rows, length: rows)

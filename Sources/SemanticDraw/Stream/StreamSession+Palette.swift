@@ -153,7 +153,7 @@ extension StreamSession {
                                                     slotCount: slotCount, guidance: settings.guidance)
         step = StreamFrameStep(unet: models.unet, scheduler: scheduler, masks: masks, conditioning: conditioning,
                                backgroundLatent: background.latent, bootstrapLatents: background.bootstrapLatents,
-                               suppressesBootstrapLeak: settings.suppressesBootstrapLeak)
+                               suppressesBootstrapLeak: settings.suppressesBootstrapLeak, modelBatchLimit: settings.modelBatchLimit)
     }
 
     func regionText(_ text: StreamText) -> StreamConditioning.RegionText? {

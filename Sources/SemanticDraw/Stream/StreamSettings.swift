@@ -26,6 +26,11 @@ public struct StreamSettings: Sendable {
     /// m <- m (2 sigmoid(d / 0.2) - 1). Off by default: ALGORITHM.md §5 and the authors' stream
     /// do not use it. Turning it on makes the stream's trajectory equal the one-shot pipeline's.
     public var suppressesBootstrapLeak: Bool = false
+    /// The frame's one model evaluation of T x P latents runs in chunks of at most this many
+    /// samples (nil: one call). On a CPU a batch of 20 full-size latents costs about 15% more per
+    /// sample than batches of 4 (docs/PERFORMANCE.md), and the chunks give the same numbers; a
+    /// GPU backend wants one call.
+    public var modelBatchLimit: Int? = 4
     /// Case (d)'s background prompt.
     public var whitePrompt: PromptInput = .text("simple white background image")
     /// Case (b)'s background prompt (no captioner runs): the empty prompt.
