@@ -63,7 +63,7 @@ import statistics
 import sys
 import time
 
-PINS = {"torch": "2.13.0", "diffusers": "0.42.1", "transformers": "5.24.0"}
+import reference_pins  # noqa: E402  (Tools/ is on sys.path when run as a script)
 
 CASES = ("unet-b1", "unet-b4", "clip", "taesd-decode", "vae-decode")
 
@@ -139,7 +139,7 @@ def die(msg, status=2):
 
 
 def check_versions():
-    """Import torch/diffusers/transformers and exit (status 2) unless they match PINS."""
+    """Import torch/diffusers/transformers and exit (status 2) unless they match the pins (Tools/reference_pins.py)."""
     try:
         import torch
         import diffusers
@@ -147,12 +147,7 @@ def check_versions():
     except ImportError as e:
         die("cannot import %s -- create the pinned environment with "
             "Tools/setup-reference-env.sh and run this with .venv-reference/bin/python" % e.name)
-    found = {
-        "torch": torch.__version__.split("+")[0],
-        "diffusers": diffusers.__version__,
-        "transformers": transformers.__version__,
-    }
-    bad = ["%s %s (pinned %s)" % (k, found[k], v) for k, v in PINS.items() if found[k] != v]
+    bad = reference_pins.mismatches("torch", "diffusers", "transformers")
     if bad:
         die("reference environment does not match the pins: %s -- recreate it with "
             "Tools/setup-reference-env.sh" % ", ".join(bad))

@@ -54,8 +54,7 @@ import os
 import sys
 import time
 
-PINS = {"torch": "2.13.0", "diffusers": "0.42.1", "transformers": "5.24.0",
-        "safetensors": "0.8.0"}
+import reference_pins  # noqa: E402  (Tools/ is on sys.path when run as a script)
 
 # The Stable Diffusion 1.5 UNet config, shared with the benchmark so both time and check the
 # same architecture.
@@ -78,24 +77,13 @@ def die(msg, status=2):
 
 
 def check_versions():
-    """Exit with status 2 unless torch/diffusers/transformers/safetensors match PINS."""
-    import diffusers
-    import safetensors
-    import torch
-    import transformers
-    found = {
-        "torch": torch.__version__.split("+")[0],
-        "diffusers": diffusers.__version__,
-        "transformers": transformers.__version__,
-        "safetensors": safetensors.__version__,
-    }
-    bad = ["%s %s (pinned %s)" % (k, found[k], v) for k, v in PINS.items() if found[k] != v]
+    """Exit with status 2 unless torch/diffusers/transformers/safetensors match the pins (Tools/reference_pins.py)."""
+    packages = ("torch", "diffusers", "transformers", "safetensors")
+    bad = reference_pins.mismatches(*packages)
     if bad:
         die("reference environment does not match the pins: %s -- recreate it with "
             "Tools/setup-reference-env.sh" % ", ".join(bad))
-    return "torch %s, diffusers %s, transformers %s, safetensors %s" % (
-        torch.__version__, diffusers.__version__, transformers.__version__,
-        safetensors.__version__)
+    return reference_pins.describe(*packages)
 
 
 def stats(t):

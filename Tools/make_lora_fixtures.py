@@ -57,33 +57,9 @@ import transformers
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
-PINS = {
-    "torch": "2.13.0",
-    "diffusers": "0.42.1",
-    "transformers": "5.24.0",
-    "safetensors": "0.8.0",
-    "numpy": "2.4.6",
-    "peft": "0.21.2",
-}
+from reference_pins import check as check_pins  # noqa: E402
 
-
-def check_versions():
-    found = {
-        "torch": torch.__version__.split("+")[0],
-        "diffusers": diffusers.__version__,
-        "transformers": transformers.__version__,
-        "safetensors": safetensors.__version__,
-        "numpy": numpy.__version__,
-        "peft": peft.__version__,
-    }
-    bad = {k: (found[k], v) for k, v in PINS.items() if found[k] != v}
-    assert not bad, (
-        "reference environment does not match the pins (found, wanted): %r -- "
-        "recreate it with Tools/setup-reference-env.sh" % bad
-    )
-
-
-check_versions()
+check_pins("torch", "diffusers", "transformers", "safetensors", "numpy", "peft")
 
 from diffusers import AutoencoderKL, LCMScheduler, StableDiffusionPipeline, UNet2DConditionModel  # noqa: E402
 from peft import LoraConfig  # noqa: E402

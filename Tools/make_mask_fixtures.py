@@ -40,14 +40,13 @@ import math
 import os
 
 import diffusers
-import safetensors
 import torch
 import torch.nn.functional as F
 from safetensors.torch import save_file
 
-assert torch.__version__.split("+")[0] == "2.13.0", torch.__version__
-assert diffusers.__version__ == "0.42.1", diffusers.__version__
-assert safetensors.__version__ == "0.8.0", safetensors.__version__
+from reference_pins import check as check_pins  # noqa: E402
+
+check_pins("torch", "diffusers", "safetensors")
 torch.set_num_threads(1)
 
 OUT = os.path.join("Tests", "Fixtures", "masks")

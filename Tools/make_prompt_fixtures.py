@@ -21,15 +21,13 @@ import shutil
 import tempfile
 
 import torch
-import diffusers
-import transformers
 from diffusers import AutoencoderKL, LCMScheduler, StableDiffusionPipeline, UNet2DConditionModel
 from safetensors.torch import save_file
 from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
-assert torch.__version__.split("+")[0] == "2.13.0", torch.__version__
-assert diffusers.__version__ == "0.42.1", diffusers.__version__
-assert transformers.__version__ == "5.24.0", transformers.__version__
+from reference_pins import check as check_pins  # noqa: E402
+
+check_pins("torch", "diffusers", "transformers")
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures")
 OUT = os.path.join(ROOT, "prompt-encoder")

@@ -27,12 +27,11 @@ import os
 import subprocess
 import sys
 
-import numpy
-import safetensors
 import torch
 from safetensors.torch import save_file
 
-PINS = {"torch": "2.13.0", "safetensors": "0.8.0", "numpy": "2.4.6"}
+from reference_pins import check as check_pins
+
 
 OUTPUT = os.path.join("Tests", "Fixtures", "torch-randn")
 
@@ -44,16 +43,7 @@ SAMPLE_COUNT = 256
 
 
 def check_versions():
-    found = {
-        "torch": torch.__version__.split("+")[0],
-        "safetensors": safetensors.__version__,
-        "numpy": numpy.__version__,
-    }
-    bad = {k: (found[k], v) for k, v in PINS.items() if found[k] != v}
-    assert not bad, (
-        "reference environment does not match the pins (found, wanted): %r -- "
-        "recreate it with Tools/setup-reference-env.sh" % bad
-    )
+    check_pins("torch", "safetensors", "numpy")
 
 
 def generator(seed):

@@ -33,28 +33,11 @@ import transformers
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
-PINS = {
-    "torch": "2.13.0",
-    "diffusers": "0.42.1",
-    "transformers": "5.24.0",
-    "safetensors": "0.8.0",
-    "numpy": "2.4.6",
-}
+from reference_pins import check as check_pins  # noqa: E402
 
 
 def check_versions():
-    found = {
-        "torch": torch.__version__.split("+")[0],
-        "diffusers": diffusers.__version__,
-        "transformers": transformers.__version__,
-        "safetensors": safetensors.__version__,
-        "numpy": numpy.__version__,
-    }
-    bad = {k: (found[k], v) for k, v in PINS.items() if found[k] != v}
-    assert not bad, (
-        "reference environment does not match the pins (found, wanted): %r -- "
-        "recreate it with Tools/setup-reference-env.sh" % bad
-    )
+    check_pins("torch", "diffusers", "transformers", "safetensors", "numpy")
 
 
 check_versions()
@@ -516,6 +499,15 @@ def write_readme():
         lines += ["- Outputs (`outputs.safetensors`):"]
         lines += tensor_lines(name, "outputs.safetensors")
         lines += ["- Produced by: " + how, std_line(name), ""]
+    # The other fixture folders have their own generators; point to the one whose inputs are
+    # the fixtures above.
+    lines += ["## single-file", "",
+              "Not written by this script: `Tools/make_single_file_fixture.py` writes `single-file/` "
+              "(LDM-layout single-file checkpoints `sd1.safetensors` / `sd2.safetensors`, their "
+              "configuration folders `sd1-config/` and `sd2-twin/`, and diffusers reference outputs) "
+              "and its own `single-file/README.md`, which says how diffusers' single-file converters "
+              "and `from_single_file` verified each file. `sd1.safetensors` is the `unet-sd1`, "
+              "`clip-quick-gelu` and `vae` fixtures above in F16.", ""]
     with open(os.path.join(OUT, "README.md"), "w") as fh:
         fh.write("\n".join(lines))
 

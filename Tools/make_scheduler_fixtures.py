@@ -50,31 +50,15 @@ import shutil
 import sys
 
 import numpy
-import safetensors
 import torch
 import diffusers
 from diffusers import DDIMScheduler, EulerDiscreteScheduler, LCMScheduler
 import diffusers.schedulers.scheduling_lcm as scheduling_lcm
 from safetensors.torch import save_file
 
-PINS = {"torch": "2.13.0", "diffusers": "0.42.1", "safetensors": "0.8.0", "numpy": "2.4.6"}
+from reference_pins import check as check_pins  # noqa: E402
 
-
-def check_versions():
-    found = {
-        "torch": torch.__version__.split("+")[0],
-        "diffusers": diffusers.__version__,
-        "safetensors": safetensors.__version__,
-        "numpy": numpy.__version__,
-    }
-    bad = {k: (found[k], v) for k, v in PINS.items() if found[k] != v}
-    assert not bad, (
-        "reference environment does not match the pins (found, wanted): %r -- "
-        "recreate it with Tools/setup-reference-env.sh" % bad
-    )
-
-
-check_versions()
+check_pins("torch", "diffusers", "safetensors", "numpy")
 torch.set_num_threads(1)
 diffusers.utils.logging.set_verbosity_error()
 

@@ -40,20 +40,14 @@ import warnings
 from contextlib import redirect_stderr, redirect_stdout
 
 import diffusers
-import numpy
-import peft
-import safetensors
 import torch
-import transformers
 
-PINS = {"torch": "2.13.0", "diffusers": "0.42.1", "transformers": "5.24.0", "safetensors": "0.8.0",
-        "numpy": "2.4.6", "peft": "0.21.2"}
-FOUND = {"torch": torch.__version__.split("+")[0], "diffusers": diffusers.__version__,
-         "transformers": transformers.__version__, "safetensors": safetensors.__version__,
-         "numpy": numpy.__version__, "peft": peft.__version__}
-assert FOUND == PINS, "reference environment does not match the pins: %r vs %r" % (FOUND, PINS)
+from reference_pins import PINS, check as check_pins  # noqa: E402
 
-from diffusers import AutoencoderKL, PNDMScheduler, StableDiffusionPipeline, UNet2DConditionModel  # noqa: E402
+PACKAGES = ("torch", "diffusers", "transformers", "safetensors", "numpy", "peft")
+check_pins(*PACKAGES)
+
+from diffusers import AutoencoderKL, StableDiffusionPipeline, UNet2DConditionModel  # noqa: E402
 from diffusers.loaders import single_file_utils as sfu  # noqa: E402
 from safetensors.torch import load_file, save_file  # noqa: E402
 from transformers import CLIPTextConfig, CLIPTextModel  # noqa: E402
@@ -417,7 +411,7 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         sd1_counts, sd1_listing, sd1_tensors = make_sd1(scratch)
         sd2_counts, sd2_listing, sd2_tensors = make_sd2(scratch)
-    versions = ", ".join("%s %s" % item for item in FOUND.items())
+    versions = ", ".join("%s %s" % (name, PINS[name]) for name in PACKAGES)
     lines = [
         "# Single-file (LDM layout) checkpoint fixtures",
         "",

@@ -23,36 +23,15 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Sequence, Union
 
-import numpy
-import safetensors
 import torch
 import torch.nn.functional as F
-import diffusers
-import transformers
 from diffusers import DDIMScheduler, LCMScheduler
 
-PINS = {
-    "torch": "2.13.0",
-    "diffusers": "0.42.1",
-    "transformers": "5.24.0",
-    "safetensors": "0.8.0",
-    "numpy": "2.4.6",
-}
+from reference_pins import check as check_pins  # noqa: E402
 
 
 def check_versions():
-    found = {
-        "torch": torch.__version__.split("+")[0],
-        "diffusers": diffusers.__version__,
-        "transformers": transformers.__version__,
-        "safetensors": safetensors.__version__,
-        "numpy": numpy.__version__,
-    }
-    bad = {k: (found[k], v) for k, v in PINS.items() if found[k] != v}
-    assert not bad, (
-        "reference environment does not match the pins (found, wanted): %r -- "
-        "recreate it with Tools/setup-reference-env.sh" % bad
-    )
+    check_pins("torch", "diffusers", "transformers", "safetensors", "numpy")
 
 
 check_versions()
