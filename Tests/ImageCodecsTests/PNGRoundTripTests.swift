@@ -91,3 +91,12 @@ extension PNGRoundTripTests {
         #expect(try PNG.decode(data: data).pixels == [128, 64, 32, 0, 255, 1, 200, 100, 50])
     }
 }
+
+@Suite struct PNGSizeTests {
+    @Test func headerSizeWithoutDecoding() throws {
+        let png = try PNG.encode(Image(width: 7, height: 3, channels: 1, repeating: 9))
+        #expect(PNG.size(of: png)?.width == 7 && PNG.size(of: png)?.height == 3)
+        #expect(PNG.size(of: Data("not a png at all, not a png at all".utf8)) == nil)
+        #expect(PNG.size(of: png.prefix(20)) == nil)
+    }
+}

@@ -10,6 +10,14 @@ extension ModelLoader {
         let parts: (textEncoder: CLIPTextModel, tokenizer: CLIPTokenizer, unet: UNet2DConditionModel,
                     autoencoder: AutoencoderKL?, scheduler: SchedulerConfiguration)
         let needsAutoencoder = files.tinyAutoencoder == nil
+        // Built once, also when both the base and the tiny autoencoder are tiny-random's.
+        var tinyRandom: TinyRandomModel?
+        func tinyRandomModel() throws -> TinyRandomModel {
+            if let tinyRandom { return tinyRandom }
+            let model = try TinyRandomModel()
+            tinyRandom = model
+            return model
+        }
         switch files.base {
         case .tinyRandom:
             guard files.loras.isEmpty else {
@@ -17,7 +25,7 @@ extension ModelLoader {
             }
             notes.append(TinyRandomModel.warning)
             log("building \(TinyRandomModel.name) in memory")
-            let model = try TinyRandomModel()
+            let model = try tinyRandomModel()
             parts = (model.textEncoder, try Self.tinyRandomTokenizer(), model.unet, model.autoencoder,
                      try SchedulerConfiguration(data: TinyRandomModel.schedulerConfigurationJSON, file: "(tiny-random scheduler config)"))
         case .folder(let path):
@@ -33,7 +41,7 @@ extension ModelLoader {
             }
             autoencoder = .kl(kl)
         case .tinyRandom:
-            autoencoder = .tiny(try TinyRandomModel().tinyAutoencoder)
+            autoencoder = .tiny(try tinyRandomModel().tinyAutoencoder)
         case .folder(let path):
             log("loading tiny autoencoder from \(path)")
             autoencoder = .tiny(try component("tiny autoencoder", path) { try AutoencoderTiny(folder: path) })

@@ -69,12 +69,12 @@ public struct RegionPipeline: Sendable {
         // Background case (R1): none at all when the brushes cover every latent pixel at every
         // slot (the authors' `has_background`); else (a)-(d) from the inputs.
         let covered = !processed.background.scalars.contains { $0 > 0 }
-        let hasImage = background.image != nil, hasPrompt = background.prompt != nil
-        let generatesBackground = !covered && !hasImage && hasPrompt          // case (c)
+        let hasImage = background.image != nil
+        let generatesBackground = !covered && background.isGeneratedAsRegion   // case (c)
         let usesBackgroundLatent = !covered && !generatesBackground           // cases (a), (b), (d)
 
         // Text (R3): background prompt, then brushes interpolated by prompt strength.
-        let backgroundPrompt = background.prompt ?? (hasImage ? settings.captionPrompt : settings.whitePrompt)
+        let backgroundPrompt = background.prompt(captionPrompt: settings.captionPrompt, whitePrompt: settings.whitePrompt)
         let empty = settings.emptyPrompt
         var prompts = [backgroundPrompt] + brushes.map(\.prompt)
         if guided { prompts += [background.negativePrompt ?? empty] + brushes.map { $0.negativePrompt ?? empty } }

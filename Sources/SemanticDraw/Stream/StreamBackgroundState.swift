@@ -24,9 +24,8 @@ struct StreamBackgroundState {
     /// tensor `previous` already encoded.
     static func resolve(_ background: RegionBackground, previous: StreamBackgroundState?, settings: StreamSettings,
                         slotCount: Int, whiteLatent: Tensor, encodeImage: (Tensor) throws -> Tensor) throws -> StreamBackgroundState {
-        let hasImage = background.image != nil, hasPrompt = background.prompt != nil
-        let generatesRegion = !hasImage && hasPrompt
-        let prompt = background.prompt ?? (hasImage ? settings.captionPrompt : settings.whitePrompt)
+        let generatesRegion = background.isGeneratedAsRegion
+        let prompt = background.prompt(captionPrompt: settings.captionPrompt, whitePrompt: settings.whitePrompt)
         var latent: Tensor?
         if let image = background.image {
             if let previous, let previousImage = previous.source.image, previousImage.storage === image.storage,

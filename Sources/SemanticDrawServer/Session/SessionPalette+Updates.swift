@@ -31,7 +31,7 @@ extension SessionPalette {
             return brushes.map { StreamUpdate.removeBrush(id: $0.id) } + brushes.map { StreamUpdate.addBrush($0.streamBrush) }
         case .background(let prompt, let negativePrompt, let png):
             var image: Tensor?
-            if let png { image = Self.channelsLast(try Self.decodeImage(png, field: "image", limits: limits)) }
+            if let png { image = Palette.channelsLastRGB(try Self.decodeImage(png, field: "image", limits: limits)) }
             backgroundPrompt = prompt
             backgroundNegativePrompt = negativePrompt
             backgroundPNG = png
@@ -110,7 +110,7 @@ extension SessionPalette {
             guard case .data(let png) = reference else {
                 throw ClientMessageError("palette: background.image must be embedded data (the server reads no files)", request: "palette")
             }
-            backgroundImage = Self.channelsLast(try Self.decodeImage(png, field: "background.image", limits: limits))
+            backgroundImage = Palette.channelsLastRGB(try Self.decodeImage(png, field: "background.image", limits: limits))
             next.backgroundPNG = png
         }
         next.backgroundPrompt = palette.background.prompt
@@ -126,11 +126,7 @@ extension SessionPalette {
 
     /// A PNG within the size limit (its header is checked before the pixels are decoded).
     static func decodeImage(_ png: Data, field: String, limits: ServerLimits) throws(ClientMessageError) -> Image {
-        let bytes = [UInt8](png.prefix(24))
-        guard bytes.count == 24, Array(bytes[0..<8]) == PNG.signature else {
-            throw ClientMessageError("\(field): not a PNG image")
-        }
-        let width = bytes[16..<20].reduce(0) { $0 << 8 | Int($1) }, height = bytes[20..<24].reduce(0) { $0 << 8 | Int($1) }
+        guard let (width, height) = PNG.size(of: png) else { throw ClientMessageError("\(field): not a PNG image") }
         guard width > 0, height > 0, width <= limits.imageSide, height <= limits.imageSide else {
             throw ClientMessageError("\(field): \(width) x \(height) pixels, at most \(limits.imageSide) per side")
         }
@@ -140,6 +136,4 @@ extension SessionPalette {
             throw ClientMessageError("\(field): \(error)")
         }
     }
-
-    static func channelsLast(_ image: Image) -> Tensor { Palette.channelsLastRGB(image) }
 }
