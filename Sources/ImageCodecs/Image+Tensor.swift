@@ -12,18 +12,17 @@ extension Image {
     /// The image as a float tensor of shape [channels, height, width] (planar, like PyTorch's
     /// `to_tensor`), with samples mapped to `range`.
     public func tensor(range: TensorValueRange) -> Tensor {
-        let result = Tensor(uninitializedShape: [channels, height, width])
         let planeSize = width * height
-        let output = result.pointer
-        pixels.withUnsafeBufferPointer { source in
-            for pixel in 0..<planeSize {
-                for channel in 0..<channels {
-                    let sample = Float(source[pixel * channels + channel])
-                    output[channel * planeSize + pixel] = range == .unit ? sample / 255 : sample / 127.5 - 1
+        return Tensor(shape: [channels, height, width]) { output in
+            pixels.withUnsafeBufferPointer { source in
+                for pixel in 0..<planeSize {
+                    for channel in 0..<channels {
+                        let sample = Float(source[pixel * channels + channel])
+                        output[channel * planeSize + pixel] = range == .unit ? sample / 255 : sample / 127.5 - 1
+                    }
                 }
             }
         }
-        return result
     }
 
     /// An image from a float tensor of shape [channels, height, width] (or [1, channels,
@@ -39,14 +38,15 @@ extension Image {
         try Self.validate(width: width, height: height, channels: channels)
         let planeSize = width * height
         var pixels = [UInt8](repeating: 0, count: planeSize * channels)
-        let input = tensor.pointer
-        pixels.withUnsafeMutableBufferPointer { output in
-            for channel in 0..<channels {
-                for pixel in 0..<planeSize {
-                    let value = input[channel * planeSize + pixel]
-                    let scaled = range == .unit ? value * 255 : (value + 1) * 127.5
-                    let clamped = scaled.isNaN ? 0 : min(max(scaled.rounded(.toNearestOrAwayFromZero), 0), 255)
-                    output[pixel * channels + channel] = UInt8(clamped)
+        tensor.withUnsafeHostElements { input in
+            pixels.withUnsafeMutableBufferPointer { output in
+                for channel in 0..<channels {
+                    for pixel in 0..<planeSize {
+                        let value = input[channel * planeSize + pixel]
+                        let scaled = range == .unit ? value * 255 : (value + 1) * 127.5
+                        let clamped = scaled.isNaN ? 0 : min(max(scaled.rounded(.toNearestOrAwayFromZero), 0), 255)
+                        output[pixel * channels + channel] = UInt8(clamped)
+                    }
                 }
             }
         }

@@ -104,3 +104,9 @@ extension Tensor {
     /// The same elements as a batch of one: [1, count].
     func flattenedToOne() -> Tensor { reshaped([1, count]) }
 }
+
+// TEMPORARY (replaced by the scheduler-seam branch): LCM's behaviour for every kind.
+extension DiffusionScheduler {
+    public func backgroundFill(_ clean: Tensor, noise: Tensor?, slot: Int) throws(SchedulerError) -> Tensor { clean }
+    public var startsFromPureNoise: Bool { timesteps[0] >= 999 }
+}

@@ -21,13 +21,24 @@ enum PerSampleKernel {
         for slot in slots where !(0..<slotCount).contains(slot) {
             throw .slotOutOfRange(slot: slot, slotCount: slotCount)
         }
-        let result = Tensor(uninitializedShape: shape)
         let perSample = shape[0] == 0 ? 0 : first.tensor.count / shape[0]
-        for (batchIndex, slot) in slots.enumerated() {
-            let offset = batchIndex * perSample
-            kernel(slot, inputs.map { UnsafePointer($0.tensor.pointer + offset) }, result.pointer + offset, perSample)
+        return Tensor(shape: shape) { output in
+            withHostElements(of: inputs.map(\.tensor)) { sources in
+                for (batchIndex, slot) in slots.enumerated() {
+                    let offset = batchIndex * perSample
+                    kernel(slot, sources.map { $0 + offset }, output.baseAddress! + offset, perSample)
+                }
+            }
         }
-        return result
+    }
+
+    /// Runs `body` with the host elements of every tensor in `tensors` (nested scoped accesses).
+    private static func withHostElements(of tensors: [Tensor], _ body: ([UnsafePointer<Float>]) -> Void,
+                                         collected: [UnsafePointer<Float>] = []) {
+        guard let next = tensors.first else { return body(collected) }
+        next.withUnsafeHostElements { elements in
+            withHostElements(of: Array(tensors.dropFirst()), body, collected: collected + [elements.baseAddress!])
+        }
     }
 
     /// `p * first + q * second` per batch element, with `(p, q) = coefficients(slot)`; where

@@ -36,7 +36,8 @@ struct DownloadCommand: AsyncParsableCommand {
         if verify {
             let model = try loader.build(files)
             for note in model.notes { printError(note) }
-            print("loaded: unet \(model.unet.configuration.crossAttentionDimension)-wide context, \(model.autoencoder.name)")
+            let context = model.components.promptEncoder.textEncoder.configuration.hiddenSize
+            print("loaded: \(context)-wide text context, \(model.components.denoiser.latentChannels) latent channels, \(model.components.autoencoder.name)")
         }
     }
 }

@@ -44,7 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let request = modelOptions.request
         let model = try await ModelLoading.load(request)
-        if case .kl = model.autoencoder {
+        if case .kl = model.components.autoencoder {
             FileHandle.standardError.write(Data("note: frames decode with the full VAE; --tiny-vae madebyollin/taesd (TAESD, as the paper's stream) decodes them much faster\n".utf8))
         }
         var configuration = ServerConfiguration(stream: stream, dataDirectory: dataDirectory ?? ServerConfiguration.defaultDataDirectory,

@@ -16,7 +16,7 @@ public struct SemanticDrawServer: Sendable {
     public init(model: LoadedModel, configuration: ServerConfiguration) {
         self.configuration = configuration
         pipeline = model.regionPipeline
-        models = pipeline
+        models = model.components
     }
 
     /// Serves until the task is cancelled; `onStart(port)` once listening (the port matters

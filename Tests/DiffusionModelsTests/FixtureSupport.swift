@@ -21,9 +21,10 @@ struct Comparison: CustomStringConvertible {
     init(_ actual: Tensor, _ expected: Tensor) {
         precondition(actual.shape == expected.shape, "shape \(actual.shape) vs expected \(expected.shape)")
         var maxError: Float = 0, maxExpected: Float = 0
+        let actualValues = actual.scalars, expectedValues = expected.scalars
         for index in 0..<expected.count {
-            maxError = max(maxError, abs(actual.pointer[index] - expected.pointer[index]))
-            maxExpected = max(maxExpected, abs(expected.pointer[index]))
+            maxError = max(maxError, abs(actualValues[index] - expectedValues[index]))
+            maxExpected = max(maxExpected, abs(expectedValues[index]))
         }
         maximumAbsoluteError = maxError
         relativeError = maxError / max(maxExpected, .leastNormalMagnitude)

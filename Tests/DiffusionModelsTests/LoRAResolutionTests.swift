@@ -45,11 +45,12 @@ import Testing
     /// W + factor * up @ down in Double, flattened like the weight.
     static func expectedWeight(_ weight: Tensor, down: Tensor, up: Tensor, factor: Double) -> [Float] {
         let outputs = weight.shape[0], inputs = weight.count / outputs, rank = down.shape[0]
+        let (upValues, downValues, weightValues) = (up.scalars, down.scalars, weight.scalars)
         return (0..<weight.count).map { index in
             let row = index / inputs, column = index % inputs
             var sum = 0.0
-            for r in 0..<rank { sum += Double(up.pointer[row * rank + r]) * Double(down.pointer[r * inputs + column]) }
-            return Float(Double(weight.pointer[index]) + factor * sum)
+            for r in 0..<rank { sum += Double(upValues[row * rank + r]) * Double(downValues[r * inputs + column]) }
+            return Float(Double(weightValues[index]) + factor * sum)
         }
     }
 

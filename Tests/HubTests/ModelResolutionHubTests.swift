@@ -53,7 +53,8 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: path + "/taesd"))
             let fromHub = try loader.build(fetched)
             let inMemory = try TinyRandomModel()
-            #expect(try Self.probe(fromHub.unet) == Self.probe(inMemory.unet))
+            let unet = try #require(fromHub.components.denoiser as? UNet2DConditionModel)
+            #expect(try Self.probe(unet) == Self.probe(inMemory.unet))
             #expect(fromHub.sources.first?.hasPrefix("test-org/tiny-random-sd@main -> \(HubFixture.commit)") == true)
             // A second fetch is answered from the cache: only the revision lookup goes out.
             let before = server.requests.count
@@ -67,7 +68,7 @@ import Testing
         defer { folder.remove() }
         try await Self.withServer(repo: "test-org/tiny-taesd", files: files) { _, client in
             let model = try await ModelLoader(hub: client).load(ModelRequest(model: TinyRandomModel.name, tinyAutoencoder: "test-org/tiny-taesd"))
-            guard case .tiny = model.autoencoder else { Issue.record("expected TAESD"); return }
+            guard case .tiny = model.components.autoencoder else { Issue.record("expected TAESD"); return }
             #expect(model.notes == [TinyRandomModel.warning])
         }
     }

@@ -108,9 +108,10 @@ import Testing
     static func maximumError(_ actual: Tensor, _ expected: Tensor) -> (Float, Float) {
         guard actual.shape == expected.shape else { return (.infinity, 0) }
         var worst: Float = 0, largest: Float = 0
+        let actualValues = actual.scalars, expectedValues = expected.scalars
         for index in 0..<expected.count {
-            worst = max(worst, abs(actual.pointer[index] - expected.pointer[index]))
-            largest = max(largest, abs(expected.pointer[index]))
+            worst = max(worst, abs(actualValues[index] - expectedValues[index]))
+            largest = max(largest, abs(expectedValues[index]))
         }
         return (worst, largest)
     }

@@ -38,7 +38,8 @@ import Testing
 
     static func maximumDifference(_ actual: Tensor, _ expected: Tensor) -> Float {
         var worst: Float = 0
-        for index in 0..<expected.count { worst = max(worst, abs(actual.pointer[index] - expected.pointer[index])) }
+        let actualValues = actual.scalars, expectedValues = expected.scalars
+        for index in 0..<expected.count { worst = max(worst, abs(actualValues[index] - expectedValues[index])) }
         return worst
     }
 
@@ -74,16 +75,18 @@ import Testing
             var ties = Set<Int>()  // slot * plane + pixel
             var tieCount = 0, mismatches = 0
             var latentError: Float = 0
+            let latentValues = processed.latent.scalars, expectedLatentValues = expectedLatent.scalars
+            let expectedBlurredValues = expectedBlurred.scalars
             for brush in 0..<brushCount {
                 for slot in 0..<slotCount {
                     for pixel in 0..<plane {
                         let index = (brush * slotCount + slot) * plane + pixel
-                        let actual = processed.latent.pointer[index], expected = expectedLatent.pointer[index]
+                        let actual = latentValues[index], expected = expectedLatentValues[index]
                         if quantization == .continuous {
                             latentError = max(latentError, abs(actual - expected))
                         } else if actual != expected {
                             let row = pixel / latentWidth, column = pixel % latentWidth
-                            let reference = expectedBlurred.pointer[(brush * height + row * 8) * width + column * 8] * configuration.alphas[brush]
+                            let reference = expectedBlurredValues[(brush * height + row * 8) * width + column * 8] * configuration.alphas[brush]
                             if abs(reference - noiseLevels[slot]) <= 1e-6 {
                                 tieCount += 1
                                 ties.insert(slot * plane + pixel)
@@ -95,8 +98,9 @@ import Testing
                 }
             }
             var backgroundError: Float = 0
+            let backgroundValues = processed.background.scalars, expectedBackgroundValues = expectedBackground.scalars
             for index in 0..<expectedBackground.count where !ties.contains(index) {
-                backgroundError = max(backgroundError, abs(processed.background.pointer[index] - expectedBackground.pointer[index]))
+                backgroundError = max(backgroundError, abs(backgroundValues[index] - expectedBackgroundValues[index]))
             }
             print("masks \(label): blurred max-abs \(blurredError), latent max-abs \(latentError), "
                   + "discrete mismatches \(mismatches), ties \(tieCount), background max-abs \(backgroundError)")

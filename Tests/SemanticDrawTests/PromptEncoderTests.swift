@@ -41,7 +41,8 @@ import Testing
 
         // The token ids first: the tokenizer is what differs most easily.
         let ids = try reference.integerTensor("input_ids")
-        let tokenized = encoder.tokenizer(prompts + negatives, maximumLength: 77, padding: true)
+        let tokenizer = try #require(encoder.tokenizer)
+        let tokenized = tokenizer(prompts + negatives, maximumLength: 77, padding: true)
         #expect(tokenized.flatMap(\.ids).map(Int64.init) == ids.values)
 
         let embeddings = try encoder.encodeForGuidance(prompts: prompts, negativePrompts: negatives)
@@ -49,10 +50,15 @@ import Testing
             let expected = try reference.tensor(name)
             try #require(actual.shape == expected.shape, "\(name): \(actual.shape) vs \(expected.shape)")
             var worst: Float = 0
-            for index in 0..<expected.count { worst = max(worst, abs(actual.pointer[index] - expected.pointer[index])) }
+            let actualValues = actual.scalars, expectedValues = expected.scalars
+            for index in 0..<expected.count { worst = max(worst, abs(actualValues[index] - expectedValues[index])) }
             print("prompt encoding \(name): max-abs \(worst)")
             #expect(worst < 1e-5, "\(name): max-abs \(worst)")
         }
+        // The pipelines' entry point (PromptInput -> TextConditioning) gives the same context.
+        let conditioning = try encoder.encode(prompts.map(PromptInput.text))
+        #expect(conditioning.pooled == nil && conditioning.extras.isEmpty, "SD1.x conditioning is the token context only")
+        #expect(conditioning.context.scalars == embeddings.conditional.hiddenStates.scalars)
         #expect(embeddings.conditional.truncatedPrompts == [2], "the third prompt is longer than 77 tokens")
         #expect(embeddings.unconditional.truncatedPrompts.isEmpty)
     }
@@ -64,7 +70,7 @@ import Testing
         #expect(throws: ModelLoadingError.self) {
             try encoder.encodeForGuidance(prompts: ["a cat"], negativePrompts: ["blurry", "dark"])
         }
-        #expect(throws: ModelLoadingError.self) { try encoder.encode([]) }
+        #expect(throws: ModelLoadingError.self) { try encoder.encode([] as [String]) }
     }
 
     @Test func missingTokenizerNamesTheFolder() throws {

@@ -56,14 +56,14 @@ import Testing
                                       scaleFactor: metadata.scaleFactor)
         let bootstrapSteps = metadata.runner == "panorama" ? 0 : settings.bootstrapSteps ?? 1
         let loop = RegionDenoisingLoop(
-            unet: unet, scheduler: scheduler, masks: masks,
+            denoiser: unet, scheduler: scheduler, masks: masks,
             backgroundLatent: file.entries["latent.background"] == nil ? nil : try file.tensor("latent.background"),
             whiteLatent: file.entries["latent.white"] == nil ? nil : try file.tensor("latent.white"),
             bootstrapSteps: bootstrapSteps, bootstrapMix: settings.bootstrapMix ?? 1, views: views)
         let guidance = settings.guidance ?? 1
-        let conditioning = RegionDenoisingLoop.Conditioning(
-            conditional: try file.tensor("embeddings.cond"),
-            unconditional: file.entries["embeddings.uncond"] == nil ? nil : try file.tensor("embeddings.uncond"),
+        let conditioning = RegionConditioning(
+            conditional: TextConditioning(context: try file.tensor("embeddings.cond")),
+            unconditional: file.entries["embeddings.uncond"] == nil ? nil : TextConditioning(context: try file.tensor("embeddings.uncond")),
             guidance: guidance)
         // The draws up to the initial latent's (posterior samples, then the initial latent,
         // R9/R13) were spent before the loop; the loop takes the rest in order.
@@ -77,9 +77,10 @@ import Testing
                 let expected = try file.tensor("slot.\(slot).\(label)")
                 try #require(actual.shape == expected.shape)
                 var worst: Float = 0, largest: Float = 0
+                let actualValues = actual.scalars, expectedValues = expected.scalars
                 for index in 0..<expected.count {
-                    worst = max(worst, abs(actual.pointer[index] - expected.pointer[index]))
-                    largest = max(largest, abs(expected.pointer[index]))
+                    worst = max(worst, abs(actualValues[index] - expectedValues[index]))
+                    largest = max(largest, abs(expectedValues[index]))
                 }
                 #expect(worst <= 1e-4 * largest, "\(name) slot \(slot) \(label): max-abs \(worst) of max \(largest)")
                 if slot == scheduler.slotCount - 1 && label == "latent" {

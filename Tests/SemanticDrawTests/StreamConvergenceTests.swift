@@ -55,15 +55,15 @@ import Testing
     /// A 40 x 48 RGB gradient (resized bicubically to the canvas by both pipelines).
     static func backgroundImage() -> Tensor {
         let height = 40, width = 48
-        let image = Tensor(uninitializedShape: [height, width, 3])
-        for y in 0..<height {
-            for x in 0..<width {
-                for channel in 0..<3 {
-                    image.pointer[(y * width + x) * 3 + channel] = Float((y * 7 + x * 5 + channel * 31) % 97) / 96
+        return Tensor(shape: [height, width, 3]) { image in
+            for y in 0..<height {
+                for x in 0..<width {
+                    for channel in 0..<3 {
+                        image[(y * width + x) * 3 + channel] = Float((y * 7 + x * 5 + channel * 31) % 97) / 96
+                    }
                 }
             }
         }
-        return image
     }
 
     @Test(arguments: cases)
@@ -84,14 +84,13 @@ import Testing
         let frames = try await StreamTestSupport.frames(session, count: slotCount + 1)
 
         // The stream's draws, replayed: init_noise, then one slot-0 latent per frame.
-        let channels = models.unet.configuration.inChannels
+        let channels = models.denoiser.latentChannels
         let latentShape = [1, channels, settings.height / 8, settings.width / 8]
         var generator = TorchGenerator(seed: settings.seed)
         let initialNoise = generator.normal(shape: [slotCount] + Array(latentShape.dropFirst()))
         let perFrame = (0..<frames.count).map { _ in generator.normal(shape: latentShape) }
 
-        let pipeline = RegionPipeline(textEncoder: models.textEncoder, tokenizer: nil, unet: models.unet,
-                                      autoencoder: models.autoencoder, schedulerConfiguration: models.schedulerConfiguration)
+        let pipeline = RegionPipeline(components: models)
         var oneShot = RegionGenerationSettings(height: settings.height, width: settings.width)
         oneShot.guidance = settings.guidance
         oneShot.bootstrapSteps = settings.bootstrapSteps

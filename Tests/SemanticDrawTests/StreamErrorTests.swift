@@ -19,7 +19,7 @@ import Testing
             self.refused = refused
         }
 
-        func encode(_ prompts: [PromptInput]) async throws -> Tensor {
+        func encode(_ prompts: [PromptInput]) async throws -> TextConditioning {
             let result = try await base.encode(prompts)
             if prompts.contains(refused) { throw EncodingFailure() }
             return result

@@ -144,11 +144,12 @@ import Testing
         let x = doubles(input), w = doubles(weight), b = doubles(bias)
         let rows = [0, 1, rowsPerChunk - 1, rowsPerChunk, rowsPerChunk + 1, outHeight - 1]
         var actual: [Float] = [], expected: [Double] = []
+        let resultValues = result.scalars
         for image in 0..<2 {
             for output in 0..<2 {
                 for y in rows {
                     for column in [0, 1, 2, 127, 128, outWidth - 2, outWidth - 1] {
-                        actual.append(result.pointer[((image * 2 + output) * outHeight + y) * outWidth + column])
+                        actual.append(resultValues[((image * 2 + output) * outHeight + y) * outWidth + column])
                         expected.append(Self.convolutionElement(
                             input: x, inputShape: inputShape, weight: w, weightShape: weightShape, bias: b,
                             stride: 1, padding: Padding2D(1), image: image, output: output, y: y, x: column))
@@ -369,7 +370,8 @@ import Testing
         #expect(result.shape == query.shape)
         let (indices, expected) = Self.attentionReference(query: query, key: key, value: value, heads: testCase.heads,
                                                           causal: testCase.causal, rows: testCase.rows)
-        let actual = indices.map { result.pointer[$0] }
+        let resultValues = result.scalars
+        let actual = indices.map { resultValues[$0] }
         let closeness = Closeness(actual, expected, absolute: 2e-6, relative: 1e-5)
         #expect(closeness.passes, "\(testCase.name): \(closeness)")
     }

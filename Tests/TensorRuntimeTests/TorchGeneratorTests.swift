@@ -122,23 +122,25 @@ struct TorchGeneratorTests {
             }
             #expect(tensor.shape == draw.shape)
             var comparison = DrawComparison()
+            let actualValues = tensor.scalars
             if let values = draw.values {
                 try #require(values.count == tensor.count)
                 for (index, value) in values.enumerated() {
-                    comparison.add(index: index, actual: tensor.pointer[index], expected: Float(value))
+                    comparison.add(index: index, actual: actualValues[index], expected: Float(value))
                 }
             } else if let indices = draw.sampledIndices, let values = draw.sampledValues {
                 try #require(indices.count == values.count)
                 for (index, value) in zip(indices, values) {
                     try #require(index < tensor.count)
-                    comparison.add(index: index, actual: tensor.pointer[index], expected: Float(value))
+                    comparison.add(index: index, actual: actualValues[index], expected: Float(value))
                 }
             } else if let key = draw.safetensorsKey {
                 if safeTensors == nil { safeTensors = try SafeTensorsFile(path: RandomFixtures.safeTensorsPath) }
                 let expected = try #require(safeTensors).tensor(key)
                 try #require(expected.shape == draw.shape)
+                let expectedValues = expected.scalars
                 for index in 0..<expected.count {
-                    comparison.add(index: index, actual: tensor.pointer[index], expected: expected.pointer[index])
+                    comparison.add(index: index, actual: actualValues[index], expected: expectedValues[index])
                 }
             } else {
                 Issue.record("draw \(drawIndex) of \(reference.name) has no reference values")
@@ -161,8 +163,9 @@ struct TorchGeneratorTests {
         var generator = TorchGenerator(seed: reference.seed)
         let tensor = generator.normal(shape: reference.shape)
         var comparison = DrawComparison()
+        let actualValues = tensor.scalars, expectedValues = expected.scalars
         for index in 0..<expected.count {
-            comparison.add(index: index, actual: tensor.pointer[index], expected: expected.pointer[index])
+            comparison.add(index: index, actual: actualValues[index], expected: expectedValues[index])
         }
         #expect(comparison.maximumAbsoluteError <= 2e-6, "\(comparison)")
         #expect(abs(Double(comparison.maximumAbsoluteError) - reference.maximumAbsoluteDifferenceFromAVX2) < 1e-9)

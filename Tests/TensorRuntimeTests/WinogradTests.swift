@@ -54,9 +54,10 @@ import Testing
     /// max |actual - expected| / max |expected|.
     static func relativeError(_ actual: Tensor, _ expected: Tensor) -> Float {
         var worst: Float = 0, largest: Float = 0
+        let actualValues = actual.scalars, expectedValues = expected.scalars
         for index in 0..<expected.count {
-            worst = max(worst, abs(actual.pointer[index] - expected.pointer[index]))
-            largest = max(largest, abs(expected.pointer[index]))
+            worst = max(worst, abs(actualValues[index] - expectedValues[index]))
+            largest = max(largest, abs(expectedValues[index]))
         }
         return worst / max(largest, .leastNormalMagnitude)
     }

@@ -15,11 +15,7 @@ public struct DiagonalGaussianPosterior: Sendable {
         guard noise.shape == mean.shape else {
             throw ModelLoadingError.invalidInput(name: "noise", reason: "has shape \(noise.shape), expected \(mean.shape)")
         }
-        let result = Tensor(uninitializedShape: mean.shape)
-        for index in 0..<mean.count {
-            result.pointer[index] = mean.pointer[index] + standardDeviation.pointer[index] * noise.pointer[index]
-        }
-        return result
+        return mean + standardDeviation * noise
     }
 }
 
@@ -30,15 +26,11 @@ extension AutoencoderKL {
         let batch = moments.shape[0], latent = configuration.latentChannels
         let plane = moments.shape[2] * moments.shape[3]
         let shape = [batch, latent, moments.shape[2], moments.shape[3]]
-        let mean = Tensor(uninitializedShape: shape), deviation = Tensor(uninitializedShape: shape)
-        for image in 0..<batch {
-            let source = moments.pointer + image * 2 * latent * plane
-            (mean.pointer + image * latent * plane).update(from: source, count: latent * plane)
-            for index in 0..<(latent * plane) {
-                let logVariance = min(max(source[latent * plane + index], -30), 20)
-                deviation.pointer[image * latent * plane + index] = expf(0.5 * logVariance)
-            }
-        }
+        // moments [B, 2L, h, w] = [mean; log variance] per image; std = exp(0.5 * clamp(logvar, -30, 20)).
+        let halves = moments.reshaped([batch, 2, latent * plane])
+        let mean = halves.selecting(index: 0, alongDimension: 1).reshaped(shape)
+        let logVariance = halves.selecting(index: 1, alongDimension: 1).reshaped(shape).clamped(-30, 20)
+        let deviation = (logVariance * 0.5).applying(.exp)
         return DiagonalGaussianPosterior(mean: mean, standardDeviation: deviation)
     }
 }

@@ -60,9 +60,7 @@ public enum LoRAFusion {
                 created.insert(weightKey)
             }
             let outputs = weight.shape[0], inputs = weight.count / outputs, rank = layer.rank
-            BLAS.sgemm(m: outputs, n: inputs, k: rank, alpha: factor,
-                       a: layer.up.pointer, lda: rank, b: layer.down.pointer, ldb: inputs,
-                       beta: 1, c: weight.pointer, ldc: inputs)
+            weight.addMatrixProductInPlace(layer.up.reshaped([outputs, rank]), layer.down.reshaped([rank, inputs]), scale: factor)
             result[weightKey] = weight
         }
         return result

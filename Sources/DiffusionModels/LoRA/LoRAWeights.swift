@@ -67,10 +67,10 @@ public struct LoRAWeights: Sendable {
             var alpha: Float?
             if let alphaKey = parts.tensorKeys[.alpha] {
                 let tensor = try Self.tensor(alphaKey, in: file)
-                guard tensor.count == 1, tensor.rank <= 1, tensor.pointer[0].isFinite else {
+                guard tensor.count == 1, tensor.rank <= 1, tensor.scalars[0].isFinite else {
                     throw LoRAError.invalidTensor(file: path, key: alphaKey, shape: tensor.shape, reason: "is not a finite scalar (a LoRA alpha)")
                 }
-                alpha = tensor.pointer[0]
+                alpha = tensor.scalars[0]
             }
             layers.append(LoRALayer(target: key.target, module: key.module, spelling: key.spelling, downKey: downKey, upKey: upKey,
                                     alphaKey: parts.tensorKeys[.alpha], down: down, up: up, alpha: alpha, family: key.family))

@@ -116,15 +116,13 @@ struct RandomWeights {
     init(seed: UInt64) { stream = SplitMix64(seed: seed) }
 
     mutating func tensor(key: String, shape: [Int]) -> Tensor {
-        let result = Tensor(uninitializedShape: shape)
         let isVector = shape.count == 1
         let isScale = isVector && key.hasSuffix(".weight")
         let fanIn = shape.count >= 2 ? shape.dropFirst().reduce(1, *) : 1
         let bound = isVector ? Float(0.05) : 1 / Float(fanIn).squareRoot()
-        for index in 0..<result.count {
-            result.pointer[index] = (isScale ? 1 : 0) + bound * stream.nextSignedUnit()
+        return Tensor(shape: shape) { values in
+            for index in values.indices { values[index] = (isScale ? 1 : 0) + bound * stream.nextSignedUnit() }
         }
-        return result
     }
 }
 

@@ -60,10 +60,7 @@ final class ConvertedWeights: Sendable {
         case .reshape:
             return stored.reshaped(converted.shape)
         case .rows(let rows):
-            let rowSize = stored.shape.dropFirst().reduce(1, *)
-            let result = Tensor(uninitializedShape: converted.shape)
-            result.pointer.update(from: stored.pointer + rows.lowerBound * rowSize, count: rows.count * rowSize)
-            return result
+            return stored.slice(outer: rows.lowerBound, length: rows.count).reshaped(converted.shape)
         }
     }
 

@@ -73,13 +73,9 @@ public struct CLIPTextModel: Sendable {
             }
         }
         let hiddenSize = configuration.hiddenSize
-        let embedded = tokenEmbedding.gatherRows(inputIDs.flatMap { $0 })
+        let embedded = tokenEmbedding.gatherRows(inputIDs.flatMap { $0 }).reshaped([batch, length, hiddenSize])
         let positions = positionEmbedding.gatherRows(Array(0..<length))
-        for row in 0..<batch {
-            let destination = embedded.pointer + row * length * hiddenSize
-            for index in 0..<(length * hiddenSize) { destination[index] += positions.pointer[index] }
-        }
-        var hidden = embedded.reshaped([batch, length, hiddenSize])
+        var hidden = embedded + positions
         for layer in layers {
             try Task.checkCancellation()
             hidden = layer(hidden)
@@ -95,10 +91,8 @@ public struct CLIPTextModel: Sendable {
             }
             return row.firstIndex(of: configuration.endOfTextTokenID) ?? 0
         }
-        let pooled = Tensor(uninitializedShape: [batch, hiddenSize])
-        for (row, position) in poolPositions.enumerated() {
-            (pooled.pointer + row * hiddenSize).update(from: last.pointer + (row * length + position) * hiddenSize, count: hiddenSize)
-        }
+        let pooled = last.reshaped([batch * length, hiddenSize])
+            .gatherRows(poolPositions.enumerated().map { row, position in row * length + position })
         return Output(lastHiddenState: last, pooledOutput: pooled)
     }
 }

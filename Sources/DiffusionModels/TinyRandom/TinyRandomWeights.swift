@@ -18,22 +18,16 @@ enum TinyRandomWeights {
         var tensors: [String: Tensor] = [:]
         for key in list.shapes.keys.sorted() {
             guard let shape = list.shapes[key] else { continue }
-            let tensor = generator.uniform(shape: shape)
-            let values = tensor.pointer
+            let uniform = generator.uniform(shape: shape)
+            let signed = uniform.affine(scale: 2, shift: -1)   // u * 2 - 1
+            let tensor: Tensor
             if shape.count >= 2 {
                 let fanIn = shape.dropFirst().reduce(1, *)
-                let bound = Float(1 / Double(fanIn).squareRoot())
-                for index in 0..<tensor.count { values[index] = (values[index] * 2 - 1) * bound }
+                tensor = signed * Float(1 / Double(fanIn).squareRoot())
             } else if key.hasSuffix(".weight") {
-                let scale: Float = 0.1
-                for index in 0..<tensor.count {
-                    let signed = values[index] * 2 - 1
-                    let scaled = signed * scale
-                    values[index] = 1 + scaled
-                }
+                tensor = (signed * 0.1).affine(scale: 1, shift: 1)   // 1 + 0.1 * signed
             } else {
-                let scale: Float = 0.05
-                for index in 0..<tensor.count { values[index] = (values[index] * 2 - 1) * scale }
+                tensor = signed * 0.05
             }
             tensors[key] = tensor
         }

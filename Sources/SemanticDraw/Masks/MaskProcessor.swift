@@ -29,30 +29,10 @@ public enum MaskProcessor {
     public static func latentMasks(masks: [Tensor], height: Int, width: Int, noiseLevels: [Float],
                                    options: MaskProcessingOptions) throws -> ProcessedMasks {
         try validate(noiseLevels: noiseLevels)
-        let blur = try prepare(masks: masks, height: height, width: width, options: options)
-        let quantizer = SlotQuantizer(noiseLevels: noiseLevels, quantization: options.quantization)
-        let latentHeight = height / latentScale, latentWidth = width / latentScale
-        let brushCount = masks.count
-        let latent = Tensor(uninitializedShape: [brushCount, noiseLevels.count, 1, latentHeight, latentWidth])
-        let output = latent.pointer
-        let alphas = options.alphas
-        let scratchCount = blur.scratchCount
-        parallelTasks(brushCount * latentHeight) { _, items in
-            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: scratchCount)
-            let samples = UnsafeMutablePointer<Float>.allocate(capacity: latentWidth)
-            defer {
-                scratch.deallocate()
-                samples.deallocate()
-            }
-            for item in items {
-                let brush = item / latentHeight, row = item % latentHeight
-                blur.evaluateRow(brush: brush, row: row * latentScale, columnStride: latentScale,
-                                 columnCount: latentWidth, scratch: scratch, output: samples)
-                quantizer.writeRow(brush: brush, row: row, alpha: alphas[brush], blurredSamples: samples,
-                                   latent: output, latentHeight: latentHeight, latentWidth: latentWidth)
-            }
-        }
-        return ProcessedMasks(latent: latent, background: quantizer.background(latent: latent))
+        let resized = try prepare(masks: masks, height: height, width: width, options: options)
+        let samples = Tensor.coveredBlurredMasks(resized, standardDeviations: options.blurStandardDeviations,
+                                                 coverFactor: options.coverFactor, sampleStride: latentScale)
+        return quantize(samples, noiseLevels: noiseLevels, options: options)
     }
 
     /// The covered, blurred masks at full resolution, `[P, H, W]` (steps 1-3, no alpha), for the
@@ -62,20 +42,8 @@ public enum MaskProcessor {
     /// and quantisation mode are not used.
     public static func blurredMasks(masks: [Tensor], height: Int, width: Int,
                                     options: MaskProcessingOptions) throws -> Tensor {
-        let blur = try prepare(masks: masks, height: height, width: width, options: options)
-        let result = Tensor(uninitializedShape: [masks.count, height, width])
-        let output = result.pointer
-        let scratchCount = blur.scratchCount
-        parallelTasks(masks.count * height) { _, items in
-            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: scratchCount)
-            defer { scratch.deallocate() }
-            for item in items {
-                let brush = item / height, row = item % height
-                blur.evaluateRow(brush: brush, row: row, columnStride: 1, columnCount: width,
-                                 scratch: scratch, output: output + item * width)
-            }
-        }
-        return result
+        let resized = try prepare(masks: masks, height: height, width: width, options: options)
+        return Tensor.coveredBlurredMasks(resized, standardDeviations: options.blurStandardDeviations, coverFactor: options.coverFactor)
     }
 
     /// Per-slot latent masks from already blurred full-resolution masks `[P, H, W]` (the output
@@ -94,18 +62,16 @@ public enum MaskProcessor {
         try validate(noiseLevels: noiseLevels)
         let brushCount = shape[0], height = shape[1], width = shape[2]
         try validate(alphas: options.alphas, brushCount: brushCount)
-        let quantizer = SlotQuantizer(noiseLevels: noiseLevels, quantization: options.quantization)
-        let latentHeight = height / scaleFactor, latentWidth = width / scaleFactor
-        let latent = Tensor(uninitializedShape: [brushCount, noiseLevels.count, 1, latentHeight, latentWidth])
-        var samples = [Float](repeating: 0, count: latentWidth)
-        for brush in 0..<brushCount {
-            for row in 0..<latentHeight {
-                let source = blurredMasks.pointer + (brush * height + row * scaleFactor) * width
-                for column in 0..<latentWidth { samples[column] = source[column * scaleFactor] }
-                quantizer.writeRow(brush: brush, row: row, alpha: options.alphas[brush], blurredSamples: samples,
-                                   latent: latent.pointer, latentHeight: latentHeight, latentWidth: latentWidth)
-            }
-        }
-        return ProcessedMasks(latent: latent, background: quantizer.background(latent: latent))
+        return quantize(blurredMasks.subsampled(stride: scaleFactor), noiseLevels: noiseLevels, options: options)
+    }
+
+    /// Steps 4-5 on sampled blurred values [P, h, w] and the background weights per slot,
+    /// clamp(1 - sum_p m_p, 0, 1) (brushes summed in order).
+    static func quantize(_ samples: Tensor, noiseLevels: [Float], options: MaskProcessingOptions) -> ProcessedMasks {
+        let mode: LevelQuantization = options.quantization == .discrete ? .step : .ramp
+        let latent = samples.quantized(againstLevels: noiseLevels, alphas: options.alphas, mode: mode)
+        let shape = latent.shape
+        let background = (1 - latent.summed(alongDimension: 0)).clamped(0, 1).reshaped([shape[1], 1, shape[3], shape[4]])
+        return ProcessedMasks(latent: latent, background: background)
     }
 }

@@ -1,10 +1,8 @@
 import TensorRuntime
 
 extension MaskProcessor {
-    /// Checks the masks and options, resizes the masks to `height` x `width` and builds the
-    /// cover-and-blur evaluator shared by both entry points.
-    static func prepare(masks: [Tensor], height: Int, width: Int,
-                        options: MaskProcessingOptions) throws -> CoveredMaskBlur {
+    /// Checks the masks and options and resizes the masks to `height` x `width` (bilinear).
+    static func prepare(masks: [Tensor], height: Int, width: Int, options: MaskProcessingOptions) throws -> [Tensor] {
         guard !masks.isEmpty else { throw MaskProcessingError.noMasks }
         guard height > 0, width > 0, height % latentScale == 0, width % latentScale == 0 else {
             throw MaskProcessingError.imageSizeNotMultipleOfEight(height: height, width: width)
@@ -24,24 +22,10 @@ extension MaskProcessor {
         for (brush, mask) in masks.enumerated() where mask.rank != 2 || mask.count == 0 {
             throw MaskProcessingError.maskNotTwoDimensional(brush: brush, shape: mask.shape)
         }
-        // The first out-of-range value per brush, found concurrently.
-        var firstBad = [Float?](repeating: nil, count: brushCount)
-        firstBad.withUnsafeMutableBufferPointer { results in
-            let results = results
-            parallelFor(brushCount) { brush in
-                let values = masks[brush].pointer
-                for index in 0..<masks[brush].count where !(values[index] >= 0 && values[index] <= 1) {
-                    results[brush] = values[index]
-                    return
-                }
-            }
+        for (brush, mask) in masks.enumerated() {
+            if let value = mask.firstValue(outside: 0...1) { throw MaskProcessingError.maskValueOutOfRange(brush: brush, value: value) }
         }
-        for (brush, value) in firstBad.enumerated() {
-            if let value { throw MaskProcessingError.maskValueOutOfRange(brush: brush, value: value) }
-        }
-        let resized = masks.map { BilinearMaskResize.resize($0, height: height, width: width) }
-        return CoveredMaskBlur(masks: resized, height: height, width: width,
-                               standardDeviations: options.blurStandardDeviations, coverFactor: options.coverFactor)
+        return masks.map { $0.resizedBilinear(height: height, width: width) }
     }
 
     static func validate(alphas: [Float], brushCount: Int) throws {

@@ -1,36 +1,19 @@
-import DiffusionModels
-import Schedulers
-import Tokenizer
-
-/// Everything generation needs, loaded: text encoder and tokenizer, UNet (LoRAs fused), the
-/// autoencoder that encodes and decodes (the full VAE, or TAESD when one was asked for), and the
-/// scheduler configuration.
+/// A model loaded for generation: its networks (``ModelComponents``, LoRAs fused) and where
+/// they came from.
 public struct LoadedModel: Sendable {
-    public let textEncoder: CLIPTextModel
-    public let tokenizer: CLIPTokenizer
-    public let unet: UNet2DConditionModel
-    /// The KL VAE, or TAESD when the request named a tiny autoencoder.
-    public let autoencoder: LatentAutoencoder
-    public let schedulerConfiguration: SchedulerConfiguration
+    /// The networks.
+    public let components: ModelComponents
     /// Where each part came from (folders, files, repo ids with commits), for logs.
     public let sources: [String]
     /// Things the user should know (e.g. the tiny-random warning).
     public let notes: [String]
 
-    public init(textEncoder: CLIPTextModel, tokenizer: CLIPTokenizer, unet: UNet2DConditionModel, autoencoder: LatentAutoencoder,
-                schedulerConfiguration: SchedulerConfiguration, sources: [String], notes: [String]) {
-        self.textEncoder = textEncoder
-        self.tokenizer = tokenizer
-        self.unet = unet
-        self.autoencoder = autoencoder
-        self.schedulerConfiguration = schedulerConfiguration
+    public init(components: ModelComponents, sources: [String], notes: [String]) {
+        self.components = components
         self.sources = sources
         self.notes = notes
     }
 
     /// The one-shot region pipeline over this model.
-    public var regionPipeline: RegionPipeline {
-        RegionPipeline(textEncoder: textEncoder, tokenizer: tokenizer, unet: unet, autoencoder: autoencoder,
-                       schedulerConfiguration: schedulerConfiguration)
-    }
+    public var regionPipeline: RegionPipeline { RegionPipeline(components: components) }
 }

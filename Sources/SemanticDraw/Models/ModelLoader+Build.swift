@@ -56,8 +56,9 @@ extension ModelLoader {
                 component: "text encoder", path: "\(files.base)",
                 reason: "hidden size \(parts.textEncoder.configuration.hiddenSize) does not match the UNet's cross-attention width \(parts.unet.configuration.crossAttentionDimension)")
         }
-        return LoadedModel(textEncoder: parts.textEncoder, tokenizer: parts.tokenizer, unet: parts.unet, autoencoder: autoencoder,
-                           schedulerConfiguration: parts.scheduler, sources: files.sources, notes: notes)
+        let components = ModelComponents(textEncoder: parts.textEncoder, tokenizer: parts.tokenizer, unet: parts.unet,
+                                         autoencoder: autoencoder, schedulerConfiguration: parts.scheduler)
+        return LoadedModel(components: components, sources: files.sources, notes: notes)
     }
 
     /// A diffusers pipeline folder, LoRAs fused into the UNet and text encoder.

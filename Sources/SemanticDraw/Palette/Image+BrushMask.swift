@@ -10,9 +10,6 @@ extension Image {
     /// `Image.luminance()`), so masks match the PIL-based reference exactly.
     public func brushMask() -> Tensor {
         let samples = alpha() ?? luminance()
-        let result = Tensor(uninitializedShape: [height, width])
-        let output = result.pointer
-        for index in samples.indices { output[index] = Float(samples[index]) / 255 }
-        return result
+        return Tensor(shape: [height, width], values: samples.map { Float($0) / 255 })
     }
 }

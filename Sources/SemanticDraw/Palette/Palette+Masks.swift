@@ -19,7 +19,7 @@ extension Palette {
                     + "(RGBA masks use alpha; save greyscale or RGB to use brightness)")
             }
             if image.width != width || image.height != height {
-                mask = BilinearMaskResize.resize(mask, height: height, width: width)
+                mask = mask.resizedBilinear(height: height, width: width)
                 notes.append("\(field): \(image.width) x \(image.height) resized bilinearly to \(width) x \(height)")
             }
             if mask.scalars.allSatisfy({ $0 == 0 }) {

@@ -57,17 +57,15 @@ extension Palette {
 
     /// An image as [H, W, 3] in 0...1: grey is repeated, alpha dropped.
     public static func channelsLastRGB(_ image: Image) -> Tensor {
-        let result = Tensor(uninitializedShape: [image.height, image.width, 3])
         let pixels = image.width * image.height
-        image.pixels.withUnsafeBufferPointer { source in
-            for pixel in 0..<pixels {
-                for channel in 0..<3 {
-                    let sourceChannel = image.channels >= 3 ? channel : 0
-                    result.pointer[pixel * 3 + channel] = Float(source[pixel * image.channels + sourceChannel]) / 255
-                }
+        var values = [Float](repeating: 0, count: pixels * 3)
+        for pixel in 0..<pixels {
+            for channel in 0..<3 {
+                let sourceChannel = image.channels >= 3 ? channel : 0
+                values[pixel * 3 + channel] = Float(image.pixels[pixel * image.channels + sourceChannel]) / 255
             }
         }
-        return result
+        return Tensor(shape: [image.height, image.width, 3], values: values)
     }
 }
 

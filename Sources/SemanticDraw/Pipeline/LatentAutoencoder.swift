@@ -64,9 +64,7 @@ public enum LatentAutoencoder: Sendable {
         case .tiny(let model):
             sample = try model.decode(latents)
         }
-        let image = sample.affine(scale: 0.5, shift: 0.5)
-        for index in 0..<image.count { image.pointer[index] = min(max(image.pointer[index], 0), 1) }
-        return image
+        return sample.affine(scale: 0.5, shift: 0.5).clamped(0, 1)
     }
 
     /// The image [3, H, W] in 0...1 of one scaled latent [1, C, h, w].

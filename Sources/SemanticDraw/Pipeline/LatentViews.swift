@@ -9,6 +9,10 @@ public struct LatentView: Sendable, Equatable {
 
     public var height: Int { bottom - top }
     public var width: Int { right - left }
+    /// The view's rows and columns.
+    public var region: SpatialRegion { SpatialRegion(top: top, left: left, height: height, width: width) }
+    /// The weights as a [1, 1, vh, vw] tensor.
+    public var weightTensor: Tensor { Tensor(shape: [1, 1, height, width], values: weights) }
 }
 
 /// The views covering an h x w latent for a tile of `tile / scaleFactor` latent pixels.

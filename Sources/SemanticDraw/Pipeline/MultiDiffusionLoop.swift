@@ -1,16 +1,14 @@
-import DiffusionModels
-import Foundation
 import Schedulers
 import TensorRuntime
 
 /// The step loop of the baseline MultiDiffusion (the paper's Algorithm S1, as the pinned
 /// reference implements it: docs/REFERENCE_PIPELINE.md R11). Per step and view: every region's
 /// copy of the view, brush regions bootstrapped with a random constant colour during the first
-/// steps, one batched (guided) UNet call, the **full** scheduler step per copy (DDIM, eta 0),
+/// steps, one batched (guided) denoiser call, the **full** scheduler step per copy (DDIM, eta 0),
 /// then mask- and view-weighted averaging after the step. No centring, no leak suppression,
-/// no background fill, no separate noise part.
+/// no background fill, no separate noise part. The arithmetic is ``RegionStepMath``'s.
 public struct MultiDiffusionLoop: Sendable {
-    public let unet: UNet2DConditionModel
+    public let denoiser: any Denoiser
     /// A deterministic scheduler whose denoise part is the whole step (DDIM with eta 0).
     public let scheduler: any DiffusionScheduler
     /// Encodes the random-colour bootstrap images.
@@ -23,9 +21,9 @@ public struct MultiDiffusionLoop: Sendable {
     public let bootstrapSteps: Int
     public let views: [LatentView]
 
-    public init(unet: UNet2DConditionModel, scheduler: any DiffusionScheduler, autoencoder: LatentAutoencoder, masks: Tensor,
+    public init(denoiser: any Denoiser, scheduler: any DiffusionScheduler, autoencoder: LatentAutoencoder, masks: Tensor,
                 bootstrapRows: [Int], bootstrapSteps: Int, views: [LatentView]) {
-        self.unet = unet
+        self.denoiser = denoiser
         self.scheduler = scheduler
         self.autoencoder = autoencoder
         self.masks = masks
@@ -43,7 +41,7 @@ public struct MultiDiffusionLoop: Sendable {
     /// Runs every step from `initialLatent` [1, C, h, w]; `progress(step, stepCount)` after each.
     /// Draws, per step and view while bootstrapping: the colours [P, 3] (through a sigmoid),
     /// then one noise [1, C, vh, vw] (R9/R11).
-    public func run(initialLatent: Tensor, conditioning: RegionDenoisingLoop.Conditioning, noise: inout some NoiseSource,
+    public func run(initialLatent: Tensor, conditioning: RegionConditioning, noise: inout some NoiseSource,
                     progress: (Int, Int) -> Void = { _, _ in }) throws -> Result {
         let regions = masks.shape[0], stepCount = masks.shape[1]
         let channels = initialLatent.shape[1], height = initialLatent.shape[2], width = initialLatent.shape[3]
@@ -51,69 +49,61 @@ public struct MultiDiffusionLoop: Sendable {
             throw RegionGenerationError.invalidInput(name: "masks",
                 reason: "has shape \(masks.shape), expected [regions, \(scheduler.slotCount), 1, \(height), \(width)]")
         }
-        guard conditioning.conditional.shape[0] == regions else {
-            throw RegionGenerationError.invalidInput(name: "conditioning",
-                reason: "has \(conditioning.conditional.shape[0]) rows for \(regions) regions")
+        guard conditioning.count == regions else {
+            throw RegionGenerationError.invalidInput(name: "conditioning", reason: "has \(conditioning.count) rows for \(regions) regions")
         }
         if let bad = bootstrapRows.first(where: { !(0..<regions).contains($0) }) {
             throw RegionGenerationError.invalidInput(name: "bootstrapRows", reason: "row \(bad) is not one of the \(regions) regions")
         }
-        let (context, guidance) = GuidedNoisePrediction.context(conditioning)
+        let batch = conditioning.modelBatch
         var latent = initialLatent
         var latents: [Tensor] = []
         for step in 0..<stepCount {
             try Task.checkCancellation()
-            let value = Tensor.zeros([1, channels, height, width])
-            let count = Tensor.zeros([1, 1, height, width])
+            var value = Tensor.zeros([1, channels, height, width])
+            var count = Tensor.zeros([1, 1, height, width])
+            let stepMasks = masks.selecting(index: step, alongDimension: 1)
             for view in views {
                 try Task.checkCancellation()
-                let weights = ViewAggregation.maskCrops(masks, slot: step, view: view)
-                var copies = Tensor.concatenateOuter(Array(repeating: ViewAggregation.crop(latent, view), count: regions))
+                let weights = stepMasks.cropped(to: view.region)
+                var copies = Tensor.concatenateOuter(Array(repeating: latent.cropped(to: view.region), count: regions))
                 if step < bootstrapSteps, !bootstrapRows.isEmpty {
                     copies = try bootstrap(copies, masks: weights, step: step, view: view, noise: &noise)
                 }
-                let prediction = try GuidedNoisePrediction.predict(unet: unet, scheduler: scheduler, copies: copies, slot: step,
-                                                                   context: context, guidance: guidance)
-                let stepped = try scheduler.denoise(modelOutput: prediction, sample: copies,
-                                                    slots: [Int](repeating: step, count: regions))
-                ViewAggregation.accumulate(stepped, weights: weights, view: view, value: value, count: count)
+                let slots = Array(repeating: step, count: regions)
+                let prediction = try GuidedPrediction.predict(denoiser: denoiser, scheduler: scheduler, samples: copies,
+                                                              slots: slots, batch: batch)
+                let stepped = try scheduler.denoise(modelOutput: prediction, sample: copies, slots: slots)
+                RegionStepMath.accumulate(value: &value, count: &count, denoised: stepped, masks: weights,
+                                          viewWeights: view.weightTensor, region: view.region)
             }
-            latent = ViewAggregation.average(value: value, count: count)
+            latent = RegionStepMath.average(value: value, count: count)
             latents.append(latent)
             progress(step + 1, stepCount)
         }
         return Result(finalLatent: latent, latents: latents)
     }
 
-    /// Random-colour bootstrapping of the brush rows: colours = sigmoid(draw [P, 3]), the
-    /// constant-colour images encoded, noised to `step` with one shared draw, and
-    /// x_r = (1 - m_r) boot_r + m_r x_r.
-    private func bootstrap(_ copies: Tensor, masks: [[Float]], step: Int, view: LatentView,
+    /// Random-colour bootstrapping of the brush rows: colours = sigmoid(draw [P, 3]) (float32
+    /// exp, as the reference), the constant-colour images encoded, noised to `step` with one
+    /// shared draw, and x_r = (1 - m_r) boot_r + m_r x_r.
+    private func bootstrap(_ copies: Tensor, masks: Tensor, step: Int, view: LatentView,
                            noise: inout some NoiseSource) throws -> Tensor {
-        let rows = bootstrapRows.count, channels = copies.shape[1], viewPlane = view.height * view.width
+        let rows = bootstrapRows.count, channels = copies.shape[1]
         let factor = autoencoder.scaleFactor
-        let colours = try noise.next(shape: [rows, 3])
-        let imageHeight = view.height * factor, imageWidth = view.width * factor, imagePlane = imageHeight * imageWidth
-        let images = Tensor(uninitializedShape: [rows, 3, imageHeight, imageWidth])
-        for index in 0..<(rows * 3) {
-            let colour = 1 / (1 + Foundation.exp(-colours.pointer[index]))
-            (images.pointer + index * imagePlane).update(repeating: colour, count: imagePlane)
-        }
+        let draw = try noise.next(shape: [rows, 3])
+        // 1 / (1 + expf(-x)).
+        let colours = Tensor(shape: [rows, 3], repeating: 1) / (draw * -1).applying(.exp).affine(scale: 1, shift: 1)
+        let images = colours.reshaped([rows, 3, 1, 1]).expanded(to: [rows, 3, view.height * factor, view.width * factor])
         let clean = try autoencoder.encode(images: images)
-        let draw = try noise.next(shape: [1, channels, view.height, view.width])
-        let boot = try scheduler.addNoise(clean, noise: Tensor.concatenateOuter(Array(repeating: draw, count: rows)),
-                                          slots: [Int](repeating: step, count: rows))
-        let result = copies.copy()
+        let shared = try noise.next(shape: [1, channels, view.height, view.width])
+        let boot = try scheduler.addNoise(clean, noise: Tensor.concatenateOuter(Array(repeating: shared, count: rows)),
+                                          slots: Array(repeating: step, count: rows))
+        var mixed = (0..<copies.shape[0]).map { copies.slice(outer: $0, length: 1) }
         for (bootIndex, region) in bootstrapRows.enumerated() {
-            for channel in 0..<channels {
-                for index in 0..<viewPlane {
-                    let m = masks[region][index]
-                    let offset = (region * channels + channel) * viewPlane + index
-                    result.pointer[offset] = (1 - m) * boot.pointer[(bootIndex * channels + channel) * viewPlane + index]
-                        + m * copies.pointer[offset]
-                }
-            }
+            mixed[region] = RegionStepMath.bootstrapMix(copies: mixed[region], bootstrap: boot.slice(outer: bootIndex, length: 1),
+                                                        masks: masks.slice(outer: region, length: 1))
         }
-        return result
+        return Tensor.concatenateOuter(mixed)
     }
 }

@@ -7,7 +7,9 @@ public struct PanoramaSettings: Sendable {
     public var height: Int
     /// Image width in pixels (a multiple of 8), e.g. 3072 or 4608 for a 512-high panorama.
     public var width: Int
-    /// LCM slots; default ``SlotSchedule/panoramaSlots`` ([0, 12, 25, 37]: t 999/759/499/259).
+    /// The scheduler (default LCM; presets choose others).
+    public var scheduler: SchedulerChoice = .lcm
+    /// Slots or steps; LCM default ``SlotSchedule/panoramaSlots`` ([0, 12, 25, 37]: t 999/759/499/259).
     public var schedule: SlotSchedule = .panoramaSlots
     /// Classifier-free guidance scale; default 1 (no unconditional pass, the LCM setting).
     public var guidance: Float = 1

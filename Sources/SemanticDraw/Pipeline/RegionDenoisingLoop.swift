@@ -1,31 +1,18 @@
-import DiffusionModels
 import Schedulers
 import TensorRuntime
 
 /// The slot loop of one-shot region generation (ALGORITHM.md §4; docs/REFERENCE_PIPELINE.md
-/// R6, R7, R9): per slot and view, one batched UNet call over every region's copy of the view,
-/// optional bootstrapping with mask centring and leak suppression, the deterministic denoise part
-/// per region, mask-weighted averaging, background fill, and the noise part added once after
-/// averaging ("latent pre-averaging").
+/// R6, R7, R9): per slot and view, one batched denoiser call over every region's copy of the
+/// view, optional bootstrapping with mask centring and leak suppression, the deterministic
+/// denoise part per region, mask-weighted averaging, background fill, and the noise part added
+/// once after averaging ("latent pre-averaging"). The arithmetic is ``RegionStepMath``'s.
 public struct RegionDenoisingLoop: Sendable {
-    /// Per-region conditioning: conditional rows, and unconditional rows when guidance > 1.
-    public struct Conditioning: Sendable {
-        public let conditional: Tensor        // [R, S, D]
-        public let unconditional: Tensor?     // [R, S, D]
-        public let guidance: Float
-
-        public init(conditional: Tensor, unconditional: Tensor?, guidance: Float) {
-            self.conditional = conditional
-            self.unconditional = unconditional
-            self.guidance = guidance
-        }
-    }
-
-    public let unet: UNet2DConditionModel
+    public let denoiser: any Denoiser
     public let scheduler: any DiffusionScheduler
     /// Quantised masks [R, T, 1, h, w] (region order as the conditioning rows).
     public let masks: Tensor
-    /// The background latent [1, C, h, w] filling uncovered weight (clean, x0 space for LCM), if any.
+    /// The clean background latent [1, C, h, w] filling uncovered weight, if any (placed where
+    /// each slot's denoised latent lives by the scheduler's `backgroundFill`).
     public let backgroundLatent: Tensor?
     /// The white latent [1, C, h, w] for bootstrapping (needed when bootstrapSteps > 0).
     public let whiteLatent: Tensor?
@@ -33,9 +20,9 @@ public struct RegionDenoisingLoop: Sendable {
     public let bootstrapMix: Float
     public let views: [LatentView]
 
-    public init(unet: UNet2DConditionModel, scheduler: any DiffusionScheduler, masks: Tensor, backgroundLatent: Tensor?,
+    public init(denoiser: any Denoiser, scheduler: any DiffusionScheduler, masks: Tensor, backgroundLatent: Tensor?,
                 whiteLatent: Tensor?, bootstrapSteps: Int, bootstrapMix: Float, views: [LatentView]) {
-        self.unet = unet
+        self.denoiser = denoiser
         self.scheduler = scheduler
         self.masks = masks
         self.backgroundLatent = backgroundLatent
@@ -53,7 +40,10 @@ public struct RegionDenoisingLoop: Sendable {
     }
 
     /// Runs every slot from `initialLatent` [1, C, h, w]; `progress(slot, slotCount)` after each.
-    public func run(initialLatent: Tensor, conditioning: Conditioning, noise: inout some NoiseSource,
+    /// Draws, per slot: for each view while bootstrapping, one bootstrap noise of the view's
+    /// size; then, unless it is the last slot, one full-size noise used by the background fill
+    /// and the noise part (the random-number contract, ALGORITHM.md §4).
+    public func run(initialLatent: Tensor, conditioning: RegionConditioning, noise: inout some NoiseSource,
                     progress: (Int, Int) -> Void = { _, _ in }) throws -> Result {
         let regions = masks.shape[0], slotCount = masks.shape[1]
         let channels = initialLatent.shape[1], height = initialLatent.shape[2], width = initialLatent.shape[3]
@@ -61,115 +51,71 @@ public struct RegionDenoisingLoop: Sendable {
             throw RegionGenerationError.invalidInput(name: "masks",
                 reason: "has shape \(masks.shape), expected [regions, \(scheduler.slotCount), 1, \(height), \(width)]")
         }
-        guard conditioning.conditional.shape[0] == regions else {
-            throw RegionGenerationError.invalidInput(name: "conditioning",
-                reason: "has \(conditioning.conditional.shape[0]) rows for \(regions) regions")
+        guard conditioning.count == regions else {
+            throw RegionGenerationError.invalidInput(name: "conditioning", reason: "has \(conditioning.count) rows for \(regions) regions")
         }
         if bootstrapSteps > 0 && whiteLatent == nil {
             throw RegionGenerationError.invalidInput(name: "whiteLatent", reason: "is needed for bootstrapping")
         }
-        let (context, guidance) = GuidedNoisePrediction.context(conditioning)
+        let batch = conditioning.modelBatch
         var latent = initialLatent
         var denoisedPerSlot: [Tensor] = [], latentPerSlot: [Tensor] = []
         for slot in 0..<slotCount {
             try Task.checkCancellation()
-            let value = Tensor.zeros([1, channels, height, width])
-            let count = Tensor.zeros([1, 1, height, width])
+            var value = Tensor.zeros([1, channels, height, width])
+            var count = Tensor.zeros([1, 1, height, width])
+            let slotMasks = masks.selecting(index: slot, alongDimension: 1)   // [R, 1, h, w]
             for view in views {
                 try Task.checkCancellation()
-                try accumulate(view: view, slot: slot, latent: latent, regions: regions, context: context,
-                               guidance: guidance, noise: &noise, value: value, count: count)
+                try accumulate(view: view, slot: slot, latent: latent, masks: slotMasks, batch: batch, noise: &noise,
+                               value: &value, count: &count)
             }
-            // latent = value / count where count > 0; convex background fill (R7).
-            var averaged = ViewAggregation.average(value: value, count: count)
-            let plane = height * width
+            var averaged = RegionStepMath.average(value: value, count: count)
+            let isLast = slot == slotCount - 1
+            let draw = isLast ? nil : try noise.next(shape: [1, channels, height, width])
             if let backgroundLatent {
-                let filled = Tensor(uninitializedShape: averaged.shape)
-                for channel in 0..<channels {
-                    for index in 0..<plane {
-                        let uncovered = min(max(1 - count.pointer[index], 0), 1)
-                        let offset = channel * plane + index
-                        filled.pointer[offset] = (1 - uncovered) * averaged.pointer[offset] + uncovered * backgroundLatent.pointer[offset]
-                    }
-                }
-                averaged = filled
+                let fill = try scheduler.backgroundFill(backgroundLatent, noise: draw, slot: slot)
+                averaged = RegionStepMath.fillBackground(averaged: averaged, count: count, fill: fill)
             }
             denoisedPerSlot.append(averaged)
-            if slot < slotCount - 1 {
-                let draw = try noise.next(shape: [1, channels, height, width])
-                latent = try scheduler.noise(averaged, noise: draw, slot: slot)
-            } else {
-                latent = averaged
-            }
+            latent = try draw.map { try scheduler.noise(averaged, noise: $0, slot: slot) } ?? averaged
             latentPerSlot.append(latent)
             progress(slot + 1, slotCount)
         }
         return Result(finalLatent: latent, denoised: denoisedPerSlot, latents: latentPerSlot)
     }
 
-    /// Steps 1-6 of R7 for one view: adds Σ_p m·V·z_p to `value` and Σ_p m·V to `count`.
-    private func accumulate(view: LatentView, slot: Int, latent: Tensor, regions: Int, context: Tensor, guidance: Float?,
-                            noise: inout some NoiseSource, value: Tensor, count: Tensor) throws {
-        let channels = latent.shape[1]
-        let viewHeight = view.height, viewWidth = view.width, viewPlane = viewHeight * viewWidth
-        // Crops: the latent view (1 x C x vh x vw) and each region's mask (R x vh x vw).
-        let crop = ViewAggregation.crop(latent, view)
-        let regionMasks = ViewAggregation.maskCrops(masks, slot: slot, view: view)
-        // Copies per region; bootstrapping mixes in the noised bootstrap latent and centres.
+    /// Steps 1-6 of R7 for one view: adds Σ_r m V z_r to `value` and Σ_r m V to `count`.
+    private func accumulate(view: LatentView, slot: Int, latent: Tensor, masks: Tensor,
+                            batch: (conditioning: TextConditioning, guidance: Float?), noise: inout some NoiseSource,
+                            value: inout Tensor, count: inout Tensor) throws {
+        let regions = masks.shape[0], region = view.region
+        let crop = latent.cropped(to: region)
+        var weights = masks.cropped(to: region)                          // [R, 1, vh, vw]
         var copies = Tensor.concatenateOuter(Array(repeating: crop, count: regions))
-        var boot: Tensor?
-        var shifts = [(Int, Int)](repeating: (0, 0), count: regions)
+        var bootstrap: (latent: Tensor, shifts: [(rows: Int, columns: Int)])?
         if slot < bootstrapSteps, let whiteLatent {
-            let white = ViewAggregation.crop(whiteLatent, view)
+            // The bootstrap latent: white, or white and background mixed by the ratio, noised to the slot.
+            let white = whiteLatent.cropped(to: region)
             var clean = white
             if let backgroundLatent {
                 let ratio = min(1, max(0, bootstrapMix - Float(slot)))
-                let background = ViewAggregation.crop(backgroundLatent, view)
-                clean = white * ratio + background * (1 - ratio)
+                clean = white * ratio + backgroundLatent.cropped(to: region) * (1 - ratio)
             }
-            let draw = try noise.next(shape: [1, channels, viewHeight, viewWidth])
+            let draw = try noise.next(shape: crop.shape)
             let noised = try scheduler.addNoise(clean, noise: draw, slot: slot)
-            boot = noised
-            let mixed = Tensor(uninitializedShape: copies.shape)
-            for region in 0..<regions {
-                for channel in 0..<channels {
-                    for index in 0..<viewPlane {
-                        let m = regionMasks[region][index]
-                        let offset = (region * channels + channel) * viewPlane + index
-                        mixed.pointer[offset] = (1 - m) * noised.pointer[channel * viewPlane + index] + m * copies.pointer[offset]
-                    }
-                }
-                shifts[region] = MaskCentring.shift(mask: regionMasks[region], height: viewHeight, width: viewWidth)
-            }
-            copies = MaskCentring.roll(mixed, shifts: shifts)
+            let shifts = RegionStepMath.centringShifts(masks: weights)
+            copies = RegionStepMath.bootstrapMix(copies: copies, bootstrap: noised, masks: weights).rolled(shifts: shifts)
+            bootstrap = (noised, shifts)
         }
-        // One batched model call (twice the rows with guidance), then the denoise part.
-        let prediction = try GuidedNoisePrediction.predict(unet: unet, scheduler: scheduler, copies: copies, slot: slot,
-                                                           context: context, guidance: guidance)
-        var denoised = try scheduler.denoise(modelOutput: prediction, sample: copies, slots: [Int](repeating: slot, count: regions))
-        var weights = regionMasks
-        if let boot {
-            denoised = MaskCentring.roll(denoised, shifts: shifts.map { (-$0.0, -$0.1) })
-            // Leak suppression: m <- m * (2 sigmoid(d / 0.2) - 1), d = mean over channels of (z - boot)^2.
-            for region in 0..<regions {
-                for index in 0..<viewPlane {
-                    var total: Float = 0
-                    for channel in 0..<channels {
-                        let difference = denoised.pointer[(region * channels + channel) * viewPlane + index] - boot.pointer[channel * viewPlane + index]
-                        total += difference * difference
-                    }
-                    let distance = total / Float(channels)
-                    let sigmoid = 1 / (1 + Self.exp(-distance / 0.2))
-                    weights[region][index] = weights[region][index] * (sigmoid * 2 - 1)
-                }
-            }
+        let prediction = try GuidedPrediction.predict(denoiser: denoiser, scheduler: scheduler, samples: copies,
+                                                      slots: Array(repeating: slot, count: regions), batch: batch)
+        var denoised = try scheduler.denoise(modelOutput: prediction, sample: copies, slots: Array(repeating: slot, count: regions))
+        if let bootstrap {
+            denoised = denoised.rolled(shifts: RegionStepMath.inverse(bootstrap.shifts))
+            weights = RegionStepMath.suppressLeak(weights: weights, denoised: denoised, bootstrap: bootstrap.latent)
         }
-        // value += Σ_p (m V) z_p; count += Σ_p m V (regions in order).
-        ViewAggregation.accumulate(denoised, weights: weights, view: view, value: value, count: count)
+        RegionStepMath.accumulate(value: &value, count: &count, denoised: denoised, masks: weights,
+                                  viewWeights: view.weightTensor, region: region)
     }
-
-    static func exp(_ x: Float) -> Float { Float(_exp(Double(x))) }
 }
-
-import Foundation
-private func _exp(_ x: Double) -> Double { Foundation.exp(x) }

@@ -53,7 +53,11 @@ public struct RegionGenerationSettings: Sendable {
     public var width: Int
     /// SemanticDraw (Algorithm S2, default) or the baseline MultiDiffusion (Algorithm S1).
     public var method: RegionGenerationMethod = .semanticDraw
-    /// SemanticDraw: LCM slots (default [0, 4, 12, 25, 37]); baseline: DDIM steps (`.steps(50)`).
+    /// SemanticDraw: the scheduler (default LCM; presets choose others, ``Preset``); the
+    /// baseline always runs DDIM with eta 0.
+    public var scheduler: SchedulerChoice = .lcm
+    /// SemanticDraw: the scheduler's slots (LCM default [0, 4, 12, 25, 37]) or steps; baseline:
+    /// DDIM steps (`.steps(50)`).
     public var schedule: SlotSchedule = .defaultSlots
     /// Classifier-free guidance scale; <= 1 skips the unconditional pass (baseline: 7.5).
     public var guidance: Float = 1

@@ -20,7 +20,8 @@ extension RegionPipeline {
             throw RegionGenerationError.invalidInput(name: "baselineBootstrapFraction",
                                                      reason: "is \(settings.baselineBootstrapFraction), expected 0...1")
         }
-        let scheduler = try SchedulerKind.ddim.makeScheduler(configuration: schedulerConfiguration, schedule: settings.schedule, eta: 0)
+        let scheduler = try SchedulerKind.ddim.makeScheduler(configuration: components.schedulerConfiguration,
+                                                             schedule: settings.schedule, eta: 0)
         let guided = settings.guidance > 1
         let backgroundPrompt = background.prompt.map { [$0] } ?? []
         let empty = settings.emptyPrompt
@@ -28,11 +29,11 @@ extension RegionPipeline {
         if guided {
             prompts += backgroundPrompt.map { _ in background.negativePrompt ?? empty } + brushes.map { $0.negativePrompt ?? empty }
         }
-        let embeddings = try encode(prompts)
+        let embeddings = try components.encode(prompts)
         let regions = backgroundPrompt.count + brushes.count
-        let conditioning = RegionDenoisingLoop.Conditioning(
-            conditional: embeddings.slice(outer: 0, length: regions),
-            unconditional: guided ? embeddings.slice(outer: regions, length: regions) : nil, guidance: settings.guidance)
+        let conditioning = RegionConditioning(conditional: embeddings.rows(0, count: regions),
+                                              unconditional: guided ? embeddings.rows(regions, count: regions) : nil,
+                                              guidance: settings.guidance)
 
         let options = MaskProcessingOptions(blurStandardDeviations: brushes.map(\.maskBlur), alphas: brushes.map(\.maskAlpha),
                                             quantization: settings.quantization)
@@ -44,10 +45,10 @@ extension RegionPipeline {
             ? Tensor.concatenateOuter([processed.background.reshaped([1, stepCount, 1, latentHeight, latentWidth]), processed.latent])
             : processed.latent
 
-        let channels = unet.configuration.inChannels
+        let channels = components.denoiser.latentChannels
         let initial = try noise.next(shape: [1, channels, latentHeight, latentWidth]) * scheduler.initialNoiseSigma
         let loop = MultiDiffusionLoop(
-            unet: unet, scheduler: scheduler, autoencoder: autoencoder, masks: masks,
+            denoiser: components.denoiser, scheduler: scheduler, autoencoder: autoencoder, masks: masks,
             bootstrapRows: brushes.indices.map { $0 + backgroundPrompt.count },
             bootstrapSteps: Int(settings.baselineBootstrapFraction * Double(stepCount)),
             views: LatentViews.views(latentHeight: latentHeight, latentWidth: latentWidth,

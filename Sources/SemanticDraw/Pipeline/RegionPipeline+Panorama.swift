@@ -23,19 +23,19 @@ extension RegionPipeline {
             throw RegionGenerationError.invalidInput(name: "maximumTilePixels",
                                                      reason: "is \(settings.maximumTilePixels), expected at least \(factor)")
         }
-        let scheduler = try SchedulerKind.lcm.makeScheduler(configuration: schedulerConfiguration, schedule: settings.schedule)
+        let scheduler = try settings.scheduler.makeScheduler(modelConfiguration: components.schedulerConfiguration,
+                                                             schedule: settings.schedule)
         let guided = settings.guidance > 1
-        let embeddings = try encode(guided ? [prompt, negativePrompt ?? settings.emptyPrompt] : [prompt])
-        let conditioning = RegionDenoisingLoop.Conditioning(
-            conditional: embeddings.slice(outer: 0, length: 1),
-            unconditional: guided ? embeddings.slice(outer: 1, length: 1) : nil, guidance: settings.guidance)
+        let embeddings = try components.encode(guided ? [prompt, negativePrompt ?? settings.emptyPrompt] : [prompt])
+        let conditioning = RegionConditioning(conditional: embeddings.row(0), unconditional: guided ? embeddings.row(1) : nil,
+                                              guidance: settings.guidance)
         let latentHeight = height / factor, latentWidth = width / factor
         // An all-ones mask exceeds every noise level b_i < 1, so every quantised slot mask is 1.
         let masks = Tensor(shape: [1, scheduler.slotCount, 1, latentHeight, latentWidth], repeating: 1)
-        let channels = unet.configuration.inChannels
+        let channels = components.denoiser.latentChannels
         let initial = try noise.next(shape: [1, channels, latentHeight, latentWidth]) * scheduler.initialNoiseSigma
         let loop = RegionDenoisingLoop(
-            unet: unet, scheduler: scheduler, masks: masks, backgroundLatent: nil, whiteLatent: nil,
+            denoiser: components.denoiser, scheduler: scheduler, masks: masks, backgroundLatent: nil, whiteLatent: nil,
             bootstrapSteps: 0, bootstrapMix: 1,
             views: LatentViews.views(latentHeight: latentHeight, latentWidth: latentWidth,
                                      tilePixels: settings.tilePixels, scaleFactor: factor))

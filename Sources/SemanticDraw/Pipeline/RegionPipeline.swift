@@ -6,27 +6,25 @@ import Tokenizer
 /// One-shot region-based generation, the paper's Algorithm S2 (ALGORITHM.md §2-§4, with the
 /// conventions fixed in docs/REFERENCE_PIPELINE.md R1-R9): text conditioning with prompt
 /// strength, mask processing, the background cases (a)-(d), the region denoising loop with
-/// latent pre-averaging, decoding and the pixel blend. LCM schedules (the accelerator the
-/// paper uses); the random numbers follow the contract, so a seeded ``TorchGenerator`` draws
+/// latent pre-averaging, decoding and the pixel blend. The scheduler is the settings' choice
+/// (LCM, the paper's accelerator, by default; presets pick others, R14); the random numbers follow the contract, so a seeded ``TorchGenerator`` draws
 /// what the reference draws on the CPU. The same pipeline runs the baseline MultiDiffusion
 /// (Algorithm S1, ``RegionGenerationSettings/baseline(height:width:)``) and panoramas
 /// (``panorama(prompt:negativePrompt:settings:noise:progress:)``).
 public struct RegionPipeline: Sendable {
-    public let textEncoder: CLIPTextModel
-    /// Needed for ``PromptInput/text(_:)`` prompts.
-    public let tokenizer: CLIPTokenizer?
-    public let unet: UNet2DConditionModel
-    /// Encodes background and white images, decodes the result (the KL VAE or TAESD).
-    public let autoencoder: LatentAutoencoder
-    public let schedulerConfiguration: SchedulerConfiguration
+    /// The networks.
+    public let components: ModelComponents
 
+    /// A pipeline over `components`.
+    public init(components: ModelComponents) {
+        self.components = components
+    }
+
+    /// A pipeline over an SD1.x/SD2.x model (the tokenizer is needed for text prompts).
     public init(textEncoder: CLIPTextModel, tokenizer: CLIPTokenizer?, unet: UNet2DConditionModel,
                 autoencoder: LatentAutoencoder, schedulerConfiguration: SchedulerConfiguration) {
-        self.textEncoder = textEncoder
-        self.tokenizer = tokenizer
-        self.unet = unet
-        self.autoencoder = autoencoder
-        self.schedulerConfiguration = schedulerConfiguration
+        self.init(components: ModelComponents(textEncoder: textEncoder, tokenizer: tokenizer, unet: unet, autoencoder: autoencoder,
+                                              schedulerConfiguration: schedulerConfiguration))
     }
 
     /// A pipeline decoding with the full KL VAE.
@@ -36,8 +34,10 @@ public struct RegionPipeline: Sendable {
                   schedulerConfiguration: schedulerConfiguration)
     }
 
+    /// The autoencoder.
+    public var autoencoder: LatentAutoencoder { components.autoencoder }
     /// The autoencoder's downsampling factor (8 for Stable Diffusion).
-    public var scaleFactor: Int { autoencoder.scaleFactor }
+    public var scaleFactor: Int { components.scaleFactor }
 
     /// Generates an image from `brushes` over `background` with `settings.method`: SemanticDraw
     /// (default) or the baseline MultiDiffusion (``RegionGenerationSettings/baseline(height:width:)``).
@@ -55,7 +55,8 @@ public struct RegionPipeline: Sendable {
         }
         let height = settings.height, width = settings.width, factor = scaleFactor
         try validate(brushes: brushes, height: height, width: width)
-        let scheduler = try SchedulerKind.lcm.makeScheduler(configuration: schedulerConfiguration, schedule: settings.schedule)
+        let scheduler = try settings.scheduler.makeScheduler(modelConfiguration: components.schedulerConfiguration,
+                                                             schedule: settings.schedule)
         let guided = settings.guidance > 1
 
         // Masks (R4): blurred at full resolution (kept for the blend), then quantised per slot.
@@ -78,19 +79,18 @@ public struct RegionPipeline: Sendable {
         let empty = settings.emptyPrompt
         var prompts = [backgroundPrompt] + brushes.map(\.prompt)
         if guided { prompts += [background.negativePrompt ?? empty] + brushes.map { $0.negativePrompt ?? empty } }
-        let embeddings = try encode(prompts)
+        let embeddings = try components.encode(prompts)
         let count = brushes.count + 1
-        func rows(_ offset: Int) -> Tensor {
-            let backgroundRow = embeddings.slice(outer: offset, length: 1)
-            var regions: [Tensor] = generatesBackground ? [backgroundRow] : []
+        func rows(_ offset: Int) -> TextConditioning {
+            let backgroundRow = embeddings.row(offset)
+            var regions: [TextConditioning] = generatesBackground ? [backgroundRow] : []
             for (index, brush) in brushes.enumerated() {
-                let row = embeddings.slice(outer: offset + 1 + index, length: 1)
-                regions.append(covered ? row : Self.lerp(backgroundRow, row, brush.promptStrength))
+                let row = embeddings.row(offset + 1 + index)
+                regions.append(covered ? row : TextConditioning.lerp(backgroundRow, row, weight: brush.promptStrength))
             }
-            return Tensor.concatenateOuter(regions)
+            return TextConditioning.concatenated(regions)
         }
-        let conditioning = RegionDenoisingLoop.Conditioning(
-            conditional: rows(0), unconditional: guided ? rows(count) : nil, guidance: settings.guidance)
+        let conditioning = RegionConditioning(conditional: rows(0), unconditional: guided ? rows(count) : nil, guidance: settings.guidance)
         let masks = generatesBackground
             ? Tensor.concatenateOuter([processed.background.reshaped([1, slotCount, 1, latentHeight, latentWidth]), processed.latent])
             : processed.latent
@@ -101,7 +101,7 @@ public struct RegionPipeline: Sendable {
             guard image.rank == 3, image.shape[2] == 3 else {
                 throw RegionGenerationError.invalidInput(name: "background.image", reason: "has shape \(image.shape), expected [H, W, 3]")
             }
-            if !covered { backgroundPixels = BicubicResize.resize(Self.channelsFirst(image), height: height, width: width) }
+            if !covered { backgroundPixels = Self.channelsFirst(image).resizedBicubic(height: height, width: width) }
         } else if usesBackgroundLatent {
             backgroundPixels = Tensor(shape: [3, height, width], repeating: 1)
         }
@@ -126,17 +126,17 @@ public struct RegionPipeline: Sendable {
         }
 
         // Initial latent (R9): one full-size draw, or the background noised to slot 0.
-        let channels = unet.configuration.inChannels
+        let channels = components.denoiser.latentChannels
         let first = try noise.next(shape: [1, channels, latentHeight, latentWidth])
         let initial: Tensor
-        if let backgroundLatent, scheduler.timesteps[0] < 999 {
+        if let backgroundLatent, !scheduler.startsFromPureNoise {
             initial = try scheduler.addNoise(backgroundLatent, noise: first, slot: 0)
         } else {
             initial = first * scheduler.initialNoiseSigma
         }
         let views = LatentViews.views(latentHeight: latentHeight, latentWidth: latentWidth,
                                       tilePixels: settings.tilePixels, scaleFactor: factor)
-        let loop = RegionDenoisingLoop(unet: unet, scheduler: scheduler, masks: masks, backgroundLatent: backgroundLatent,
+        let loop = RegionDenoisingLoop(denoiser: components.denoiser, scheduler: scheduler, masks: masks, backgroundLatent: backgroundLatent,
                                        whiteLatent: whiteLatent, bootstrapSteps: settings.bootstrapSteps,
                                        bootstrapMix: settings.bootstrapMix, views: views)
         let result = try loop.run(initialLatent: initial, conditioning: conditioning, noise: &noise, progress: progress)
@@ -146,40 +146,11 @@ public struct RegionPipeline: Sendable {
         let decoded = try decode(result.finalLatent)
         var image = decoded
         if let backgroundPixels {
-            let blended = Tensor(uninitializedShape: decoded.shape)
-            let plane = height * width
-            for index in 0..<plane {
-                var total: Float = 0
-                for brush in 0..<brushes.count { total += blurred.pointer[brush * plane + index] }
-                let alpha = min(max(total, 0), 1)
-                for channel in 0..<3 {
-                    let offset = channel * plane + index
-                    blended.pointer[offset] = alpha * decoded.pointer[offset] + (1 - alpha) * backgroundPixels.pointer[offset]
-                }
-            }
-            image = blended
+            // alpha = clamp(sum of the blurred brush masks, 0, 1); image = alpha * generated + (1 - alpha) * background.
+            let alpha = blurred.summed(alongDimension: 0).clamped(0, 1)
+            image = alpha * decoded + (1 - alpha) * backgroundPixels
         }
         return RegionGenerationOutput(latent: result.finalLatent, decoded: decoded, image: image)
-    }
-
-    /// Token embeddings [N, 77, D] of `prompts`, one batch.
-    func encode(_ prompts: [PromptInput]) throws -> Tensor {
-        let length = textEncoder.configuration.maximumPositionEmbeddings
-        let ids: [[Int]] = try prompts.map { prompt in
-            switch prompt {
-            case .tokenIDs(let ids):
-                guard ids.count == length else {
-                    throw RegionGenerationError.invalidInput(name: "prompt", reason: "has \(ids.count) token ids, expected \(length)")
-                }
-                return ids
-            case .text(let text):
-                guard let tokenizer else {
-                    throw RegionGenerationError.invalidInput(name: "prompt", reason: "'\(text)' needs a tokenizer, and the model has none")
-                }
-                return tokenizer(text, maximumLength: length, padding: true).ids
-            }
-        }
-        return try textEncoder(inputIDs: ids).lastHiddenState
     }
 
     /// The latent of an image [3, H, W] in 0...1 (posterior mean, scaled): [1, C, h, w].
@@ -194,29 +165,11 @@ public struct RegionPipeline: Sendable {
     }
 
     /// The image [3, H, W] in 0...1 of a scaled latent.
-    func decode(_ latent: Tensor) throws -> Tensor { try autoencoder.decode(latent: latent) }
-
-    /// torch.lerp(start, end, weight): start + w (end - start) for w < 0.5, else end - (end - start)(1 - w).
-    static func lerp(_ start: Tensor, _ end: Tensor, _ weight: Float) -> Tensor {
-        let result = Tensor(uninitializedShape: start.shape)
-        for index in 0..<start.count {
-            let a = start.pointer[index], b = end.pointer[index]
-            result.pointer[index] = weight < 0.5 ? a + weight * (b - a) : b - (b - a) * (1 - weight)
-        }
-        return result
-    }
+    func decode(_ latent: Tensor) throws -> Tensor { try components.autoencoder.decode(latent: latent) }
 
     /// [H, W, 3] -> [3, H, W].
     static func channelsFirst(_ image: Tensor) -> Tensor {
         let height = image.shape[0], width = image.shape[1]
-        let result = Tensor(uninitializedShape: [3, height, width])
-        for y in 0..<height {
-            for x in 0..<width {
-                for channel in 0..<3 {
-                    result.pointer[(channel * height + y) * width + x] = image.pointer[(y * width + x) * 3 + channel]
-                }
-            }
-        }
-        return result
+        return image.reshaped([1, height * width, 3]).channelsFirst(height: height, width: width).reshaped([3, height, width])
     }
 }

@@ -35,7 +35,7 @@ struct StreamBackgroundState {
                 guard image.rank == 3, image.shape[2] == 3, image.count > 0 else {
                     throw StreamError.invalidUpdate(name: "background.image", reason: "has shape \(image.shape), expected [H, W, 3]")
                 }
-                let pixels = BicubicResize.resize(RegionPipeline.channelsFirst(image), height: settings.height, width: settings.width)
+                let pixels = RegionPipeline.channelsFirst(image).resizedBicubic(height: settings.height, width: settings.width)
                 latent = try encodeImage(pixels)
             }
         } else if !generatesRegion {

@@ -1,14 +1,13 @@
-import DiffusionModels
 import Schedulers
 import TensorRuntime
 
 /// Steps 3-5 of one stream frame (ALGORITHM.md §5): every slot's latent copied once per
 /// region (batch T*R, timestep-major), bootstrapping with mask centring on bootstrap slots only,
-/// ONE batched UNet call (twice the rows with guidance), the deterministic denoise part per
-/// element, mask-weighted aggregation per slot and the background fill with the clean
-/// background latent (the aggregate is LCM's x0-space z).
-struct StreamFrameStep {
-    let unet: UNet2DConditionModel
+/// ONE batched denoiser call (twice the rows with guidance), the deterministic denoise part per
+/// element, mask-weighted aggregation per slot and the background fill (for LCM the clean
+/// background latent: the aggregate is an x0-space z). The arithmetic is ``RegionStepMath``'s.
+struct StreamFrameStep: Sendable {
+    let denoiser: any Denoiser
     let scheduler: any DiffusionScheduler
     /// [R, T, 1, h, w], regions in conditioning order; nil when there is no region.
     let masks: Tensor?
@@ -18,14 +17,14 @@ struct StreamFrameStep {
     /// The clean bootstrap latent of each bootstrap slot.
     let bootstrapLatents: [Tensor]
     let suppressesBootstrapLeak: Bool
-    /// The UNet call runs on chunks of at most this many samples (nil: one call).
+    /// The denoiser call runs on chunks of at most this many samples (nil: one call).
     let modelBatchLimit: Int?
 
     /// The aggregated, background-filled z of every slot, [T, C, h, w], for the slot inputs
-    /// `input` [T, C, h, w] and the stock noise [T, C, h, w].
-    func run(input: Tensor, stockNoise: Tensor) throws -> Tensor {
+    /// `input` [T, C, h, w], the stock noise [T, C, h, w] and the re-noising noise [T - 1, C, h, w]
+    /// (slot k's background fill uses row k; the last slot's uses none).
+    func run(input: Tensor, stockNoise: Tensor, renoisingNoise: Tensor) throws -> Tensor {
         let slotCount = input.shape[0], channels = input.shape[1], height = input.shape[2], width = input.shape[3]
-        let plane = height * width
         guard let masks, let conditioning else {
             // No region: every slot is the background (or zero without one).
             return Tensor.concatenateOuter(Array(repeating: backgroundLatent ?? Tensor.zeros([1, channels, height, width]),
@@ -33,112 +32,52 @@ struct StreamFrameStep {
         }
         let regions = conditioning.regionCount, rows = slotCount * regions
         let rowSlots = (0..<rows).map { $0 / regions }
-        var weights = (0..<rows).map { row -> [Float] in
-            let base = masks.pointer + ((row % regions) * slotCount + row / regions) * plane
-            return Array(UnsafeBufferPointer(start: base, count: plane))
+        // Row k*R + r: slot k's latent and region r's mask of slot k.
+        let slotMasks = (0..<slotCount).map { masks.selecting(index: $0, alongDimension: 1) }   // [R, 1, h, w] each
+        var copies = (0..<slotCount).map { slot in
+            Tensor.concatenateOuter(Array(repeating: input.slice(outer: slot, length: 1), count: regions))
         }
-        // Copies: row k*R + r is slot k's latent.
-        var copies = Tensor(uninitializedShape: [rows, channels, height, width])
-        let latentCount = channels * plane
-        for row in 0..<rows {
-            (copies.pointer + row * latentCount).update(from: input.pointer + rowSlots[row] * latentCount, count: latentCount)
-        }
-        // Bootstrap slots: (1 - m) * boot_k + m * x, boot_k noised to slot k with stock_noise[k]; centre the copy.
+        // Bootstrap slots: (1 - m) * boot_k + m * x, boot_k noised to slot k with stock_noise[k]; centre the copies.
         let bootstrapSlots = min(bootstrapLatents.count, slotCount)
-        var shifts = [(Int, Int)](repeating: (0, 0), count: rows)
-        var noisedBootstraps: [Tensor] = []
-        for slot in 0..<bootstrapSlots {
+        var noisedBootstraps: [Tensor] = [], shifts: [(rows: Int, columns: Int)] = []
+        for slot in 0..<slotCount {
+            guard slot < bootstrapSlots else {
+                shifts += Array(repeating: (0, 0), count: regions)
+                continue
+            }
             let noised = try scheduler.addNoise(bootstrapLatents[slot], noise: stockNoise.slice(outer: slot, length: 1), slot: slot)
             noisedBootstraps.append(noised)
-            for row in slot * regions..<(slot + 1) * regions {
-                let mask = weights[row], base = copies.pointer + row * latentCount
-                for channel in 0..<channels {
-                    for index in 0..<plane {
-                        let offset = channel * plane + index, m = mask[index]
-                        base[offset] = (1 - m) * noised.pointer[offset] + m * base[offset]
-                    }
-                }
-                shifts[row] = MaskCentring.shift(mask: mask, height: height, width: width)
-            }
+            copies[slot] = RegionStepMath.bootstrapMix(copies: copies[slot], bootstrap: noised, masks: slotMasks[slot])
+            shifts += RegionStepMath.centringShifts(masks: slotMasks[slot])
         }
-        if bootstrapSlots > 0 { copies = MaskCentring.roll(copies, shifts: shifts) }
+        var batch = Tensor.concatenateOuter(copies)
+        if bootstrapSlots > 0 { batch = batch.rolled(shifts: shifts) }
 
         // One batched model call, then the deterministic denoise part per element.
-        let guidance = conditioning.guidance
-        let modelInput = try scheduler.scaleModelInput(copies, slots: rowSlots)
-        var timesteps = rowSlots.map { scheduler.timesteps[$0] }
-        var batch = modelInput
-        if guidance != nil {
-            batch = Tensor.concatenateOuter([modelInput, modelInput])
-            timesteps += timesteps
-        }
-        var prediction = try unet(sample: batch, timesteps: timesteps, encoderHiddenStates: conditioning.context,
-                                  maximumBatch: modelBatchLimit)
-        if let guidance {
-            let unconditional = prediction.slice(outer: 0, length: rows)
-            let conditional = prediction.slice(outer: rows, length: rows)
-            prediction = unconditional + (conditional - unconditional) * guidance
-        }
-        var denoised = try scheduler.denoise(modelOutput: prediction, sample: copies, slots: rowSlots)
-        if bootstrapSlots > 0 {
-            denoised = MaskCentring.roll(denoised, shifts: shifts.map { (-$0.0, -$0.1) })
-            if suppressesBootstrapLeak {
-                suppressLeak(denoised: denoised, weights: &weights, bootstraps: noisedBootstraps, regions: regions,
-                             channels: channels, plane: plane)
-            }
-        }
-        return aggregate(denoised: denoised, weights: weights, slotCount: slotCount, regions: regions,
-                         channels: channels, plane: plane, shape: [height, width])
-    }
+        let prediction = try GuidedPrediction.predict(denoiser: denoiser, scheduler: scheduler, samples: batch, slots: rowSlots,
+                                                      batch: conditioning.rows.modelBatch, maximumBatch: modelBatchLimit)
+        var denoised = try scheduler.denoise(modelOutput: prediction, sample: batch, slots: rowSlots)
+        if bootstrapSlots > 0 { denoised = denoised.rolled(shifts: RegionStepMath.inverse(shifts)) }
 
-    /// The one-shot pipeline's leak suppression on bootstrap rows: m <- m (2 sigmoid(d / 0.2) - 1),
-    /// d = mean over channels of (z - boot_k)^2 (docs/REFERENCE_PIPELINE.md R7 step 5).
-    private func suppressLeak(denoised: Tensor, weights: inout [[Float]], bootstraps: [Tensor], regions: Int,
-                              channels: Int, plane: Int) {
-        for (slot, boot) in bootstraps.enumerated() {
-            for row in slot * regions..<(slot + 1) * regions {
-                for index in 0..<plane {
-                    var total: Float = 0
-                    for channel in 0..<channels {
-                        let difference = denoised.pointer[(row * channels + channel) * plane + index] - boot.pointer[channel * plane + index]
-                        total += difference * difference
-                    }
-                    let sigmoid = 1 / (1 + RegionDenoisingLoop.exp(-(total / Float(channels)) / 0.2))
-                    weights[row][index] = weights[row][index] * (sigmoid * 2 - 1)
-                }
-            }
-        }
-    }
-
-    /// Per slot: z = Σ_r m z_r / Σ_r m where the count is > 0, then the convex background fill
-    /// (1 - bg) z + bg * background with bg = clamp(1 - count, 0, 1) (R7's arithmetic).
-    private func aggregate(denoised: Tensor, weights: [[Float]], slotCount: Int, regions: Int, channels: Int,
-                           plane: Int, shape: [Int]) -> Tensor {
-        let result = Tensor(uninitializedShape: [slotCount, channels] + shape)
-        let latentCount = channels * plane
+        // Per slot: aggregate with the (leak-suppressed) masks, fill the background.
+        var result: [Tensor] = []
         for slot in 0..<slotCount {
-            var sums = [Float](repeating: 0, count: latentCount), counts = [Float](repeating: 0, count: plane)
-            for row in slot * regions..<(slot + 1) * regions {
-                let source = denoised.pointer + row * latentCount
-                for index in 0..<plane {
-                    let weight = weights[row][index]
-                    counts[index] += weight
-                    for channel in 0..<channels { sums[channel * plane + index] += weight * source[channel * plane + index] }
-                }
+            let slotDenoised = denoised.slice(outer: slot * regions, length: regions)
+            var weights = slotMasks[slot]
+            if slot < bootstrapSlots, suppressesBootstrapLeak {
+                weights = RegionStepMath.suppressLeak(weights: weights, denoised: slotDenoised, bootstrap: noisedBootstraps[slot])
             }
-            let target = result.pointer + slot * latentCount
-            for channel in 0..<channels {
-                for index in 0..<plane {
-                    let weight = counts[index], sum = sums[channel * plane + index]
-                    var averaged = weight > 0 ? sum / weight : sum
-                    if let backgroundLatent {
-                        let uncovered = min(max(1 - weight, 0), 1)
-                        averaged = (1 - uncovered) * averaged + uncovered * backgroundLatent.pointer[channel * plane + index]
-                    }
-                    target[channel * plane + index] = averaged
-                }
+            var value = Tensor.zeros([1, channels, height, width]), count = Tensor.zeros([1, 1, height, width])
+            RegionStepMath.accumulate(value: &value, count: &count, denoised: slotDenoised, masks: weights, viewWeights: nil,
+                                      region: SpatialRegion(top: 0, left: 0, height: height, width: width))
+            var averaged = RegionStepMath.average(value: value, count: count)
+            if let backgroundLatent {
+                let fillNoise = slot + 1 < slotCount ? renoisingNoise.slice(outer: slot, length: 1) : nil
+                let fill = try scheduler.backgroundFill(backgroundLatent, noise: fillNoise, slot: slot)
+                averaged = RegionStepMath.fillBackground(averaged: averaged, count: count, fill: fill)
             }
+            result.append(averaged)
         }
-        return result
+        return Tensor.concatenateOuter(result)
     }
 }

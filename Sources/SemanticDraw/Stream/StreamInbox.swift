@@ -9,7 +9,7 @@ final class StreamInbox: @unchecked Sendable {
     struct Delivery {
         let request: Int
         let prompts: [PromptInput]
-        let result: Result<Tensor, any Error>
+        let result: Result<TextConditioning, any Error>
     }
 
     private let lock = NSLock()

@@ -1,25 +1,25 @@
 import TensorRuntime
 
-/// How a stream turns prompts into token embeddings. The session calls it off the frame loop
+/// How a stream turns prompts into text conditioning. The session calls it off the frame loop
 /// (in a detached task) for prompts it has not encoded yet, so an implementation may take its
 /// time; tests inject one that counts or holds back calls.
 public protocol StreamPromptEncoding: Sendable {
-    /// Token embeddings [N, S, D] of `prompts` (N = prompts.count), in order.
-    func encode(_ prompts: [PromptInput]) async throws -> Tensor
+    /// The conditioning of `prompts` (one row each, in order).
+    func encode(_ prompts: [PromptInput]) async throws -> TextConditioning
 }
 
-/// The model's own text encoder (CLIP last hidden state, as the one-shot pipeline encodes:
+/// The model's own prompt encoder (``PromptEncoder``, as the one-shot pipeline encodes:
 /// ALGORITHM.md §3, docs/REFERENCE_PIPELINE.md R3).
 public struct TextEncoderPromptEncoding: StreamPromptEncoding {
-    /// The networks whose text encoder and tokenizer are used.
+    /// The networks whose prompt encoder is used.
     public let models: StreamModels
 
-    /// Encodes with `models.textEncoder` (and `models.tokenizer` for text prompts).
+    /// Encodes with `models.promptEncoder`.
     public init(models: StreamModels) {
         self.models = models
     }
 
-    public func encode(_ prompts: [PromptInput]) async throws -> Tensor {
+    public func encode(_ prompts: [PromptInput]) async throws -> TextConditioning {
         try Task.checkCancellation()
         return try models.encode(prompts)
     }
@@ -35,18 +35,18 @@ extension PromptInput {
     }
 }
 
-/// Token embeddings [1, S, D] of the prompts a session has encoded, by ``PromptInput/cacheKey``.
+/// The conditioning (one row each) of the prompts a session has encoded, by ``PromptInput/cacheKey``.
 struct StreamPromptCache {
-    private var embeddings: [String: Tensor] = [:]
+    private var embeddings: [String: TextConditioning] = [:]
 
-    func embedding(for prompt: PromptInput) -> Tensor? { embeddings[prompt.cacheKey] }
+    func embedding(for prompt: PromptInput) -> TextConditioning? { embeddings[prompt.cacheKey] }
 
     func contains(_ prompt: PromptInput) -> Bool { embeddings[prompt.cacheKey] != nil }
 
-    /// Stores row n of `batch` [N, S, D] for prompts[n].
-    mutating func insert(prompts: [PromptInput], batch: Tensor) {
-        for (index, prompt) in prompts.enumerated() where index < batch.shape[0] {
-            embeddings[prompt.cacheKey] = batch.slice(outer: index, length: 1)
+    /// Stores row n of `batch` for prompts[n].
+    mutating func insert(prompts: [PromptInput], batch: TextConditioning) {
+        for (index, prompt) in prompts.enumerated() where index < batch.count {
+            embeddings[prompt.cacheKey] = batch.row(index)
         }
     }
 

@@ -30,11 +30,11 @@ extension StreamSession {
         for delivery in inbox.takeDeliveries() {
             pendingEncodings[delivery.request] = nil
             switch delivery.result {
-            case .success(let batch) where batch.rank == 3 && batch.shape[0] == delivery.prompts.count:
+            case .success(let batch) where batch.context.rank == 3 && batch.count == delivery.prompts.count:
                 cache.insert(prompts: delivery.prompts, batch: batch)
             case .success(let batch):
                 failures.append((delivery.prompts, StreamError.promptEncodingFailed(prompts: [],
-                    reason: "the encoder returned shape \(batch.shape) for \(delivery.prompts.count) prompts")))
+                    reason: "the encoder returned context shape \(batch.context.shape) for \(delivery.prompts.count) prompts")))
             case .failure(let error):
                 failures.append((delivery.prompts, error))
             }
@@ -102,7 +102,7 @@ extension StreamSession {
         nextRequest += 1
         let encoding = promptEncoding, inbox = inbox, prompts = missing
         let task = Task.detached {
-            let result: Result<Tensor, any Error>
+            let result: Result<TextConditioning, any Error>
             do { result = .success(try await encoding.encode(prompts)) } catch { result = .failure(error) }
             inbox.deliver(StreamInbox.Delivery(request: request, prompts: prompts, result: result))
         }
@@ -151,7 +151,7 @@ extension StreamSession {
         }
         let conditioning = StreamConditioning.build(background: backgroundText, brushes: texts, generatesBackground: generatesBackground,
                                                     slotCount: slotCount, guidance: settings.guidance)
-        step = StreamFrameStep(unet: models.unet, scheduler: scheduler, masks: masks, conditioning: conditioning,
+        step = StreamFrameStep(denoiser: models.denoiser, scheduler: scheduler, masks: masks, conditioning: conditioning,
                                backgroundLatent: background.latent, bootstrapLatents: background.bootstrapLatents,
                                suppressesBootstrapLeak: settings.suppressesBootstrapLeak, modelBatchLimit: settings.modelBatchLimit)
     }

@@ -68,11 +68,11 @@ public actor StreamSession {
             throw StreamError.invalidSettings(name: "bootstrapSteps/guidance/bootstrapMix",
                                               reason: "need bootstrapSteps >= 0 and finite guidance and mix")
         }
-        let scheduler = try SchedulerKind.lcm.makeScheduler(configuration: models.schedulerConfiguration, schedule: settings.schedule)
+        let scheduler = try settings.scheduler.makeScheduler(modelConfiguration: models.schedulerConfiguration, schedule: settings.schedule)
         guard scheduler.slotCount >= 2 else {
             throw StreamError.invalidSettings(name: "schedule", reason: "\(settings.schedule) has \(scheduler.slotCount) slot; the stream needs at least 2")
         }
-        let channels = models.unet.configuration.inChannels
+        let channels = models.denoiser.latentChannels
         guard models.autoencoder.latentChannels == channels else {
             throw StreamError.invalidSettings(name: "autoencoder",
                 reason: "\(models.autoencoder.name) has \(models.autoencoder.latentChannels) latent channels, the UNet takes \(channels)")
@@ -144,7 +144,7 @@ public actor StreamSession {
 
         let last = slotCount - 1
         let input = noise.nextInput()
-        let slots = try step.run(input: input, stockNoise: noise.stockNoise)
+        let slots = try step.run(input: input, stockNoise: noise.stockNoise, renoisingNoise: noise.renoisingNoise)
         let latent = slots.slice(outer: last, length: 1)
         noise.buffer = try scheduler.noise(slots.slice(outer: 0, length: last), noise: noise.renoisingNoise,
                                            slots: Array(0..<last))

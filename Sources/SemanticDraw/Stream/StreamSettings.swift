@@ -10,7 +10,9 @@ public struct StreamSettings: Sendable {
     public var width: Int
     /// The seed of the torch-compatible generator at start (change it later with ``StreamUpdate/seed(_:)``).
     public var seed: UInt64 = 0
-    /// The LCM slots: T = the stream's pipeline depth (at least 2). Default [0, 4, 12, 25, 37].
+    /// The scheduler (default LCM, the paper's stream; presets choose others).
+    public var scheduler: SchedulerChoice = .lcm
+    /// The slots: T = the stream's pipeline depth (at least 2). LCM default [0, 4, 12, 25, 37].
     public var schedule: SlotSchedule = .defaultSlots
     /// Classifier-free guidance; <= 1 (the default) runs no unconditional pass.
     public var guidance: Float = 1

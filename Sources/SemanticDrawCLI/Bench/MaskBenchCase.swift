@@ -15,16 +15,16 @@ enum MaskBenchCase: StandaloneBenchmark {
     /// The canvas: brush 0 covers everything; brushes 1-4 are discs of radius 90 px.
     static func canvas(height: Int = 512, width: Int = 512, brushCount: Int = 5) -> [Tensor] {
         (0..<brushCount).map { brush -> Tensor in
-            let mask = Tensor(uninitializedShape: [height, width])
             let centreY = Double(100 + 80 * brush), centreX = Double(400 - 70 * brush), radius = 90.0
-            for row in 0..<height {
-                for column in 0..<width {
-                    let distance = ((Double(row) + 0.5 - centreY) * (Double(row) + 0.5 - centreY)
-                        + (Double(column) + 0.5 - centreX) * (Double(column) + 0.5 - centreX)).squareRoot()
-                    mask.pointer[row * width + column] = brush == 0 ? 1 : Float(min(max(radius - distance + 0.5, 0), 1))
+            return Tensor(shape: [height, width]) { mask in
+                for row in 0..<height {
+                    for column in 0..<width {
+                        let distance = ((Double(row) + 0.5 - centreY) * (Double(row) + 0.5 - centreY)
+                            + (Double(column) + 0.5 - centreX) * (Double(column) + 0.5 - centreX)).squareRoot()
+                        mask[row * width + column] = brush == 0 ? 1 : Float(min(max(radius - distance + 0.5, 0), 1))
+                    }
                 }
             }
-            return mask
         }
     }
 

@@ -25,7 +25,7 @@ enum RegionBenchCase: StandaloneBenchmark {
 
         // tiny-random: whole runs.
         let tiny = try RegionBenchScene.tinyPipeline()
-        let tinyScene = RegionBenchScene(height: size, width: size, vocabularySize: tiny.textEncoder.configuration.vocabularySize)
+        let tinyScene = RegionBenchScene(height: size, width: size, vocabularySize: tiny.components.promptEncoder.textEncoder.configuration.vocabularySize)
         var semanticDraw = tinyScene.settings(.semanticDraw), baseline = tinyScene.settings(.baselineMultiDiffusion)
         _ = try TimedGeneration.run(tiny, scene: tinyScene, settings: semanticDraw)
         var tinySemantic: [TimedGeneration.Timing] = [], tinyBaseline: [TimedGeneration.Timing] = []
@@ -43,7 +43,7 @@ enum RegionBenchCase: StandaloneBenchmark {
         // Full size: the first steps of each, extrapolated.
         context.log("  building the full-size SD1.5 architecture (random weights)")
         let full = try RegionBenchScene.fullSizePipeline()
-        let fullScene = RegionBenchScene(height: size, width: size, vocabularySize: full.textEncoder.configuration.vocabularySize)
+        let fullScene = RegionBenchScene(height: size, width: size, vocabularySize: full.components.promptEncoder.textEncoder.configuration.vocabularySize)
         semanticDraw = fullScene.settings(.semanticDraw)
         baseline = fullScene.settings(.baselineMultiDiffusion)
         let semanticRun = try TimedGeneration.run(full, scene: fullScene, settings: semanticDraw, stopAfter: 3)

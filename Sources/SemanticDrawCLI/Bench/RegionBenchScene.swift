@@ -24,13 +24,10 @@ struct RegionBenchScene {
             return .tokenIDs([start] + words + Array(repeating: end, count: 77 - 1 - words.count))
         }
         func mask(_ inside: (Double, Double) -> Bool) -> Tensor {
-            let mask = Tensor(uninitializedShape: [height, width])
-            for row in 0..<height {
-                for column in 0..<width {
-                    mask.pointer[row * width + column] = inside(Double(row) / Double(height), Double(column) / Double(width)) ? 1 : 0
-                }
+            let values = (0..<(height * width)).map { index -> Float in
+                inside(Double(index / width) / Double(height), Double(index % width) / Double(width)) ? 1 : 0
             }
-            return mask
+            return Tensor(shape: [height, width], values: values)
         }
         brushes = [
             RegionBrush(prompt: ids(1), mask: mask { y, x in (y - 0.3) * (y - 0.3) + (x - 0.3) * (x - 0.3) < 0.04 }),

@@ -61,7 +61,7 @@ enum StreamBenchCase: StandaloneBenchmark {
 
     static func measure(models: StreamModels, size: Int, streamFrames: Int, oneShotImages: Int, latency: Bool,
                         log: (String) -> Void) throws -> Result {
-        let scene = RegionBenchScene(height: size, width: size, vocabularySize: models.textEncoder.configuration.vocabularySize)
+        let scene = RegionBenchScene(height: size, width: size, vocabularySize: models.promptEncoder.textEncoder.configuration.vocabularySize)
         var settings = StreamSettings(height: size, width: size)
         settings.emptyPrompt = scene.emptyPrompt
         settings.whitePrompt = scene.emptyPrompt
@@ -74,8 +74,8 @@ enum StreamBenchCase: StandaloneBenchmark {
         // The first frames fill the pipe (T of them with tiny-random; one at full size, which is slow).
         let warmUp = latency ? slots : 1
         let mask = scene.brushes[0].mask
-        let shifted = Tensor(uninitializedShape: mask.shape)
-        for index in 0..<mask.count { shifted.pointer[index] = mask.pointer[(index + 37 * size) % mask.count] }
+        let maskValues = mask.scalars
+        let shifted = Tensor(shape: mask.shape, values: (0..<mask.count).map { maskValues[($0 + 37 * size) % mask.count] })
         let box = ResultBox()
         try blockingAsync {
             for _ in 0..<warmUp { _ = try await session.nextFrame() }
@@ -98,8 +98,7 @@ enum StreamBenchCase: StandaloneBenchmark {
             }
         }
         log("  stream: \(box.streamFrames.map { BenchTiming.format($0) }) s/frame")
-        let pipeline = RegionPipeline(textEncoder: models.textEncoder, tokenizer: nil, unet: models.unet, autoencoder: models.autoencoder,
-                                      schedulerConfiguration: models.schedulerConfiguration)
+        let pipeline = RegionPipeline(components: models)
         var oneShotSettings = scene.settings(.semanticDraw)
         oneShotSettings.quantization = settings.quantization
         var oneShot: [Double] = []

@@ -29,7 +29,7 @@ let pointwiseChunk = 16384
 
 extension Tensor {
     /// The activation applied elementwise.
-    public func activated(_ activation: Activation) -> Tensor {
+    func cpuActivated(_ activation: Activation) -> Tensor {
         OperationProfiler.measure("activation") {
             let result = Tensor(uninitializedShape: shape)
             let source = UncheckedSendable(pointer), destination = UncheckedSendable(result.pointer)
@@ -44,7 +44,7 @@ extension Tensor {
     }
 
     /// GEGLU's gate: for x [..., 2n] returns x[..., :n] * gelu(x[..., n:]).
-    public func geglu() -> Tensor {
+    func cpuGEGLU() -> Tensor {
         OperationProfiler.measure("geglu") {
             let doubled = shape[rank - 1]
             precondition(doubled % 2 == 0)

@@ -13,7 +13,7 @@ extension Tensor {
     /// projections produce them); returns [B, Sq, H*D]. Work is split into (sample, head, query
     /// tile) items over the workers; each tile keeps a full row of scores (tile x Sk floats, at
     /// most ``attentionScoreTileLimit``) and uses two single-threaded GEMMs.
-    public static func attention(query: Tensor, key: Tensor, value: Tensor, heads: Int, causal: Bool = false,
+    static func cpuAttention(query: Tensor, key: Tensor, value: Tensor, heads: Int, causal: Bool = false,
                                  scoreTileLimit: Int = attentionScoreTileLimit) -> Tensor {
         OperationProfiler.measure("attention") {
             precondition(query.rank == 3 && key.rank == 3 && value.shape == key.shape && query.shape[0] == key.shape[0]
@@ -70,7 +70,7 @@ extension Tensor {
     }
 
     /// Softmax over the last dimension.
-    public func softmax() -> Tensor {
+    func cpuSoftmax() -> Tensor {
         let length = shape[rank - 1]
         let result = copy()
         let base = UncheckedSendable(result.pointer)

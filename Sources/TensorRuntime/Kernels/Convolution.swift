@@ -56,7 +56,7 @@ extension Tensor {
     /// 2-D cross-correlation as PyTorch's `conv2d`: input [B, Cin, H, W], weight
     /// [Cout, Cin, kh, kw], optional bias [Cout]. 1x1 stride-1 unpadded convolutions are one GEMM
     /// per image; others build im2col columns in bounded chunks of output rows.
-    public func conv2d(weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Padding2D = Padding2D(0),
+    func cpuConv2d(weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Padding2D = Padding2D(0),
                        algorithm: ConvolutionAlgorithm = .automatic) -> Tensor {
         OperationProfiler.measure("conv2d") {
             precondition(rank == 4 && weight.rank == 4 && weight.shape[1] == shape[1],
@@ -257,7 +257,7 @@ extension Tensor {
     }
 
     /// Adds bias[c] to every element of channel c of an [B, C, ...] tensor.
-    public func addChannelBiasInPlace(_ bias: Tensor) {
+    func cpuAddChannelBiasInPlace(_ bias: Tensor) {
         let channels = shape[1]
         let plane = count / (shape[0] * channels)
         let base = UncheckedSendable(pointer)

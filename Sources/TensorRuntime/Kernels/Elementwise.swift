@@ -1,38 +1,20 @@
 extension Tensor {
-    /// Elementwise sum of two tensors of the same shape.
-    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
-        precondition(lhs.shape == rhs.shape, "add: \(lhs.shape) vs \(rhs.shape)")
-        return lhs.combined(with: rhs) { $0 + $1 }
-    }
-
-    /// Elementwise difference of two tensors of the same shape.
-    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
-        precondition(lhs.shape == rhs.shape, "subtract: \(lhs.shape) vs \(rhs.shape)")
-        return lhs.combined(with: rhs) { $0 - $1 }
-    }
-
-    /// Elementwise product of two tensors of the same shape.
-    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
-        precondition(lhs.shape == rhs.shape, "multiply: \(lhs.shape) vs \(rhs.shape)")
-        return lhs.combined(with: rhs) { $0 * $1 }
-    }
-
     /// Every element times `scalar`.
-    public static func * (lhs: Tensor, scalar: Float) -> Tensor {
-        let result = Tensor(uninitializedShape: lhs.shape)
-        mapVectors(count: lhs.count, from: lhs.pointer, to: result.pointer) { $0 * scalar }
+    func cpuScaled(by scalar: Float) -> Tensor {
+        let result = Tensor(uninitializedShape: shape)
+        Self.mapVectors(count: count, from: pointer, to: result.pointer) { $0 * scalar }
         return result
     }
 
     /// `self * scale + shift`, elementwise.
-    public func affine(scale: Float, shift: Float) -> Tensor {
+    func cpuAffine(scale: Float, shift: Float) -> Tensor {
         let result = Tensor(uninitializedShape: shape)
         Self.mapVectors(count: count, from: pointer, to: result.pointer) { $0 * scale + shift }
         return result
     }
 
     /// Adds `other` (same shape) into this tensor's storage. Only for tensors the caller created.
-    public func addInPlace(_ other: Tensor) {
+    func cpuAddInPlace(_ other: Tensor) {
         OperationProfiler.measure("add") {
             precondition(shape == other.shape, "addInPlace: \(shape) vs \(other.shape)")
             let destination = UncheckedSendable(pointer), source = UncheckedSendable(other.pointer)
@@ -43,7 +25,6 @@ extension Tensor {
         }
     }
 
-    @inlinable
     func combined(with other: Tensor, _ operation: (SIMD16<Float>, SIMD16<Float>) -> SIMD16<Float>) -> Tensor {
         let result = Tensor(uninitializedShape: shape)
         let left = UncheckedSendable(pointer), right = UncheckedSendable(other.pointer)
@@ -69,7 +50,7 @@ extension Tensor {
     }
 
     /// Adds a per-sample, per-channel value: self [B, C, H, W] + values [B, C].
-    public func addingPerChannel(_ values: Tensor) -> Tensor {
+    func cpuAddingPerChannel(_ values: Tensor) -> Tensor {
         let batch = shape[0], channels = shape[1]
         precondition(values.shape == [batch, channels], "addingPerChannel: \(shape) vs \(values.shape)")
         let plane = count / (batch * channels)
@@ -85,7 +66,7 @@ extension Tensor {
     }
 
     /// Concatenates [B, C_i, ...] tensors along dimension 1.
-    public static func concatenateChannels(_ parts: [Tensor]) -> Tensor {
+    static func cpuConcatenateChannels(_ parts: [Tensor]) -> Tensor {
         OperationProfiler.measure("concat") {
             let batch = parts[0].shape[0]
             let spatial = Array(parts[0].shape.dropFirst(2))
@@ -107,7 +88,7 @@ extension Tensor {
     }
 
     /// Nearest-neighbour upsampling of [B, C, H, W] by an integer factor.
-    public func upsampleNearest(factor: Int = 2) -> Tensor {
+    func cpuUpsampleNearest(factor: Int = 2) -> Tensor {
         let batch = shape[0], channels = shape[1], height = shape[2], width = shape[3]
         let outWidth = width * factor
         let result = Tensor(uninitializedShape: [batch, channels, height * factor, outWidth])
@@ -130,7 +111,7 @@ extension Tensor {
     }
 
     /// [B, C, H, W] -> [B, H*W, C] (channels last), as diffusers' transformer blocks expect.
-    public func channelsLast() -> Tensor {
+    func cpuChannelsLast() -> Tensor {
         OperationProfiler.measure("transpose") {
             let batch = shape[0], channels = shape[1]
             let plane = count / (batch * channels)
@@ -141,7 +122,7 @@ extension Tensor {
     }
 
     /// [B, H*W, C] -> [B, C, H, W], the inverse of ``channelsLast()``.
-    public func channelsFirst(height: Int, width: Int) -> Tensor {
+    func cpuChannelsFirst(height: Int, width: Int) -> Tensor {
         OperationProfiler.measure("transpose") {
             let batch = shape[0], plane = shape[1], channels = shape[2]
             precondition(plane == height * width)
@@ -181,7 +162,7 @@ extension Tensor {
     /// Nearest-neighbour resize of [B, C, H, W] to an exact size, with PyTorch's legacy
     /// `nearest` rule: source index = min(floor(destination * (in / out)), in - 1), the scale
     /// computed in float32.
-    public func resizedNearest(height outHeight: Int, width outWidth: Int) -> Tensor {
+    func cpuResizedNearest(height outHeight: Int, width outWidth: Int) -> Tensor {
         let batch = shape[0], channels = shape[1], height = shape[2], width = shape[3]
         let scaleY = Float(height) / Float(outHeight), scaleX = Float(width) / Float(outWidth)
         let rowSources = (0..<outHeight).map { Swift.min(Int((Float($0) * scaleY).rounded(.down)), height - 1) }

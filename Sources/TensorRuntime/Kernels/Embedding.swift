@@ -4,7 +4,7 @@ extension Tensor {
     /// Sinusoidal timestep embedding as diffusers' `get_timestep_embedding` computes it in float32:
     /// frequencies exp(-ln(maxPeriod) * i / (half - downscaleFrequencyShift)), arguments t * f,
     /// then [sin, cos] (or [cos, sin] when `flipSinToCos`). timesteps: one value per sample.
-    public static func timestepEmbedding(
+    static func cpuTimestepEmbedding(
         timesteps: [Float], dimension: Int, flipSinToCos: Bool, downscaleFrequencyShift: Float, maxPeriod: Float = 10000
     ) -> Tensor {
         let half = dimension / 2
@@ -27,7 +27,7 @@ extension Tensor {
 
     /// Rows of an [N, D] table gathered by `indices`, giving [indices.count, D].
     /// Indices must lie in 0..<N (callers validate user input first).
-    public func gatherRows(_ indices: [Int]) -> Tensor {
+    func cpuGatherRows(_ indices: [Int]) -> Tensor {
         let width = shape[1]
         let result = Tensor(uninitializedShape: [indices.count, width])
         for (row, index) in indices.enumerated() {

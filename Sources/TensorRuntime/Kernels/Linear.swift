@@ -1,6 +1,6 @@
 extension Tensor {
     /// `x @ weight^T + bias` over the last dimension: x [..., in], weight [out, in], bias [out].
-    public func linear(weight: Tensor, bias: Tensor?) -> Tensor {
+    func cpuLinear(weight: Tensor, bias: Tensor?) -> Tensor {
         OperationProfiler.measure("linear") {
             precondition(weight.rank == 2 && shape.last == weight.shape[1], "linear: input \(shape) vs weight \(weight.shape)")
             let inFeatures = weight.shape[1]
@@ -21,7 +21,7 @@ extension Tensor {
     }
 
     /// Batched matrix product of the last two dimensions: [..., m, k] x [..., k, n].
-    public func matmul(_ other: Tensor) -> Tensor {
+    func cpuMatmul(_ other: Tensor) -> Tensor {
         precondition(rank >= 2 && other.rank == rank && shape.dropLast(2) == other.shape.dropLast(2)
                      && shape[rank - 1] == other.shape[rank - 2], "matmul: \(shape) x \(other.shape)")
         let m = shape[rank - 2], k = shape[rank - 1], n = other.shape[rank - 1]

@@ -5,7 +5,7 @@ extension Tensor {
     /// `bias`; `fusedSiLU` applies SiLU to the result in the same pass (the usual ResNet order).
     /// Statistics are two-pass, accumulated in float blocks flushed to double, so they do not
     /// drift on large planes.
-    public func groupNorm(groups: Int, weight: Tensor, bias: Tensor, epsilon: Float, fusedSiLU: Bool = false) -> Tensor {
+    func cpuGroupNorm(groups: Int, weight: Tensor, bias: Tensor, epsilon: Float, fusedSiLU: Bool = false) -> Tensor {
         OperationProfiler.measure("groupNorm") {
             let batch = shape[0], channels = shape[1]
             precondition(channels % groups == 0, "groupNorm: \(channels) channels in \(groups) groups")
@@ -36,7 +36,7 @@ extension Tensor {
     }
 
     /// PyTorch's `layer_norm` over the last dimension with affine `weight` and `bias`.
-    public func layerNorm(weight: Tensor, bias: Tensor, epsilon: Float) -> Tensor {
+    func cpuLayerNorm(weight: Tensor, bias: Tensor, epsilon: Float) -> Tensor {
         OperationProfiler.measure("layerNorm") {
             let features = shape[rank - 1]
             let rows = count / features

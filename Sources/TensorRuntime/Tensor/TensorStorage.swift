@@ -1,12 +1,21 @@
 import CKernels
 
-/// Float32 memory behind a ``Tensor``: either owned (64-byte aligned, freed on deinit; large
-/// buffers go back to ``LargeBufferPool`` for reuse) or borrowed from another object that keeps it alive (a memory-mapped safetensors file).
+/// The memory behind a ``Tensor``: its device, its element type, and either owned memory
+/// (64-byte aligned, freed on deinit; large buffers go back to ``LargeBufferPool`` for reuse)
+/// or memory borrowed from an object that keeps it alive (a memory-mapped safetensors file).
+///
+/// Code outside the tensor runtime never sees the address: it reads host memory through
+/// ``Tensor/withUnsafeHostElements(_:)`` and writes new tensors through
+/// ``Tensor/init(shape:initializingHostElements:)``.
 public final class TensorStorage: @unchecked Sendable {
-    /// The first element.
-    public let pointer: UnsafeMutablePointer<Float>
+    /// The first element (host memory; float32).
+    let pointer: UnsafeMutablePointer<Float>
     /// Number of elements.
     public let count: Int
+    /// Where the memory lives.
+    public let device: Device
+    /// The element type.
+    public let dtype: DType
     private let owner: AnyObject?
 
     /// glibc serves blocks above its mmap threshold with fresh mappings, so every large
@@ -17,8 +26,8 @@ public final class TensorStorage: @unchecked Sendable {
         return true
     }()
 
-    /// Allocates `count` uninitialised elements.
-    public init(uninitializedCount count: Int) {
+    /// Allocates `count` uninitialised float32 elements in host memory.
+    init(uninitializedCount count: Int) {
         _ = Self.allocatorConfigured
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
         let raw = bytes >= LargeBufferPool.minimumBytes
@@ -26,13 +35,17 @@ public final class TensorStorage: @unchecked Sendable {
             : UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
         self.pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         self.count = count
+        self.device = .cpu
+        self.dtype = .float32
         self.owner = nil
     }
 
-    /// Wraps memory owned by `owner`, which must outlive every use of the pointer (it is retained).
-    public init(borrowing pointer: UnsafeMutablePointer<Float>, count: Int, owner: AnyObject) {
+    /// Wraps float32 host memory owned by `owner`, which must outlive every use of the pointer (it is retained).
+    init(borrowing pointer: UnsafeMutablePointer<Float>, count: Int, owner: AnyObject) {
         self.pointer = pointer
         self.count = count
+        self.device = .cpu
+        self.dtype = .float32
         self.owner = owner
     }
 

@@ -1,5 +1,3 @@
-import TensorRuntime
-
 /// PyTorch's `interpolate(mode="bicubic", align_corners=False)` on [C, H, W] (cubic convolution
 /// with A = -0.75, source coordinate (x + 0.5) * in/out - 0.5, edge indices clamped), used to fit
 /// a background image to the canvas (ALGORITHM.md §4).

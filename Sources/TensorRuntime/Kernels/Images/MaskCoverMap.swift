@@ -1,5 +1,3 @@
-import TensorRuntime
-
 /// For every image pixel, the index of the last brush whose mask is non-zero there (-1 where
 /// none is), stored as float so the blur's inner loop compares without conversion.
 ///

@@ -1,5 +1,3 @@
-import TensorRuntime
-
 /// Bilinear resizing of one `[H', W']` mask to `[H, W]` with PyTorch's
 /// `F.interpolate(mode="bilinear", align_corners=False)` rule (ALGORITHM.md §2, step 1).
 ///

@@ -1,5 +1,3 @@
-import TensorRuntime
-
 /// Evaluates steps 2 and 3 of ALGORITHM.md §2 — cover, then separable Gaussian blur with
 /// replicate padding — for one brush at one image row and an evenly spaced set of columns.
 ///

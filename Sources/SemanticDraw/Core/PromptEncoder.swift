@@ -8,12 +8,16 @@ import Tokenizer
 /// tokenized to 77 tokens (truncated keeping the end token, padded with the model's pad
 /// token) and encoded by the CLIP text encoder; the conditioning is its last hidden state.
 /// Negative prompts go through the same path (an absent one is the empty prompt).
+///
+/// The one prompt encoder of the package: the one-shot pipeline, the stream and the server
+/// all encode through ``encode(_:)-([PromptInput])``, which gives ``TextConditioning``.
 public struct PromptEncoder: Sendable {
-    /// The model's tokenizer (`tokenizer/`).
-    public let tokenizer: CLIPTokenizer
+    /// The model's tokenizer (`tokenizer/`); needed for text prompts (token-id prompts need none).
+    public let tokenizer: CLIPTokenizer?
     /// The model's text encoder (`text_encoder/`).
     public let textEncoder: CLIPTextModel
-    /// Tokens per prompt (77 for every SD1.x/SD2.x model).
+    /// Tokens per prompt: the tokenizer's `model_max_length` (77 when it sets none) bounded by
+    /// the encoder's position embeddings (77 for every SD1.x/SD2.x model).
     public let maximumLength: Int
 
     /// Token embeddings and pooled outputs of a batch of prompts.
@@ -32,10 +36,35 @@ public struct PromptEncoder: Sendable {
         public let unconditional: Embeddings
     }
 
-    public init(tokenizer: CLIPTokenizer, textEncoder: CLIPTextModel) {
+    /// An encoder over `textEncoder`; without a tokenizer only token-id prompts can be encoded,
+    /// and they must have as many ids as the encoder has positions.
+    public init(tokenizer: CLIPTokenizer?, textEncoder: CLIPTextModel) {
         self.tokenizer = tokenizer
         self.textEncoder = textEncoder
-        maximumLength = min(tokenizer.modelMaximumLength ?? 77, textEncoder.configuration.maximumPositionEmbeddings)
+        let positions = textEncoder.configuration.maximumPositionEmbeddings
+        maximumLength = tokenizer.map { min($0.modelMaximumLength ?? 77, positions) } ?? positions
+    }
+
+    /// The conditioning of `prompts` (text, or exactly ``maximumLength`` token ids each), one
+    /// text-encoder batch: the last hidden state as the token context.
+    /// - Throws: ``RegionGenerationError/invalidInput(name:reason:)`` for a token-id prompt of
+    ///   the wrong length or a text prompt without a tokenizer; the encoder's errors.
+    public func encode(_ prompts: [PromptInput]) throws -> TextConditioning {
+        let ids: [[Int]] = try prompts.map { prompt in
+            switch prompt {
+            case .tokenIDs(let ids):
+                guard ids.count == maximumLength else {
+                    throw RegionGenerationError.invalidInput(name: "prompt", reason: "has \(ids.count) token ids, expected \(maximumLength)")
+                }
+                return ids
+            case .text(let text):
+                guard let tokenizer else {
+                    throw RegionGenerationError.invalidInput(name: "prompt", reason: "'\(text)' needs a tokenizer, and the model has none")
+                }
+                return tokenizer(text, maximumLength: maximumLength, padding: true).ids
+            }
+        }
+        return TextConditioning(context: try textEncoder(inputIDs: ids).lastHiddenState)
     }
 
     /// Loads `tokenizer/` and `text_encoder/` of a diffusers pipeline folder, fusing `loras`
@@ -50,6 +79,9 @@ public struct PromptEncoder: Sendable {
     public func encode(_ prompts: [String]) throws -> Embeddings {
         guard !prompts.isEmpty else {
             throw ModelLoadingError.invalidInput(name: "prompts", reason: "at least one prompt is needed")
+        }
+        guard let tokenizer else {
+            throw ModelLoadingError.invalidInput(name: "tokenizer", reason: "text prompts need the model's tokenizer, and it has none")
         }
         let tokenized = tokenizer(prompts, maximumLength: maximumLength, padding: true)
         let output = try textEncoder(inputIDs: tokenized.map(\.ids))
