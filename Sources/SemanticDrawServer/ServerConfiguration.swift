@@ -19,6 +19,9 @@ public struct ServerConfiguration: Sendable {
     public var notes: [String] = []
     /// JPEG quality of stream frames.
     public var jpegQuality: Int = 85
+    /// A test seam passed to every session's stream (``StreamModelCallHook``): tests make frames
+    /// slow with it; nil otherwise.
+    var beforeModelCall: StreamModelCallHook?
 
     public init(stream: StreamSettings, dataDirectory: String, modelName: String) {
         self.stream = stream

@@ -116,3 +116,31 @@ final class RecordingPromptEncoding: StreamPromptEncoding, @unchecked Sendable {
         lock.withLock { calls.append(prompts) }
     }
 }
+
+/// Cancels frames mid-way, through the ``StreamModelCallHook`` test seam: a call armed with
+/// ``cancelNext()`` cancels its own frame's task right before the model call (the UNet then
+/// stops at its first cancellation check); the other calls pass. No thread is held. Its state
+/// is NSLock-protected (the hook runs on the frames' tasks), hence `@unchecked Sendable`.
+final class CancellingModelCalls: @unchecked Sendable {
+    private let lock = NSLock()
+    private var armed = 0
+    private var cancelledCount = 0
+
+    /// The hook to pass as `beforeModelCall`.
+    var hook: StreamModelCallHook { { [self] in self.call() } }
+
+    /// Cancels the next call's frame.
+    func cancelNext() { lock.withLock { armed += 1 } }
+    /// Frames cancelled so far.
+    var cancelled: Int { lock.withLock { cancelledCount } }
+
+    private func call() {
+        let cancels = lock.withLock { () -> Bool in
+            guard armed > 0 else { return false }
+            armed -= 1
+            cancelledCount += 1
+            return true
+        }
+        if cancels { withUnsafeCurrentTask { $0?.cancel() } }
+    }
+}

@@ -13,6 +13,11 @@ import TensorRuntime
 /// the newest winning, at the start of the next frame. Text encoding runs off the frame loop:
 /// frames keep coming on the old embeddings until the new ones are ready (only the very first
 /// frame waits for its prompts). With a fixed seed the stream is deterministic.
+///
+/// A frame holds the actor only to prepare and to commit; its model call and decode run off the
+/// actor, so the session answers ``hasPendingEncodings`` and the other calls while a frame
+/// computes. Cancelling the task that awaits ``nextFrame()`` stops the frame early and leaves
+/// the session as if the frame had not run.
 public actor StreamSession {
     /// The settings the session was opened with.
     public nonisolated let settings: StreamSettings
@@ -26,6 +31,8 @@ public actor StreamSession {
     /// The latent of an all-white image, [1, C, h, w] (case (d)'s background, bootstrapping).
     let whiteLatent: Tensor
     let latentChannels: Int
+    /// The test seam run before every model call (nil outside tests).
+    let beforeModelCall: StreamModelCallHook?
 
     // The palette as last updated (what the user asked for).
     var background: StreamBackgroundState
@@ -55,10 +62,12 @@ public actor StreamSession {
 
     /// Opens a session over `models`; `background` and `brushes` are queued as the first updates.
     /// `promptEncoding` defaults to the model's text encoder (``TextEncoderPromptEncoding``).
+    /// `beforeModelCall` is a test seam (``StreamModelCallHook``); leave it nil.
     /// - Throws: ``StreamError/invalidSettings(name:reason:)``, scheduler errors, or
     ///   ``StreamError/invalidUpdate(name:reason:)`` for a bad background image.
     public init(models: StreamModels, settings: StreamSettings, background: RegionBackground = RegionBackground(),
-                brushes: [StreamBrush] = [], promptEncoding: (any StreamPromptEncoding)? = nil) throws {
+                brushes: [StreamBrush] = [], promptEncoding: (any StreamPromptEncoding)? = nil,
+                beforeModelCall: StreamModelCallHook? = nil) throws {
         let factor = models.autoencoder.scaleFactor
         guard settings.height > 0, settings.width > 0, settings.height % 8 == 0, settings.width % 8 == 0,
               settings.height % factor == 0, settings.width % factor == 0 else {
@@ -81,6 +90,7 @@ public actor StreamSession {
         self.models = models
         self.scheduler = scheduler
         self.promptEncoding = promptEncoding ?? TextEncoderPromptEncoding(models: models)
+        self.beforeModelCall = beforeModelCall
         slotCount = scheduler.slotCount
         latentChannels = channels
         whiteLatent = try models.autoencoder.encode(image: Tensor(shape: [3, settings.height, settings.width], repeating: 1))
@@ -101,7 +111,8 @@ public actor StreamSession {
         inbox.enqueue(update)
     }
 
-    /// Whether text encodings are still running.
+    /// Whether text encodings are still running (as of the last frame's preparation). Answered
+    /// without waiting for a frame in progress: frames compute off the actor.
     public var hasPendingEncodings: Bool { !pendingEncodings.isEmpty }
 
     /// Waits until the text encodings running now have finished; their embeddings are used from
@@ -117,17 +128,55 @@ public actor StreamSession {
 
     /// Runs one frame: applies queued updates and finished encodings, makes one batched model
     /// call over all slots and regions, re-noises the in-flight latents and decodes the last slot.
-    /// Honours task cancellation before the model call and before decoding.
-    /// - Throws: ``StreamError`` (a rejected update, a failed encoding, or no embeddings yet),
+    ///
+    /// Only the preparation (updates, encodings, the step, taking the frame's inputs) and the
+    /// commit (the new in-flight latents, the noise state, the counters) run on the actor; the
+    /// model call, re-noising and decoding run off it (``StreamFrameJob``), so ``enqueue(_:)``,
+    /// ``hasPendingEncodings`` and the other calls are answered while a frame computes.
+    ///
+    /// Honours task cancellation before the model call, inside it (between UNet blocks) and
+    /// before decoding. A cancelled or failed frame commits nothing: the generator, stock noise,
+    /// in-flight latents and counters stay as they were, so the next frames equal those of a
+    /// session that never ran it (updates it applied stay applied, as the next frame would have
+    /// applied them).
+    /// - Throws: ``StreamError`` (a rejected update, a failed encoding, no embeddings yet, or
+    ///   ``StreamError/frameInProgress`` while another frame of this session runs),
     ///   `CancellationError`, or network errors.
     public func nextFrame() async throws -> StreamFrame {
         guard !frameInProgress else { throw StreamError.frameInProgress }
         frameInProgress = true
         defer { frameInProgress = false }
         let clock = ContinuousClock(), start = clock.now
+        // (a) On the actor: take the frame's inputs.
+        let prepared = try await prepareFrame()
+        // (b) Off the actor: the model call, re-noising, decoding.
+        let output = try await prepared.job.run()
+        // (c) On the actor: commit (nothing below throws or suspends).
+        var advancedNoise = prepared.noise
+        advancedNoise.buffer = output.buffer
+        noise = advancedNoise
+        framesSinceChange = setupChanged ? 0 : framesSinceChange + 1
+        setupChanged = false
+        let current = conditioningIsCurrent
+        let elapsed = start.duration(to: clock.now).components
+        let frame = StreamFrame(index: frameIndex, image: output.image, latent: output.latent, conditioningIsCurrent: current,
+                                framesSinceChange: framesSinceChange,
+                                reflectsLatestPalette: current && framesSinceChange >= slotCount - 1,
+                                seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
+        frameIndex += 1
+        return frame
+    }
+
+    /// Step 1-2 of a frame, on the actor: applies finished encodings and queued updates, rebuilds
+    /// the step when the setup changed, and returns the job with the noise state advanced by one
+    /// frame (a copy: ``noise`` changes only when the frame commits).
+    private func prepareFrame() async throws -> (job: StreamFrameJob, noise: StreamNoiseState) {
         try Task.checkCancellation()
         try receiveEncodings()
-        try applyQueuedUpdates()
+        // In a task of its own on this actor, so that cancelling the frame cannot interrupt it: a
+        // cancellation inside (a background image's encode checks for one) would drop the updates
+        // it took from the queue. It only applies the palette; the next frame needs it anyway.
+        try await Task { try self.applyQueuedUpdates() }.value
         requestMissingEncodings()
         if activeBackgroundText == nil {
             // Nothing to run on yet (the first frame): wait for the first embeddings.
@@ -141,25 +190,11 @@ public actor StreamSession {
         if setupChanged || step == nil { try rebuildStep() }
         guard let step else { throw StreamError.notReady(reason: "no generation setup") }
         try Task.checkCancellation()
-
-        let last = slotCount - 1
-        let input = noise.nextInput()
-        let slots = try step.run(input: input, stockNoise: noise.stockNoise, renoisingNoise: noise.renoisingNoise)
-        let latent = slots.slice(outer: last, length: 1)
-        noise.buffer = try scheduler.noise(slots.slice(outer: 0, length: last), noise: noise.renoisingNoise,
-                                           slots: Array(0..<last))
-        try Task.checkCancellation()
-        let image = try models.autoencoder.decode(latent: latent)
-
-        framesSinceChange = setupChanged ? 0 : framesSinceChange + 1
-        setupChanged = false
-        let current = conditioningIsCurrent
-        let elapsed = start.duration(to: clock.now).components
-        let frame = StreamFrame(index: frameIndex, image: image, latent: latent, conditioningIsCurrent: current,
-                                framesSinceChange: framesSinceChange,
-                                reflectsLatestPalette: current && framesSinceChange >= last,
-                                seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
-        frameIndex += 1
-        return frame
+        var advanced = noise
+        let input = advanced.nextInput()
+        let job = StreamFrameJob(step: step, scheduler: scheduler, autoencoder: models.autoencoder, input: input,
+                                 stockNoise: advanced.stockNoise, renoisingNoise: advanced.renoisingNoise,
+                                 beforeModelCall: beforeModelCall)
+        return (job, advanced)
     }
 }

@@ -3,12 +3,18 @@ import SemanticDraw
 
 /// The one model worker: computes frames for the playing sessions in turn (round robin), and
 /// runs one-shot generations between frames. Only one model call runs at a time.
+///
+/// Each frame runs in a task of its own whose handle the worker keeps while it runs, so a
+/// session can stop its frame in progress (``cancelFrame(of:)``: on pause, reseed or close);
+/// the worker then moves on to the next playing session.
 actor FrameWorker {
     private var sessions: [LiveSession] = []
     private var nextIndex = 0
     private var wakeUp: CheckedContinuation<Void, Never>?
     private var exclusiveWaiters: [CheckedContinuation<Void, Never>] = []
     private var busy = false
+    /// The frame computing now: its session and the task computing it.
+    private var running: (session: LiveSession, task: Task<Void, Never>)?
 
     var sessionCount: Int { sessions.count }
 
@@ -17,8 +23,18 @@ actor FrameWorker {
         signal()
     }
 
+    /// Drops `session` (its socket closed) and stops its frame in progress, if any.
     func unregister(_ session: LiveSession) {
         sessions.removeAll { $0 === session }
+        cancelFrame(of: session)
+    }
+
+    /// Stops `session`'s frame in progress, if one is computing (the session paused, reseeded or
+    /// left): the frame ends at its next cancellation check (before the model call, between UNet
+    /// blocks, before decoding) without changing the stream, and sends nothing.
+    func cancelFrame(of session: LiveSession) {
+        guard let running, running.session === session else { return }
+        running.task.cancel()
     }
 
     /// Wakes the loop (a session started playing).
@@ -35,7 +51,15 @@ actor FrameWorker {
                 continue
             }
             await acquire()
-            await session.computeFrame()
+            let frame = Task { await session.computeFrame() }
+            running = (session, frame)
+            // The worker stays free to answer (cancelFrame, register, signal) while it waits.
+            await withTaskCancellationHandler {
+                await frame.value
+            } onCancel: {
+                frame.cancel()
+            }
+            running = nil
             release()
             await Task.yield()
         }

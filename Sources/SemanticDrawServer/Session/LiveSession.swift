@@ -5,23 +5,28 @@ import TensorRuntime
 
 /// One browser session: its stream, its palette copy, whether it plays, and the channel its
 /// WebSocket writer drains. Messages are applied in arrival order; frames are computed by the
-/// shared ``FrameWorker``.
+/// shared ``FrameWorker``. Messages are answered while a frame computes (the frame runs off this
+/// actor and off the stream's); `pause` and reseeds (`seed`, `palette`) stop the frame in progress.
 actor LiveSession {
     nonisolated let id: String
     let stream: StreamSession
     let configuration: ServerConfiguration
     let history: HistoryStore
+    /// The worker that computes this session's frames (a strong reference: the worker drops the
+    /// session when its socket closes, which ends the cycle).
+    let worker: FrameWorker
     private(set) var palette: SessionPalette
     private(set) var playing = false
     private var latestFrame: (index: Int, image: Tensor)?
     nonisolated let outgoing: AsyncStream<OutgoingMessage>
     private let continuation: AsyncStream<OutgoingMessage>.Continuation
 
-    init(id: String, models: StreamModels, configuration: ServerConfiguration, history: HistoryStore) throws {
+    init(id: String, models: StreamModels, configuration: ServerConfiguration, history: HistoryStore, worker: FrameWorker) throws {
         self.id = id
         self.configuration = configuration
         self.history = history
-        stream = try StreamSession(models: models, settings: configuration.stream)
+        self.worker = worker
+        stream = try StreamSession(models: models, settings: configuration.stream, beforeModelCall: configuration.beforeModelCall)
         palette = SessionPalette(seed: configuration.stream.seed)
         (outgoing, continuation) = AsyncStream.makeStream(of: OutgoingMessage.self, bufferingPolicy: .bufferingNewest(64))
     }
@@ -32,18 +37,23 @@ actor LiveSession {
     var isPlaying: Bool { playing }
 
     /// Handles one text message; errors go back to the client, the palette stays as it was.
+    /// Answered at once, also while a frame of this session computes; a pause or a reseed stops
+    /// that frame (it sends nothing; a reseeded stream's next frame starts from the new seed).
     func receive(_ text: String) async {
         do {
             let message = try ClientMessage.parse(text, limits: configuration.limits)
             switch message {
             case .play: playing = true
-            case .pause: playing = false
+            case .pause:
+                playing = false
+                await worker.cancelFrame(of: self)
             case .save: try await save()
             default:
                 var next = palette
                 let updates = try next.apply(message, limits: configuration.limits)
                 palette = next
                 for update in updates { stream.enqueue(update) }
+                if updates.contains(where: Self.reseeds) { await worker.cancelFrame(of: self) }
             }
             await sendState()
         } catch let error as ClientMessageError {
@@ -53,13 +63,21 @@ actor LiveSession {
         }
     }
 
+    /// Whether `update` restarts the stream's noise (the frame in progress is then wasted).
+    static func reseeds(_ update: StreamUpdate) -> Bool {
+        if case .seed = update { return true }
+        return false
+    }
+
+    /// Sends the `state` message (the stream answers at once, even while a frame computes).
     func sendState() async {
         let busy = await stream.hasPendingEncodings ? "encoding" : nil
         send(.text(ServerMessage.state(playing: playing, busy: busy, brushes: palette.brushIDs, seed: palette.seed)))
     }
 
     /// Computes one frame and sends it (a `frame` message, then the JPEG). A failing frame
-    /// pauses the session and says why.
+    /// pauses the session and says why; a cancelled one (pause, reseed, close) sends nothing.
+    /// The worker runs this in a task of its own, which ``FrameWorker/cancelFrame(of:)`` cancels.
     func computeFrame() async {
         guard playing else { return }
         send(.text(ServerMessage.progress(position: 0)))

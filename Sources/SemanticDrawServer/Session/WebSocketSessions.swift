@@ -17,7 +17,8 @@ struct WebSocketSessions: Sendable {
         }
         let session: LiveSession
         do {
-            session = try LiveSession(id: UUID().uuidString.lowercased(), models: models, configuration: configuration, history: history)
+            session = try LiveSession(id: UUID().uuidString.lowercased(), models: models, configuration: configuration, history: history,
+                                  worker: worker)
         } catch {
             try? await outbound.write(.text(ServerMessage.error("cannot open a session: \(error)", request: nil)))
             return
@@ -34,7 +35,7 @@ struct WebSocketSessions: Sendable {
         await session.send(.text(ServerMessage.ready(session: session.id, configuration: configuration, slots: session.stream.slotCount)))
         await session.sendState()
         await readMessages(inbound, into: session)
-        await worker.unregister(session)
+        await worker.unregister(session)                    // also stops its frame in progress
         await session.stream.cancelPendingEncodings()
         await session.finish()
         writer.cancel()
