@@ -2,15 +2,18 @@
 """Generate the scheduler reference fixtures in Tests/Fixtures/schedulers/.
 
 For several scheduler configurations (SD1.5's LCM-LoRA config, DDIM leading/trailing/linspace,
-Euler discrete leading/trailing/linspace, a linear-beta config, a v-prediction config) this
-records what diffusers computes:
+Euler discrete leading/trailing/linspace, a linear-beta config, a v-prediction config, and the
+two Hyper-SD SD1.5 set-ups: TCD and DDIM "trailing" built from SD1.5's own config) this records
+what diffusers computes:
 
 - the training tables `betas` and `alphas_cumprod` (all `num_train_timesteps` entries),
 - for every schedule (step counts 1, 2, 3, 4, 5, 7, 8, 25, 50 and, where diffusers supports
   custom timesteps, the slot lists [0, 4, 12, 25, 37] and [0, 12, 25, 37] on the 50-step grid
   999, 979, ..., 19): the timesteps, the scheduler's per-slot coefficients (LCM: c_skip, c_out
   and the alpha-bar the noise part uses; DDIM: the previous timestep and its alpha-bar; Euler:
-  sigmas and init_noise_sigma),
+  sigmas and init_noise_sigma; TCD: the timestep each slot steps to, the intermediate timestep
+  s = floor((1 - eta) * t_prev) and both alpha-bars; the Hyper-SD fixtures have their own
+  schedules, see SOURCE_CONFIGS),
 - `torch_sqrt.inputs` / `torch_sqrt.outputs`: every float32 square root diffusers took while
   recording (torch 2.13.0's CPU sqrt is not correctly rounded; the Swift tests substitute these
   values to check the kernels bit for bit, see SquareRootRecorder),
@@ -21,7 +24,7 @@ records what diffusers computes:
   as pipelines pass it), plus `add_noise(sample, noise, t)` per slot and, for Euler,
   `scale_model_input(sample, t)` per slot.
 
-How the noise reaches the schedulers without a generator:
+How the noise reaches the schedulers (TCD: through its own seeded generator):
 - LCMScheduler.step draws its noise with `randn_tensor`; this script replaces
   `diffusers.schedulers.scheduling_lcm.randn_tensor` with a function returning a copy of the
   fixed `noise` tensor, records `prev_sample` and `denoised`, and asserts that
@@ -30,12 +33,27 @@ How the noise reaches the schedulers without a generator:
 - DDIMScheduler.step with eta > 0 takes the noise as `variance_noise`; recorded for eta 0
   (`prev_sample`) and eta 0.7 (`prev_sample_eta`).
 - EulerDiscreteScheduler.step is deterministic without churn (s_churn = 0, the default).
+- TCDScheduler.step draws its noise with `randn_tensor(..., generator=generator)`; each step gets
+  a generator seeded with the fixture seed that has already drawn `sample` and `model_output`,
+  so the draw diffusers makes *is* the fixed `noise` (no patching). The script counts the draws
+  (one per slot with eta > 0, none at the last slot) and asserts `prev_sample ==
+  sqrt(abar_prev / abar_s) * pred_noised_sample + sqrt(1 - abar_prev / abar_s) * noise` bit for
+  bit (the split; `prev_sample == pred_noised_sample` where no noise is drawn).
 
-Layout: one folder per configuration with `scheduler_config.json` (written by `save_config`)
-and `reference.safetensors` (tensors named `<schedule>.<quantity>`; the safetensors metadata holds one
-entry, `fixture`, a JSON object with `class`, `description`, `ddim_eta`, `stepped` and
-`schedules`, a list of {"name", "steps"} or {"name", "slots", "timesteps"}); `default-schedule.json` holds t, a_t = sqrt(abar_t) and b_t = sqrt(1 - abar_t)
-of the default 5-slot schedule (float32 torch arithmetic, SD1.5 betas).
+The Hyper-SD fixtures (SOURCE_CONFIGS: `tcd-sd15`, `ddim-trailing-sd15`) keep SD1.5's own
+`scheduler_config.json` (the PNDMScheduler file a pipeline folder holds) instead of `save_config`
+output, and record the `from_config` keyword overrides (`timestep_spacing="trailing"` for DDIM)
+in the metadata (`from_config`), so that the Swift tests build their schedulers the way the
+Hyper-SD pipelines do. Their schedules carry the `eta` of the step (TCD: 1.0 as Hyper-SD's
+1-step LoRA passes it, and 0.3, diffusers' default).
+
+Layout: one folder per configuration with `scheduler_config.json` (written by `save_config`; the
+Hyper-SD ones: SD1.5's file) and `reference.safetensors` (tensors named `<schedule>.<quantity>`;
+the safetensors metadata holds one entry, `fixture`, a JSON object with `class`, `description`,
+`stepped`, `schedules` (a list of {"name", "steps"} or {"name", "slots", "timesteps"}, TCD's with
+"eta"), `ddim_eta` (all but TCD) and, for the Hyper-SD fixtures, `from_config`);
+`default-schedule.json` holds t, a_t = sqrt(abar_t) and b_t = sqrt(1 - abar_t) of the default
+5-slot schedule (float32 torch arithmetic, SD1.5 betas).
 
 Pinned versions (asserted at start-up; see Tools/setup-reference-env.sh):
     torch 2.13.0 (+cpu), diffusers 0.42.1, safetensors 0.8.0, numpy 2.4.6
@@ -52,8 +70,9 @@ import sys
 import numpy
 import torch
 import diffusers
-from diffusers import DDIMScheduler, EulerDiscreteScheduler, LCMScheduler
+from diffusers import DDIMScheduler, EulerDiscreteScheduler, LCMScheduler, TCDScheduler
 import diffusers.schedulers.scheduling_lcm as scheduling_lcm
+import diffusers.schedulers.scheduling_tcd as scheduling_tcd
 from safetensors.torch import save_file
 
 from reference_pins import check as check_pins  # noqa: E402
@@ -69,6 +88,7 @@ STEPPED = {1, 2, 4, 5, 8}
 SLOT_LISTS = [[0, 4, 12, 25, 37], [0, 12, 25, 37]]
 GRID = [999 - 20 * i for i in range(50)]  # the 50-step grid of LCM's original_inference_steps 50
 DDIM_ETA = 0.7
+SEED = 20250601  # seeded_tensors: sample, model_output, noise are its first three draws
 
 # SD1.5's scheduler/scheduler_config.json (a PNDMScheduler config); LCM-LoRA and Hyper-SD pipelines
 # build their schedulers from it with `from_config`, as done below.
@@ -108,16 +128,53 @@ CONFIGS = [
 ]
 
 
+# The Hyper-SD SD1.5 set-ups (ByteDance/Hyper-SD model card): the 1-step LoRA samples with
+# TCDScheduler.from_config(SD1.5), num_inference_steps=1, eta=1.0; the 2/4/8-step LoRAs with
+# DDIMScheduler.from_config(SD1.5, timestep_spacing="trailing") and eta 0.
+SOURCE_CONFIGS = [
+    # name, class, from_config keyword overrides, schedules, what it stands for
+    (
+        "tcd-sd15",
+        TCDScheduler,
+        {},
+        [
+            {"name": "steps1", "steps": 1, "eta": 1.0},
+            {"name": "steps2", "steps": 2, "eta": 1.0},
+            {"name": "steps4", "steps": 4, "eta": 1.0},
+            {"name": "steps4-eta0.3", "steps": 4, "eta": 0.3},
+            {"name": "slots0-4-12-25-37-eta0.3", "slots": SLOT_LISTS[0], "timesteps": [GRID[s] for s in SLOT_LISTS[0]],
+             "eta": 0.3},
+        ],
+        "Hyper-SD 1-step (eta 1.0) and TCD's default eta 0.3: TCDScheduler.from_config(SD1.5)",
+    ),
+    (
+        "ddim-trailing-sd15",
+        DDIMScheduler,
+        {"timestep_spacing": "trailing"},
+        [{"name": "steps%d" % n, "steps": n} for n in (2, 4, 8)],
+        "Hyper-SD 2/4/8-step: DDIMScheduler.from_config(SD1.5, timestep_spacing=\"trailing\")",
+    ),
+]
+
+
 def seeded_tensors():
-    generator = torch.Generator().manual_seed(20250601)
+    generator = torch.Generator().manual_seed(SEED)
     sample = torch.randn(SHAPE, generator=generator, dtype=torch.float32)
     model_output = torch.randn(SHAPE, generator=generator, dtype=torch.float32)
     noise = torch.randn(SHAPE, generator=generator, dtype=torch.float32)
     return sample, model_output, noise
 
 
-def make_scheduler(cls, config):
-    return cls.from_config(config)
+def make_scheduler(cls, config, **overrides):
+    return cls.from_config(config, **overrides)
+
+
+def generator_at_noise():
+    """A generator whose next `torch.randn(SHAPE)` draw is `noise` of seeded_tensors()."""
+    generator = torch.Generator().manual_seed(SEED)
+    torch.randn(SHAPE, generator=generator, dtype=torch.float32)  # sample
+    torch.randn(SHAPE, generator=generator, dtype=torch.float32)  # model_output
+    return generator
 
 
 def schedules_for(cls):
@@ -241,6 +298,58 @@ def record_euler(scheduler, schedule, name, sample, model_output, noise, out):
     out[name + ".add_noise"] = torch.stack(noised)
 
 
+class CountingRandn:
+    """Wraps scheduling_tcd.randn_tensor: calls it unchanged and counts the calls."""
+
+    def __init__(self, original):
+        self.original = original
+        self.calls = 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        return self.original(*args, **kwargs)
+
+
+def record_tcd(scheduler, schedule, name, sample, model_output, noise, out):
+    eta = schedule["eta"]
+    set_schedule(scheduler, schedule)
+    timesteps = scheduler.timesteps
+    out[name + ".timesteps"] = timesteps.clone()
+    # As TCDScheduler.step computes them: t_prev is the next slot's timestep (0 after the last),
+    # s = floor((1 - eta) * t_prev) in float32.
+    previous = [timesteps[i + 1] if i + 1 < len(timesteps) else torch.tensor(0) for i in range(len(timesteps))]
+    intermediate = [torch.floor((1 - eta) * p).to(dtype=torch.long) for p in previous]
+    out[name + ".previous_timesteps"] = torch.stack(previous).to(torch.int64)
+    out[name + ".intermediate_timesteps"] = torch.stack(intermediate).to(torch.int64)
+    out[name + ".previous_alpha_bar"] = torch.stack([scheduler.alphas_cumprod[p] for p in previous])
+    out[name + ".intermediate_alpha_bar"] = torch.stack([scheduler.alphas_cumprod[s] for s in intermediate])
+    counting = CountingRandn(scheduling_tcd.randn_tensor)
+    scheduling_tcd.randn_tensor = counting
+    try:
+        stepped, denoised, noised = [], [], []
+        for index, t in enumerate(timesteps):
+            prev_sample, noised_sample = scheduler.step(
+                model_output, t, sample, eta=eta, generator=generator_at_noise(), return_dict=False
+            )
+            stepped.append(prev_sample)
+            denoised.append(noised_sample)
+            noised.append(scheduler.add_noise(sample, noise, t.reshape(1)))
+            # The split: prev_sample is the noise part of pred_noised_sample with the fixed noise.
+            if eta > 0 and index + 1 < len(timesteps):
+                ratio = scheduler.alphas_cumprod[previous[index]] / scheduler.alphas_cumprod[intermediate[index]]
+                split = ratio.sqrt() * noised_sample + (1 - ratio).sqrt() * noise
+            else:
+                split = noised_sample
+            assert torch.equal(split, prev_sample), "TCD split differs from step at %s slot %d" % (name, index)
+        expected_draws = len(timesteps) - 1 if eta > 0 else 0
+        assert counting.calls == expected_draws, (counting.calls, expected_draws)
+    finally:
+        scheduling_tcd.randn_tensor = counting.original
+    out[name + ".prev_sample"] = torch.stack(stepped)
+    out[name + ".denoised"] = torch.stack(denoised)
+    out[name + ".add_noise"] = torch.stack(noised)
+
+
 class SquareRootRecorder:
     """Records every float32 square root diffusers takes (`Tensor.sqrt`, `Tensor ** 0.5`).
 
@@ -291,7 +400,12 @@ class SquareRootRecorder:
         return torch.from_numpy(inputs.copy()), torch.from_numpy(outputs)
 
 
-RECORDERS = {LCMScheduler: record_lcm, DDIMScheduler: record_ddim, EulerDiscreteScheduler: record_euler}
+RECORDERS = {
+    LCMScheduler: record_lcm,
+    DDIMScheduler: record_ddim,
+    EulerDiscreteScheduler: record_euler,
+    TCDScheduler: record_tcd,
+}
 
 
 def write_default_schedule():
@@ -313,47 +427,64 @@ def write_default_schedule():
         handle.write("\n")
 
 
+def write_fixture(name, cls, config, overrides, schedules, description, folder, tensors):
+    """Records every schedule of one configuration into `folder`/reference.safetensors."""
+    sample, model_output, noise = tensors
+    keywords = overrides or {}
+    recorder = SquareRootRecorder().__enter__()
+    scheduler = make_scheduler(cls, config, **keywords)
+    out = {
+        "betas": scheduler.betas.clone(),
+        "alphas_cumprod": scheduler.alphas_cumprod.clone(),
+        "sample": sample,
+        "model_output": model_output,
+        "noise": noise,
+    }
+    try:
+        for schedule in schedules:
+            RECORDERS[cls](make_scheduler(cls, config, **keywords), schedule, schedule["name"], sample, model_output, noise, out)
+    finally:
+        recorder.__exit__()
+    out["torch_sqrt.inputs"], out["torch_sqrt.outputs"] = recorder.tensors()
+    exact = numpy.sqrt(out["torch_sqrt.inputs"].numpy().astype(numpy.float64)).astype(numpy.float32)
+    differing = int((exact != out["torch_sqrt.outputs"].numpy()).sum())
+    # One metadata entry: safetensors writes metadata keys in hash order, which would make
+    # reruns differ byte for byte.
+    fields = {
+        "schedules": schedules,
+        "description": description,
+        "class": cls.__name__,
+        "stepped": sorted(STEPPED),
+    }
+    if cls is not TCDScheduler:
+        fields["ddim_eta"] = DDIM_ETA
+    if overrides is not None:
+        fields["from_config"] = overrides
+    metadata = {"fixture": json.dumps(fields, sort_keys=True)}
+    path = os.path.join(folder, "reference.safetensors")
+    save_file({k: v.contiguous() for k, v in out.items()}, path, metadata)
+    os.chmod(path, 0o644)
+    print("%-24s %s: %d tensors; torch sqrt differs from IEEE sqrt in %d of %d recorded inputs"
+          % (name, cls.__name__, len(out), differing, len(exact)))
+
+
 def main():
     if os.path.isdir(ROOT):
         shutil.rmtree(ROOT)
     os.makedirs(ROOT)
-    sample, model_output, noise = seeded_tensors()
+    tensors = seeded_tensors()
     for name, cls, config, description in CONFIGS:
         folder = os.path.join(ROOT, name)
         os.makedirs(folder)
-        recorder = SquareRootRecorder().__enter__()
-        scheduler = make_scheduler(cls, config)
-        scheduler.save_config(folder)
-        out = {
-            "betas": scheduler.betas.clone(),
-            "alphas_cumprod": scheduler.alphas_cumprod.clone(),
-            "sample": sample,
-            "model_output": model_output,
-            "noise": noise,
-        }
-        schedules = schedules_for(cls)
-        try:
-            for schedule in schedules:
-                RECORDERS[cls](make_scheduler(cls, config), schedule, schedule["name"], sample, model_output, noise, out)
-        finally:
-            recorder.__exit__()
-        out["torch_sqrt.inputs"], out["torch_sqrt.outputs"] = recorder.tensors()
-        exact = numpy.sqrt(out["torch_sqrt.inputs"].numpy().astype(numpy.float64)).astype(numpy.float32)
-        differing = int((exact != out["torch_sqrt.outputs"].numpy()).sum())
-        # One metadata entry: safetensors writes metadata keys in hash order, which would make
-        # reruns differ byte for byte.
-        metadata = {"fixture": json.dumps({
-            "schedules": schedules,
-            "description": description,
-            "class": cls.__name__,
-            "ddim_eta": DDIM_ETA,
-            "stepped": sorted(STEPPED),
-        }, sort_keys=True)}
-        path = os.path.join(folder, "reference.safetensors")
-        save_file({k: v.contiguous() for k, v in out.items()}, path, metadata)
-        os.chmod(path, 0o644)
-        print("%-24s %s: %d tensors; torch sqrt differs from IEEE sqrt in %d of %d recorded inputs"
-              % (name, cls.__name__, len(out), differing, len(exact)))
+        make_scheduler(cls, config).save_config(folder)
+        write_fixture(name, cls, config, None, schedules_for(cls), description, folder, tensors)
+    for name, cls, overrides, schedules, description in SOURCE_CONFIGS:
+        folder = os.path.join(ROOT, name)
+        os.makedirs(folder)
+        with open(os.path.join(folder, "scheduler_config.json"), "w") as handle:
+            json.dump(SD15, handle, indent=2, sort_keys=True)
+            handle.write("\n")
+        write_fixture(name, cls, SD15, overrides, schedules, description, folder, tensors)
     write_default_schedule()
     total = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(ROOT) for f in fs)
     print("total %d bytes" % total)

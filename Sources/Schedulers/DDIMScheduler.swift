@@ -9,7 +9,10 @@ import TensorRuntime
 ///   b_t v, eps = a_t v + b_t x), clamped to ±`clip_sample_range` when `clip_sample`;
 /// - sigma_t = eta * sqrt((1 - abar') / (1 - abar_t) * (1 - abar_t / abar'));
 /// - denoise: sqrt(abar') * x0 + sqrt(1 - abar' - sigma_t^2) * eps, the whole step when eta = 0;
-/// - noise: + sigma_t * n when eta > 0 (diffusers' `variance_noise`), nothing when eta = 0.
+/// - noise: + sigma_t * n when eta > 0 (diffusers' `variance_noise`), nothing when eta = 0;
+/// - background fill: sqrt(abar') * c + (sqrt(1 - abar') - sigma_t) * n, so that the noise part
+///   lands on sqrt(abar') * c + sqrt(1 - abar') * n (eta 0: sigma_t = 0 and the fill is that
+///   level itself); with no noise (nil) sqrt(abar') * c.
 ///
 /// Schedules: ``SlotSchedule/steps(_:)`` is `set_timesteps(n)` with the configured
 /// `timestep_spacing` and `steps_offset`; as in diffusers each step goes to t' = t - N div n,
@@ -18,9 +21,14 @@ import TensorRuntime
 /// no custom timesteps) steps from each slot to the next slot's timestep and from the last to
 /// the final alpha-bar; slots 0..<50 equal `set_timesteps(50)` with "trailing" spacing.
 ///
+/// Hyper-SD's 2/4/8-step SD1.5 LoRAs sample with `DDIMScheduler.from_config(sd15_config,
+/// timestep_spacing="trailing")` and eta 0: build it from SD1.5's configuration
+/// `.overriding(timestepSpacing: .trailing)` (999, 499 for 2 steps; 999, 749, 499, 249 for 4;
+/// 999, 874, ..., 124 for 8; checked against fixtures).
+///
 /// Limitations: no `thresholding`, `use_clipped_model_output`, `trained_betas`,
 /// `rescale_betas_zero_snr`, `sample` prediction or `squaredcos_cap_v2` betas.
-public struct DDIMScheduler: DiffusionScheduler {
+public struct DDIMScheduler: DiscreteTimeScheduler {
     public var kind: SchedulerKind { .ddim }
     public let configuration: SchedulerConfiguration
     public let tables: TrainingNoiseTables
@@ -42,7 +50,10 @@ public struct DDIMScheduler: DiffusionScheduler {
     public let standardDeviation: [Float]
     private let previousSignalLevel: [Float]
     private let directionScale: [Float]
+    /// sqrt(1 - abar') - sigma_t of each slot: the noise weight of the background fill.
+    private let fillNoiseScale: [Float]
     public var initialNoiseSigma: Float { 1 }
+    public var startsFromPureNoise: Bool { configuration.isTopOfTrainingRange(timesteps[0]) }
 
     /// Builds the tables for `configuration` (adapted to `DDIMScheduler`'s defaults), `schedule`
     /// and `eta` (diffusers' `step(eta:)`, 0 by default).
@@ -96,6 +107,7 @@ public struct DDIMScheduler: DiffusionScheduler {
         directionScale = zip(previousAlphaBar, deviations).map { previous, deviation in
             squareRoot((1 - previous) - deviation * deviation)
         }
+        fillNoiseScale = zip(previousAlphaBar, deviations).map { previous, deviation in squareRoot(1 - previous) - deviation }
     }
 
     public var coefficients: [SchedulerCoefficient] {
@@ -137,6 +149,14 @@ public struct DDIMScheduler: DiffusionScheduler {
     public func addNoise(_ original: Tensor, noise: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
         try PerSampleKernel.combine(("original", original), ("noise", noise), slots: slots, slotCount: slotCount) { slot in
             (signalLevel[slot], noiseLevel[slot])
+        }
+    }
+
+    /// sqrt(abar') * c + (sqrt(1 - abar') - sigma_t) * n (see the type's notes); nil noise:
+    /// sqrt(abar') * c.
+    public func backgroundFill(_ clean: Tensor, noise: Tensor?, slots: [Int]) throws(SchedulerError) -> Tensor {
+        try PerSampleKernel.combine(("clean", clean), noise.map { ("noise", $0) }, slots: slots, slotCount: slotCount) { slot in
+            (previousSignalLevel[slot], fillNoiseScale[slot])
         }
     }
 }

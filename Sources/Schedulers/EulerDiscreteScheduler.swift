@@ -11,10 +11,15 @@ import TensorRuntime
 /// - denoise: x0 = x - sigma_i * eps (v-prediction: v * (-sigma_i / sqrt(sigma_i^2 + 1)) +
 ///   x / (sigma_i^2 + 1)); d = (x - x0) / sigma_i; x' = x + d * (sigma_{i+1} - sigma_i). This is
 ///   the whole step, and equals x + eps * (sigma_{i+1} - sigma_i) up to float32 round-off;
-/// - noise: nothing.
+/// - noise: nothing;
+/// - background fill: c + sigma_{i+1} * n (diffusers `add_noise` in sigma space at the sigma the
+///   step lands on; after the last slot sigma is 0, or sigma_min with `final_sigmas_type`
+///   "sigma_min"); with no noise (nil) c itself.
 /// `init_noise_sigma` is the largest sigma for "linspace" and "trailing" spacing and
-/// sqrt(sigma_max^2 + 1) for "leading". ``alphaBar`` is 1 / (sigma^2 + 1) and ``noiseLevel``
-/// sigma / sqrt(sigma^2 + 1) (abar_t and b_t at integer timesteps, up to round-off).
+/// sqrt(sigma_max^2 + 1) for "leading". The latent of a slot is x0 + sigma * n, which is
+/// sqrt(sigma^2 + 1) times the variance-preserving latent: ``signalLevel`` is
+/// 1 / sqrt(sigma^2 + 1), ``alphaBar`` 1 / (sigma^2 + 1) and ``noiseLevel``
+/// sigma / sqrt(sigma^2 + 1) (a_t, abar_t and b_t at integer timesteps, up to round-off).
 ///
 /// Schedules: ``SlotSchedule/steps(_:)`` is `set_timesteps(n)` with the configured
 /// `timestep_spacing` ("linspace" timesteps stay fractional float32 values);
@@ -23,7 +28,7 @@ import TensorRuntime
 /// Limitations: no churn (`s_churn`, `s_tmin`, `s_tmax`, `s_noise`), Karras/exponential/beta
 /// sigmas, `interpolation_type` "log_linear", `timestep_type` "continuous", `sample`
 /// prediction, `trained_betas`, `rescale_betas_zero_snr` or `squaredcos_cap_v2` betas.
-public struct EulerDiscreteScheduler: DiffusionScheduler {
+public struct EulerDiscreteScheduler: DiscreteTimeScheduler {
     public var kind: SchedulerKind { .euler }
     public let configuration: SchedulerConfiguration
     public let tables: TrainingNoiseTables
@@ -32,8 +37,10 @@ public struct EulerDiscreteScheduler: DiffusionScheduler {
     /// sigma of each slot plus the final sigma (slotCount + 1 values, diffusers `sigmas`).
     public let sigmas: [Float]
     public let alphaBar: [Float]
+    public let signalLevel: [Float]
     public let noiseLevel: [Float]
     public let initialNoiseSigma: Float
+    public var startsFromPureNoise: Bool { configuration.isTopOfTrainingRange(timesteps[0]) }
     /// sqrt(sigma^2 + 1) of each slot: the model input is divided by it.
     private let inputScale: [Float]
 
@@ -72,6 +79,7 @@ public struct EulerDiscreteScheduler: DiffusionScheduler {
         alphaBar = slotSigmas.map { 1 / ($0 * $0 + 1) }
         inputScale = slotSigmas.map { squareRoot($0 * $0 + 1) }
         noiseLevel = zip(slotSigmas, inputScale).map { $0 / $1 }
+        signalLevel = inputScale.map { 1 / $0 }
         let largest = sigmas.max() ?? 0
         initialNoiseSigma = configuration.timestepSpacing == .leading ? squareRoot(largest * largest + 1) : largest
     }
@@ -131,6 +139,13 @@ public struct EulerDiscreteScheduler: DiffusionScheduler {
     public func addNoise(_ original: Tensor, noise: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
         try PerSampleKernel.combine(("original", original), ("noise", noise), slots: slots, slotCount: slotCount) { slot in
             (1, sigmas[slot])
+        }
+    }
+
+    /// c + sigma_{i+1} * n (see the type's notes); nil noise: c.
+    public func backgroundFill(_ clean: Tensor, noise: Tensor?, slots: [Int]) throws(SchedulerError) -> Tensor {
+        try PerSampleKernel.combine(("clean", clean), noise.map { ("noise", $0) }, slots: slots, slotCount: slotCount) { slot in
+            (1, sigmas[slot + 1])
         }
     }
 }

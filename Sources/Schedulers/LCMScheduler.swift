@@ -9,6 +9,8 @@ import TensorRuntime
 ///   `timestep_scaling`, c_skip = 0.25 / (s^2 + 0.25), c_out = s / sqrt(s^2 + 0.25), computed in
 ///   float32 as diffusers does when the pipeline passes the timestep as a tensor element.
 /// - noise: x' = a_{i+1} * z + b_{i+1} * n with the next slot's timestep; nothing after the last.
+/// - background fill: `clean` itself, bit for bit (z is an x0 estimate, so the noise part puts a
+///   clean latent at a_{i+1} * c + b_{i+1} * n, the level of the next slot, by itself).
 ///
 /// `step` of diffusers equals noise(denoise(x)) with the same n, bit for bit (checked against
 /// fixtures). Schedules: ``SlotSchedule/steps(_:)`` is `set_timesteps(n)` (strength 1, n up to
@@ -18,7 +20,7 @@ import TensorRuntime
 /// Limitations: no `thresholding`, `trained_betas`, `rescale_betas_zero_snr`, `sample`
 /// prediction, `strength` < 1 or `squaredcos_cap_v2` betas; `timestep_spacing` and
 /// `steps_offset` are ignored, as diffusers ignores them.
-public struct LCMScheduler: DiffusionScheduler {
+public struct LCMScheduler: DiscreteTimeScheduler {
     public var kind: SchedulerKind { .lcm }
     public let configuration: SchedulerConfiguration
     public let tables: TrainingNoiseTables
@@ -35,6 +37,7 @@ public struct LCMScheduler: DiffusionScheduler {
     /// c_out of each slot (the weight of the x0 estimate in z).
     public let cOut: [Float]
     public var initialNoiseSigma: Float { 1 }
+    public var startsFromPureNoise: Bool { configuration.isTopOfTrainingRange(timesteps[0]) }
 
     /// Builds the tables for `configuration` (adapted to `LCMScheduler`'s defaults) and `schedule`.
     /// - Throws: ``SchedulerError`` for unsupported options or an invalid schedule.
@@ -110,5 +113,11 @@ public struct LCMScheduler: DiffusionScheduler {
         try PerSampleKernel.combine(("original", original), ("noise", noise), slots: slots, slotCount: slotCount) { slot in
             (signalLevel[slot], noiseLevel[slot])
         }
+    }
+
+    /// `clean` unchanged (a checked copy, no arithmetic): the noise part takes it to
+    /// a_{i+1} * c + b_{i+1} * n, the level the step lands on; at the last slot it stays clean.
+    public func backgroundFill(_ clean: Tensor, noise: Tensor?, slots: [Int]) throws(SchedulerError) -> Tensor {
+        try PerSampleKernel.combine(("clean", clean), noise.map { ("noise", $0) }, slots: slots, slotCount: slotCount) { _ in nil }
     }
 }

@@ -42,15 +42,20 @@ enum PerSampleKernel {
     }
 
     /// `p * first + q * second` per batch element, with `(p, q) = coefficients(slot)`; where
-    /// `coefficients` gives nil the element of `first` is copied unchanged.
-    static func combine(_ first: (name: String, tensor: Tensor), _ second: (name: String, tensor: Tensor), slots: [Int],
+    /// `coefficients` gives nil the element of `first` is copied unchanged; where `second` is
+    /// nil the result is `p * first` (a zero second term).
+    static func combine(_ first: (name: String, tensor: Tensor), _ second: (name: String, tensor: Tensor)?, slots: [Int],
                         slotCount: Int, coefficients: (Int) -> (Float, Float)?) throws(SchedulerError) -> Tensor {
-        try map([first, second], slots: slots, slotCount: slotCount) { slot, inputs, output, count in
+        try map([first] + (second.map { [$0] } ?? []), slots: slots, slotCount: slotCount) { slot, inputs, output, count in
             guard let (firstScale, secondScale) = coefficients(slot) else {
                 output.update(from: inputs[0], count: count)
                 return
             }
-            for index in 0..<count { output[index] = firstScale * inputs[0][index] + secondScale * inputs[1][index] }
+            if inputs.count == 2 {
+                for index in 0..<count { output[index] = firstScale * inputs[0][index] + secondScale * inputs[1][index] }
+            } else {
+                for index in 0..<count { output[index] = firstScale * inputs[0][index] }
+            }
         }
     }
 

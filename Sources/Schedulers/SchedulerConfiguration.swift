@@ -4,10 +4,12 @@ import Foundation
 /// mapped to camelCase properties (each property names its key).
 ///
 /// Fields absent from the file take the defaults of the diffusers class named by `_class_name`
-/// (`LCMScheduler`, `DDIMScheduler`, `EulerDiscreteScheduler`; any other class, e.g. SD1.5's
-/// `PNDMScheduler`, reads with `DDIMScheduler`'s defaults). Building a scheduler of another kind
-/// re-applies that kind's defaults to the absent fields (``adapted(to:)``), which is what
-/// diffusers' `SomeScheduler.from_config(other.config)` does.
+/// (`LCMScheduler`, `DDIMScheduler`, `EulerDiscreteScheduler`, `TCDScheduler`; any other class,
+/// e.g. SD1.5's `PNDMScheduler`, reads with `DDIMScheduler`'s defaults). Building a scheduler of
+/// another kind re-applies that kind's defaults to the absent fields (``adapted(to:)``), which
+/// is what diffusers' `SomeScheduler.from_config(other.config)` does; `from_config`'s keyword
+/// overrides (`from_config(config, timestep_spacing="trailing")`) are
+/// ``overriding(timestepSpacing:)``.
 ///
 /// Reading rejects, naming the file, the field and the value: malformed JSON, fields of the
 /// wrong type, impossible values (a non-positive `num_train_timesteps`, ...), and enumerated
@@ -30,19 +32,22 @@ public struct SchedulerConfiguration: Sendable, Equatable {
     public var betaSchedule: BetaSchedule
     /// `prediction_type`. Default `epsilon`.
     public var predictionType: PredictionType
-    /// `timestep_spacing`. Default `leading` (LCM, DDIM) or `linspace` (Euler). LCM ignores it.
+    /// `timestep_spacing`. Default `leading` (LCM, DDIM, TCD) or `linspace` (Euler). LCM and TCD
+    /// ignore it.
     public var timestepSpacing: TimestepSpacing
-    /// `steps_offset`: added to "leading" timesteps (DDIM, Euler). Default 0. LCM ignores it.
+    /// `steps_offset`: added to "leading" timesteps (DDIM, Euler). Default 0. LCM and TCD ignore it.
     public var stepsOffset: Int
     /// `set_alpha_to_one`: alpha-bar after the last DDIM step is 1 (else abar_0). Default true.
+    /// (TCD never steps past timestep 0, so it never uses it.)
     public var setAlphaToOne: Bool
-    /// `clip_sample`: clamp the x0 estimate to ±`clip_sample_range` (LCM, DDIM). Default false
-    /// (LCM) or true (DDIM).
+    /// `clip_sample`: clamp the x0 estimate to ±`clip_sample_range` (LCM, DDIM; TCD's step
+    /// ignores it, as diffusers' does). Default false (LCM, TCD) or true (DDIM).
     public var clipSample: Bool
     /// `clip_sample_range`. Default 1.0.
     public var clipSampleRange: Double
-    /// `original_inference_steps` (LCM): the size of the timestep grid LCM picks its steps from,
-    /// also the grid that explicit slot lists index (999, 979, ..., 19 for 50). Default 50.
+    /// `original_inference_steps` (LCM, TCD): the size of the timestep grid LCM and TCD pick their
+    /// steps from, also the grid that explicit slot lists index (999, 979, ..., 19 for 50).
+    /// Default 50.
     public var originalInferenceSteps: Int
     /// `timestep_scaling` (LCM): s = timestep_scaling * t in c_skip and c_out. Default 10.
     public var timestepScaling: Double
@@ -52,7 +57,8 @@ public struct SchedulerConfiguration: Sendable, Equatable {
     public var interpolationType: String
     /// `timestep_type` (Euler); only `discrete` is implemented. Default `discrete`.
     public var timestepType: String
-    /// `thresholding` (LCM, DDIM); dynamic thresholding is not implemented. Default false.
+    /// `thresholding` (LCM, DDIM); dynamic thresholding is not implemented (TCD's step ignores
+    /// it, as diffusers' does). Default false.
     public var thresholding: Bool
     /// `rescale_betas_zero_snr`; not implemented. Default false.
     public var rescaleBetasZeroSNR: Bool
@@ -104,6 +110,26 @@ extension SchedulerConfiguration {
         try self.init(raw: raw, file: file)
     }
 
+    /// This configuration with `timestep_spacing` set to `timestepSpacing` and recorded as present
+    /// in the file (so ``adapted(to:)`` keeps it): diffusers'
+    /// `SomeScheduler.from_config(config, timestep_spacing=...)`. Hyper-SD's 2/4/8-step SD1.5
+    /// LoRAs use `DDIMScheduler.from_config(sd15_config, timestep_spacing="trailing")`:
+    ///
+    ///     let ddim = try DDIMScheduler(configuration: sd15.overriding(timestepSpacing: .trailing),
+    ///                                  schedule: .steps(4), eta: 0)
+    public func overriding(timestepSpacing: TimestepSpacing) -> SchedulerConfiguration {
+        var result = self
+        result.timestepSpacing = timestepSpacing
+        result.presentFields.insert(RawSchedulerConfiguration.CodingKeys.timestepSpacing.stringValue)
+        return result
+    }
+
+    /// Whether integer timestep `timestep` is the top of the training range, N - 1 or more
+    /// (``DiffusionScheduler/startsFromPureNoise``).
+    func isTopOfTrainingRange(_ timestep: Float) -> Bool {
+        timestep >= Float(trainingTimestepCount - 1)
+    }
+
     /// This configuration as diffusers' `from_config` would give it to a scheduler of `kind`:
     /// fields absent from the file take that class's defaults.
     public func adapted(to kind: SchedulerKind) -> SchedulerConfiguration {
@@ -126,6 +152,8 @@ extension SchedulerConfiguration {
         switch kind {
         case .lcm, .ddim:
             if thresholding { try reject("thresholding", "true", ["false"]) }
+        case .tcd:
+            break  // TCDScheduler.step ignores clip_sample and thresholding, as diffusers' does.
         case .euler:
             if interpolationType != "linear" { try reject("interpolation_type", "\"\(interpolationType)\"", ["\"linear\""]) }
             if timestepType != "discrete" { try reject("timestep_type", "\"\(timestepType)\"", ["\"discrete\""]) }
@@ -133,7 +161,7 @@ extension SchedulerConfiguration {
             if useExponentialSigmas { try reject("use_exponential_sigmas", "true", ["false"]) }
             if useBetaSigmas { try reject("use_beta_sigmas", "true", ["false"]) }
         }
-        if kind == .lcm, originalInferenceSteps > trainingTimestepCount {
+        if kind == .lcm || kind == .tcd, originalInferenceSteps > trainingTimestepCount {
             throw .malformedConfiguration(file: sourceFile, field: "original_inference_steps",
                                           reason: "is \(originalInferenceSteps), more than num_train_timesteps \(trainingTimestepCount)")
         }

@@ -3,14 +3,15 @@
 extension SchedulerConfiguration {
     /// The configuration diffusers' class for `kind` has when built with no arguments.
     public static func defaults(for kind: SchedulerKind, file: String = "(defaults)") -> SchedulerConfiguration {
-        let isLCM = kind == .lcm
+        // LCMScheduler and TCDScheduler share every default this module reads.
+        let hasLatentDiffusionBetas = kind == .lcm || kind == .tcd
         return SchedulerConfiguration(
             sourceFile: file,
             className: kind.diffusersClassName,
             trainingTimestepCount: 1000,
-            betaStart: isLCM ? 0.00085 : 0.0001,
-            betaEnd: isLCM ? 0.012 : 0.02,
-            betaSchedule: isLCM ? .scaledLinear : .linear,
+            betaStart: hasLatentDiffusionBetas ? 0.00085 : 0.0001,
+            betaEnd: hasLatentDiffusionBetas ? 0.012 : 0.02,
+            betaSchedule: hasLatentDiffusionBetas ? .scaledLinear : .linear,
             predictionType: .epsilon,
             timestepSpacing: kind == .euler ? .linspace : .leading,
             stepsOffset: 0,

@@ -6,9 +6,12 @@ public enum SchedulerKind: String, Sendable, CaseIterable, Codable {
     case ddim
     /// `EulerDiscreteScheduler`: ``EulerDiscreteScheduler``.
     case euler
+    /// `TCDScheduler` (trajectory consistency distillation, e.g. SD1.5 + Hyper-SD 1-step LoRA):
+    /// ``TCDScheduler``.
+    case tcd
 
-    /// Parses a user-supplied name: `lcm`, `ddim`, `euler` (any case) or the diffusers class
-    /// name (`LCMScheduler`, `DDIMScheduler`, `EulerDiscreteScheduler`).
+    /// Parses a user-supplied name: `lcm`, `ddim`, `euler`, `tcd` (any case) or the diffusers
+    /// class name (`LCMScheduler`, `DDIMScheduler`, `EulerDiscreteScheduler`, `TCDScheduler`).
     /// - Throws: ``SchedulerError/unknownScheduler(value:supported:)`` naming the bad value.
     public init(parsing text: String) throws(SchedulerError) {
         let trimmed = text.trimmingWhitespace()
@@ -32,6 +35,7 @@ public enum SchedulerKind: String, Sendable, CaseIterable, Codable {
         case .lcm: return "LCMScheduler"
         case .ddim: return "DDIMScheduler"
         case .euler: return "EulerDiscreteScheduler"
+        case .tcd: return "TCDScheduler"
         }
     }
 }

@@ -12,10 +12,15 @@ public enum SlotSchedule: Sendable, Equatable, CustomStringConvertible {
     /// 4 slots [0, 12, 25, 37] (999, 759, 499, 259): LCM's own 4-step schedule, best for panoramas.
     public static let panoramaSlots = SlotSchedule.slots([0, 12, 25, 37])
 
-    /// The schedule used when the user sets none: ``defaultSlots`` for LCM, 50 steps for DDIM
-    /// and Euler (diffusers' `set_timesteps(50)`).
+    /// The schedule used when the user sets none: ``defaultSlots`` for LCM, 4 steps for TCD
+    /// (999, 759, 499, 259: the TCD-LoRA examples' `num_inference_steps=4`; Hyper-SD's 1-step
+    /// LoRA asks for `.steps(1)`), 50 steps for DDIM and Euler (diffusers' `set_timesteps(50)`).
     public static func defaultSchedule(for kind: SchedulerKind) -> SlotSchedule {
-        kind == .lcm ? defaultSlots : .steps(50)
+        switch kind {
+        case .lcm: return defaultSlots
+        case .tcd: return .steps(4)
+        case .ddim, .euler: return .steps(50)
+        }
     }
 
     /// Parses a comma-separated slot list such as `0,4,12,25,37`.

@@ -13,6 +13,7 @@ struct BatchSlotTests {
             try LCMScheduler(configuration: lcm),
             try DDIMScheduler(configuration: ddim, schedule: .steps(5), eta: 0.5),
             try EulerDiscreteScheduler(configuration: euler, schedule: .steps(5)),
+            try TCDScheduler(configuration: lcm, schedule: .steps(5), eta: 0.3),
         ]
     }
 
@@ -25,6 +26,8 @@ struct BatchSlotTests {
             let noised = try scheduler.noise(denoised, noise: noise, slots: slots)
             let scaled = try scheduler.scaleModelInput(sample, slots: slots)
             let added = try scheduler.addNoise(sample, noise: noise, slots: slots)
+            let filled = try scheduler.backgroundFill(sample, noise: noise, slots: slots)
+            let filledClean = try scheduler.backgroundFill(sample, noise: nil, slots: slots)
             let stepped = try scheduler.step(modelOutput: modelOutput, sample: sample, noise: noise, slots: slots)
             #expect(Difference(stepped, noised).isExact)
             for (index, slot) in slots.enumerated() {
@@ -34,6 +37,8 @@ struct BatchSlotTests {
                 #expect(Difference(element(noised), try scheduler.noise(single, noise: element(noise), slot: slot)).isExact)
                 #expect(Difference(element(scaled), try scheduler.scaleModelInput(element(sample), slot: slot)).isExact)
                 #expect(Difference(element(added), try scheduler.addNoise(element(sample), noise: element(noise), slot: slot)).isExact)
+                #expect(Difference(element(filled), try scheduler.backgroundFill(element(sample), noise: element(noise), slot: slot)).isExact)
+                #expect(Difference(element(filledClean), try scheduler.backgroundFill(element(sample), noise: nil, slot: slot)).isExact)
             }
         }
     }
@@ -59,6 +64,13 @@ struct BatchSlotTests {
         #expect(throws: SchedulerError.slotOutOfRange(slot: -1, slotCount: 5)) {
             try scheduler.noise(sample, noise: sample, slot: -1)
         }
+        #expect(throws: SchedulerError.slotOutOfRange(slot: 5, slotCount: 5)) {
+            try scheduler.backgroundFill(sample, noise: nil, slot: 5)
+        }
+        #expect(throws: SchedulerError.self) { try scheduler.backgroundFill(sample, noise: other, slot: 0) }
+        #expect(throws: SchedulerError.slotCountMismatch(slots: 3, batchSize: 2)) {
+            try scheduler.backgroundFill(sample, noise: sample, slots: [0, 1, 2])
+        }
         do {
             _ = try scheduler.denoise(modelOutput: other, sample: sample, slots: [0, 1])
             Issue.record("a shape mismatch must throw")
@@ -76,6 +88,7 @@ struct SlotScheduleTests {
         #expect(SlotSchedule.defaultSchedule(for: .lcm) == .slots([0, 4, 12, 25, 37]))
         #expect(SlotSchedule.defaultSchedule(for: .ddim) == .steps(50))
         #expect(SlotSchedule.defaultSchedule(for: .euler) == .steps(50))
+        #expect(SlotSchedule.defaultSchedule(for: .tcd) == .steps(4))
         let configuration = try SchedulerFixture("lcm-sd15").configuration
         let scheduler = try SchedulerKind.lcm.makeScheduler(configuration: configuration)
         #expect(scheduler.timesteps == [999, 919, 759, 499, 259])
@@ -127,6 +140,15 @@ struct SlotScheduleTests {
         #expect(throws: SchedulerError.self) { try DDIMScheduler(configuration: configuration, schedule: .steps(1001)) }
         #expect(throws: SchedulerError.self) { try DDIMScheduler(configuration: configuration, schedule: .steps(5), eta: -1) }
         #expect(throws: SchedulerError.self) { try EulerDiscreteScheduler(configuration: configuration, schedule: .steps(0)) }
+        // TCD: at most original_inference_steps steps (diffusers raises above it), eta in 0...1
+        // (diffusers asserts it), the same slot grid as LCM.
+        for schedule: SlotSchedule in [.steps(0), .steps(51), .slots([]), .slots([4, 0]), .slots([0, 50])] {
+            #expect(throws: SchedulerError.self, "\(schedule)") { try TCDScheduler(configuration: configuration, schedule: schedule) }
+        }
+        for eta: Float in [-0.1, 1.5, .nan] {
+            #expect(throws: SchedulerError.self, "eta \(eta)") { try TCDScheduler(configuration: configuration, schedule: .steps(4), eta: eta) }
+        }
+        #expect(throws: Never.self) { try TCDScheduler(configuration: configuration, schedule: .steps(50), eta: 0) }
     }
 
     @Test func parsingSlotLists() throws {

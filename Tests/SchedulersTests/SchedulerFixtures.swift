@@ -43,13 +43,17 @@ final class TorchSquareRoot {
 
 /// The scheduler fixtures made by `Tools/make_scheduler_fixtures.py` (diffusers 0.42.1,
 /// torch 2.13.0, CPU float32): one folder per configuration with `scheduler_config.json` and
-/// `reference.safetensors`.
+/// `reference.safetensors`. The Hyper-SD fixtures (`tcd-sd15`, `ddim-trailing-sd15`) hold SD1.5's
+/// own PNDMScheduler config and the `from_config` keyword overrides in their metadata; their
+/// ``configuration`` has the overrides applied, as the Hyper-SD pipelines build them.
 struct SchedulerFixture: CustomStringConvertible, Sendable {
     /// One schedule recorded in a fixture.
     struct Case: Decodable, Sendable {
         let name: String
         let steps: Int?
         let slots: [Int]?
+        /// The eta of the recorded steps (TCD only).
+        let eta: Float?
 
         var schedule: SlotSchedule {
             if let steps { return .steps(steps) }
@@ -63,17 +67,23 @@ struct SchedulerFixture: CustomStringConvertible, Sendable {
     }()
 
     static let lcmNames = ["lcm-sd15"]
-    static let ddimNames = ["ddim-leading", "ddim-trailing", "ddim-linspace-linear"]
+    static let ddimNames = ["ddim-leading", "ddim-trailing", "ddim-linspace-linear", "ddim-trailing-sd15"]
     static let eulerNames = ["euler-leading", "euler-trailing", "euler-linspace", "euler-vpred-sigma-min"]
-    static let allNames = lcmNames + ddimNames + eulerNames
+    static let tcdNames = ["tcd-sd15"]
+    static let allNames = lcmNames + ddimNames + eulerNames + tcdNames
 
     let name: String
     let folder: String
+    /// The configuration the schedulers are built from: the file's, with the recorded
+    /// `from_config` overrides applied.
     let configuration: SchedulerConfiguration
+    /// The file's configuration as read.
+    let fileConfiguration: SchedulerConfiguration
     let reference: SafeTensorsFile
     let cases: [Case]
     /// The step counts for which one step per slot was recorded (the slot lists always are).
     let steppedCounts: Set<Int>
+    /// DDIM's eta > 0 of `prev_sample_eta` (DDIM fixtures; 0.7 elsewhere too, unused).
     let ddimEta: Float
     /// The diffusers class the fixture was recorded with.
     let className: String
@@ -81,13 +91,21 @@ struct SchedulerFixture: CustomStringConvertible, Sendable {
     init(_ name: String) throws {
         self.name = name
         folder = SchedulerFixture.root + "/" + name
-        configuration = try SchedulerConfiguration(folder: folder)
+        fileConfiguration = try SchedulerConfiguration(folder: folder)
         reference = try SafeTensorsFile(path: folder + "/reference.safetensors")
         let metadata = try JSONDecoder().decode(Metadata.self, from: Data((reference.metadata["fixture"] ?? "{}").utf8))
         className = metadata.class
         cases = metadata.schedules
         steppedCounts = Set(metadata.stepped)
-        ddimEta = metadata.ddim_eta
+        ddimEta = metadata.ddim_eta ?? 0
+        var configuration = fileConfiguration
+        for (key, value) in metadata.from_config ?? [:] {
+            guard key == "timestep_spacing", let spacing = TimestepSpacing(rawValue: value) else {
+                throw FixtureError.unsupportedOverride(key: key, value: value)
+            }
+            configuration = configuration.overriding(timestepSpacing: spacing)
+        }
+        self.configuration = configuration
     }
 
     /// The safetensors metadata entry `fixture`.
@@ -95,7 +113,13 @@ struct SchedulerFixture: CustomStringConvertible, Sendable {
         let `class`: String
         let schedules: [Case]
         let stepped: [Int]
-        let ddim_eta: Float
+        let ddim_eta: Float?
+        /// `from_config` keyword overrides (Hyper-SD fixtures).
+        let from_config: [String: String]?
+    }
+
+    enum FixtureError: Error {
+        case unsupportedOverride(key: String, value: String)
     }
 
     var description: String { name }
@@ -131,7 +155,18 @@ struct SchedulerFixture: CustomStringConvertible, Sendable {
         }
     }
 
+    /// A TCD scheduler for `testCase` (with its eta) whose square roots come from `source`.
+    func tcd(_ testCase: Case, _ source: SquareRootSource, _ torch: TorchSquareRoot) throws -> TCDScheduler {
+        let eta = testCase.eta ?? TCDScheduler.defaultEta
+        switch source {
+        case .ieee: return try TCDScheduler(configuration: configuration, schedule: testCase.schedule, eta: eta)
+        case .torch: return try TCDScheduler(configuration: configuration, schedule: testCase.schedule, eta: eta, squareRoot: { torch($0) })
+        }
+    }
+
     func floats(_ key: String) throws -> [Float] { try reference.tensor(key).scalars }
+
+    func integers(_ key: String) throws -> [Int] { try reference.integerTensor(key).values.map { Int($0) } }
 
     /// Integer (I64) or float timesteps as Float.
     func timesteps(_ testCase: Case) throws -> [Float] {
