@@ -7,10 +7,12 @@ background cases (a)-(d), tiling, bootstrapping, mask centring, leak suppression
 pre-averaging, background fill, the random-number contract, the pixel blend; panorama) and the
 baseline MultiDiffusion (Algorithm S1) over diffusers components. Every choice where the text
 is ambiguous is written down in docs/REFERENCE_PIPELINE.md, which is the specification the
-Swift side implements against; the section numbers in comments (R1..R12) refer to it.
+Swift side implements against; the section numbers in comments (R1..R14) refer to it.
 
 Entry points:
-    generate(...)   one-shot region generation (LCM, or DDIM eta 0) -> RegionResult
+    generate(...)   one-shot region generation (LCM, DDIM eta 0, or TCD) -> RegionResult
+    hyper_sd_scheduler(...), fuse_lora(...)  the Hyper-SD accelerator preset (R14)
+    check_scheduler_splits(...)  denoise/noise/fill helpers against diffusers' step
     panorama(...)   single prompt over a wide canvas (same views and pre-averaging)
     baseline_multidiffusion(...)  Algorithm S1 (DDIM, full step per copy, average after)
     process_masks(...), views_and_weights(...), encode_prompt(...): the building blocks
@@ -25,7 +27,7 @@ from typing import Callable, List, Optional, Sequence, Union
 
 import torch
 import torch.nn.functional as F
-from diffusers import DDIMScheduler, LCMScheduler
+from diffusers import DDIMScheduler, LCMScheduler, TCDScheduler
 
 from reference_pins import check as check_pins  # noqa: E402
 
@@ -128,15 +130,16 @@ class LCMSlots:
         # diffusers add_noise at slot i: abar**0.5 * x + (1-abar)**0.5 * n
         return self.s.add_noise(x, n, self.timesteps[i:i + 1])
 
-    def background_fill(self, bg_latent, i):
-        # LCM's aggregated z is an x0 estimate: the clean background latent fills it (R7)
+    def fill(self, bg_latent, n, i):
+        # LCM's aggregated z is an x0 estimate: the clean background latent fills it (R7, R14)
         return bg_latent
 
 
 class DDIMSlots:
-    """DDIMScheduler, eta 0: denoise is the whole diffusers step (from t to t - N div n),
-    noise adds nothing. With `slots`, set_timesteps(50) and use the listed indices (the
-    step then still goes to t - 20, see R2); with `steps`, set_timesteps(steps)."""
+    """DDIMScheduler, eta 0, `set_timesteps(steps)` with the scheduler's own spacing ("leading"
+    for the baseline, "trailing" for Hyper-SD, R14): denoise is the whole diffusers step (from
+    t to t' = t - N div steps, alpha-bar `final_alpha_cumprod` when t' < 0), noise adds
+    nothing; fill(bg, n, i) = sqrt(abar_t')*bg + sqrt(1 - abar_t')*n (R14)."""
 
     kind = "ddim"
 
@@ -145,6 +148,11 @@ class DDIMSlots:
         self.s.set_timesteps(steps)
         self.timesteps = self.s.timesteps
         self.T = len(self.timesteps)
+
+    def abar_prev(self, i):
+        # exactly DDIMScheduler.step's alpha_prod_t_prev
+        prev = self.timesteps[i] - self.s.config.num_train_timesteps // self.s.num_inference_steps
+        return self.s.alphas_cumprod[prev] if prev >= 0 else self.s.final_alpha_cumprod
 
     def abar(self, i):
         return self.s.alphas_cumprod[self.timesteps[i]]
@@ -167,8 +175,88 @@ class DDIMSlots:
     def add_noise(self, x, n, i):
         return self.s.add_noise(x, n, self.timesteps[i:i + 1])
 
-    def background_fill(self, bg_latent, i):  # pragma: no cover - the baseline has no fill
-        raise NotImplementedError
+    def fill(self, bg_latent, n, i):
+        # R14: the clean background at the level the step lands on (t'), with the slot's draw n
+        # (n = 0 at the last slot); DDIM's own `** 0.5` on the 0-d float32 alpha-bar.
+        abar_prev = self.abar_prev(i)
+        return abar_prev ** 0.5 * bg_latent + (1 - abar_prev) ** 0.5 * n
+
+
+class TCDSlots:
+    """TCDScheduler (Hyper-SD's one-step preset, R14), `set_timesteps(steps)`, stochasticity eta.
+
+    With t = timesteps[i], t_prev = timesteps[i+1] (0 after the last slot) and
+    s = floor((1 - eta) * t_prev) (torch: the double 1 - eta rounded to float32, float32 product,
+    floor, int64; eta 0.9, t_prev 10 -> s = 1, not double arithmetic's 0), exactly as
+    `TCDScheduler.step`:
+        denoise(eps, x, i) = sqrt(abar_s)*x0 + sqrt(1 - abar_s)*eps,
+                             x0 = (x - sqrt(1 - abar_t)*eps)/sqrt(abar_t)   (`pred_noised_sample`)
+        noise(z, n, i)     = sqrt(abar_prev/abar_s)*z + sqrt(1 - abar_prev/abar_s)*n
+                             when eta > 0 and i is not the last slot (`prev_sample`), else none
+        fill(bg, n, i)     = sqrt(abar_s)*bg + ((sqrt(1 - abar_prev) - q)/r)*n,
+                             r = sqrt(abar_prev/abar_s), q = sqrt(1 - abar_prev/abar_s)
+                             (r = 1, q = 0 where the noise part adds nothing), so that
+                             r*fill + q*n = sqrt(abar_prev)*bg + sqrt(1 - abar_prev)*n.
+    All square roots are torch's float32 `.sqrt()` of 0-d tensors, as diffusers."""
+
+    kind = "tcd"
+
+    def __init__(self, scheduler, steps: int, eta: float):
+        assert 0.0 <= float(eta) <= 1.0, eta
+        self.s = scheduler
+        self.eta = float(eta)
+        self.s.set_timesteps(steps)
+        self.timesteps = self.s.timesteps
+        self.T = len(self.timesteps)
+
+    def abar(self, i):
+        return self.s.alphas_cumprod[self.timesteps[i]]
+
+    def noise_level(self, i):
+        return (1 - self.abar(i)).sqrt()
+
+    def model_input(self, x, i):
+        return x
+
+    def prev_timestep(self, i):
+        return self.timesteps[i + 1] if i + 1 < self.T else torch.tensor(0)
+
+    def s_timestep(self, i):
+        return torch.floor((1 - self.eta) * self.prev_timestep(i)).to(dtype=torch.long)
+
+    def abar_prev(self, i):
+        prev = self.prev_timestep(i)
+        return self.s.alphas_cumprod[prev] if prev >= 0 else self.s.final_alpha_cumprod
+
+    def abar_s(self, i):
+        return self.s.alphas_cumprod[self.s_timestep(i)]
+
+    def denoise(self, eps, x, i):
+        abar_t = self.s.alphas_cumprod[self.timesteps[i]]
+        beta_t = 1 - abar_t
+        abar_s = self.abar_s(i)
+        beta_s = 1 - abar_s
+        x0 = (x - beta_t.sqrt() * eps) / abar_t.sqrt()
+        return abar_s.sqrt() * x0 + beta_s.sqrt() * eps
+
+    def adds_noise(self, i):
+        return self.eta > 0 and i < self.T - 1
+
+    def noise(self, z, n, i):
+        ratio = self.abar_prev(i) / self.abar_s(i)
+        return ratio.sqrt() * z + (1 - ratio).sqrt() * n
+
+    def fill(self, bg_latent, n, i):
+        abar_s, abar_prev = self.abar_s(i), self.abar_prev(i)
+        if self.adds_noise(i):
+            ratio = abar_prev / abar_s
+            c = ((1 - abar_prev).sqrt() - (1 - ratio).sqrt()) / ratio.sqrt()
+        else:
+            c = (1 - abar_prev).sqrt()
+        return abar_s.sqrt() * bg_latent + c * n
+
+    def add_noise(self, x, n, i):
+        return self.s.add_noise(x, n, self.timesteps[i:i + 1])
 
 
 # --------------------------------------------------------------------------------------------
@@ -369,11 +457,13 @@ class RegionResult:
     noise: NoiseRecorder = field(repr=False, default=None)
 
 
-def _scheduler(kind, scheduler, slots, steps):
+def _scheduler(kind, scheduler, slots, steps, eta=1.0):
     if kind == "lcm":
         return LCMSlots(scheduler, slots)
     if kind == "ddim":
         return DDIMSlots(scheduler, steps)
+    if kind == "tcd":
+        return TCDSlots(scheduler, steps, eta)
     raise ValueError(kind)
 
 
@@ -416,7 +506,7 @@ def generate(unet, vae, text_encoder, tokenizer, scheduler_kind: str, scheduler,
              height: int = 512, width: int = 512, guidance: float = 1.0,
              bootstrap_steps: int = 1, bootstrap_mix: float = 1.0,
              quantization: str = "discrete", tile: int = 768, scale_factor: int = 8,
-             steps: Optional[int] = None,
+             steps: Optional[int] = None, eta: float = 1.0,
              generator: Optional[torch.Generator] = None, noise_source: Optional[Callable] = None,
              white_prompt: Prompt = WHITE_PROMPT, caption_prompt: Prompt = "",
              default_negative_prompt: Prompt = "",
@@ -427,13 +517,15 @@ def generate(unet, vae, text_encoder, tokenizer, scheduler_kind: str, scheduler,
     brushes: dicts with prompt, negative_prompt (optional), mask (H0 x W0 float, 1 = inside),
     mask_alpha (1.0), mask_std (1.0 px), prompt_strength (1.0). Prompts are strings (need
     `tokenizer`) or 77 token ids. background_image: H0 x W0 x 3 float in [0,1].
-    scheduler: a diffusers LCMScheduler (scheduler_kind "lcm", `slots` into GRID) or
-    DDIMScheduler ("ddim", `steps` steps, eta 0)."""
+    scheduler: a diffusers LCMScheduler (scheduler_kind "lcm", `slots` into GRID),
+    DDIMScheduler ("ddim", `steps` steps, eta 0; its own timestep spacing) or TCDScheduler
+    ("tcd", `steps` steps, stochasticity `eta`); `hyper_sd_scheduler` builds the Hyper-SD preset
+    (R14)."""
     H, W = int(height), int(width)
     assert H % scale_factor == 0 and W % scale_factor == 0, "H and W must be multiples of scale_factor"
     h, w = H // scale_factor, W // scale_factor
     draw = NoiseRecorder(generator, noise_source)
-    sch = _scheduler(scheduler_kind, scheduler, slots, steps)
+    sch = _scheduler(scheduler_kind, scheduler, slots, steps, eta)
     T = sch.T
     thresholds = [sch.noise_level(i) for i in range(T)]
     P = len(brushes)
@@ -522,8 +614,9 @@ def generate(unet, vae, text_encoder, tokenizer, scheduler_kind: str, scheduler,
     C = unet.config.in_channels
     views = views_and_weights(h, w, H, W, tile, scale_factor)
 
-    # ---- initial latent (R9 draw 1)
-    if has_bg_latent and int(sch.timesteps[0]) < 999:
+    # ---- initial latent (R9 draw 1, R14): the noised background only when the schedule does
+    # not start from pure noise (first timestep < num_train_timesteps - 1 = 999)
+    if has_bg_latent and int(sch.timesteps[0]) < int(sch.s.config.num_train_timesteps) - 1:
         latent = sch.add_noise(bg_latent, draw((1, C, h, w), purpose="initial", slot=0), 0)
     else:
         latent = draw((1, C, h, w), purpose="initial") * float(getattr(sch.s, "init_noise_sigma", 1.0))
@@ -561,12 +654,18 @@ def generate(unet, vae, text_encoder, tokenizer, scheduler_kind: str, scheduler,
             value[:, :, h0:h1, w0:w1] += (mw * z).sum(dim=0, keepdim=True)
             count[:, :, h0:h1, w0:w1] += mw.sum(dim=0, keepdim=True)
         latent = torch.where(count > 0, value / count, value)
+        # R7/R14: unless this is the last slot, one full-size draw n (the contract's noise-part
+        # draw, made here for every scheduler, whether or not its noise part uses it); the
+        # uncovered weight is filled with the background expressed where this slot's denoise
+        # output lives (fill(bg, n, i); n = 0 at the last slot), then the noise part with n.
+        n = draw((1, C, h, w), purpose="noise", slot=i + 1) if i < T - 1 else None
         if has_bg_latent:
             bgw = (1 - count).clamp(0, 1)
-            latent = (1 - bgw) * latent + bgw * sch.background_fill(bg_latent, i)
+            fill_noise = n if n is not None else torch.zeros(1, C, h, w)
+            latent = (1 - bgw) * latent + bgw * sch.fill(bg_latent, fill_noise, i)
         slot_denoised.append(latent.clone())
         if sch.adds_noise(i):
-            latent = sch.noise(latent, draw((1, C, h, w), purpose="noise", slot=i + 1), i)
+            latent = sch.noise(latent, n, i)
         slot_latents.append(latent.clone())
 
     decoded = decode_latent(vae, latent)
@@ -691,3 +790,119 @@ def plain_lcm_loop(unet, scheduler: LCMScheduler, slots, cond, noises):
         else:
             x = z
     return x
+
+
+# --------------------------------------------------------------------------------------------
+# Accelerator presets (R14)
+# --------------------------------------------------------------------------------------------
+
+HYPER_SD_STEPS = (1, 2, 4, 8)
+HYPER_SD_ETA = 1.0
+
+
+def hyper_sd_scheduler(scheduler_config, steps: int):
+    """The Hyper-SD SD1.5 preset (ByteDance/Hyper-SD model card) from the model's scheduler
+    configuration: 1 step -> ("tcd", TCDScheduler.from_config(config)) (eta default 1.0);
+    2/4/8 steps -> ("ddim", DDIMScheduler.from_config(config, timestep_spacing="trailing"))
+    (eta 0). Guidance 0. Returns (scheduler_kind, scheduler) for `generate`."""
+    if int(steps) == 1:
+        return "tcd", TCDScheduler.from_config(scheduler_config)
+    return "ddim", DDIMScheduler.from_config(scheduler_config, timestep_spacing="trailing")
+
+
+def fuse_lora(pipe, path, scale: float = 1.0):
+    """diffusers' LoRA fusion as the Hyper-SD model card prescribes: `pipe.load_lora_weights(path)`,
+    `pipe.fuse_lora(lora_scale=scale)`, then `unload_lora_weights()` (the fused weights stay)."""
+    pipe.load_lora_weights(path)
+    pipe.fuse_lora(lora_scale=scale)
+    pipe.unload_lora_weights()
+    return pipe
+
+
+@torch.no_grad()
+def check_scheduler_splits(scheduler_config, shape=(2, 4, 8, 8), seed=0):
+    """Checks the denoise/noise split of every scheduler helper against diffusers' own `step`
+    (bit for bit) and the fill rule of R14 (to float32 round-off). Raises AssertionError;
+    returns a list of lines saying what was checked."""
+    lines = []
+    g = torch.Generator().manual_seed(seed)
+
+    def rnd():
+        return torch.randn(shape, generator=g)
+
+    # LCM: denoise == `denoised`, noise(denoise, n) == `prev_sample` (n from the step's generator).
+    sch = LCMSlots(LCMScheduler.from_config(scheduler_config), DEFAULT_SLOTS)
+    x = rnd()
+    for i in range(sch.T):
+        eps = rnd()
+        out = sch.s.step(eps, sch.timesteps[i], x, generator=torch.Generator().manual_seed(100 + i))
+        z = sch.denoise(eps, x, i)
+        assert torch.equal(z, out.denoised), ("lcm denoise", i)
+        if sch.adds_noise(i):
+            n = torch.randn(shape, generator=torch.Generator().manual_seed(100 + i))
+            assert torch.equal(sch.noise(z, n, i), out.prev_sample), ("lcm noise", i)
+            bg = rnd()
+            assert torch.equal(sch.fill(bg, n, i), bg)
+        else:
+            assert torch.equal(z, out.prev_sample)
+        x = out.prev_sample
+    lines.append("LCM slots %s: denoise == denoised, noise(denoise) == prev_sample (bit for bit)" % DEFAULT_SLOTS)
+
+    # DDIM trailing (and leading): denoise == step(eta 0).prev_sample; the fill lands where a
+    # step of the exact epsilon takes the background.
+    for spacing, steps_list in (("trailing", (1, 2, 4, 8)), ("leading", (10,))):
+        for steps in steps_list:
+            sch = DDIMSlots(DDIMScheduler.from_config(scheduler_config, timestep_spacing=spacing), steps)
+            x = rnd()
+            worst = 0.0
+            for i in range(sch.T):
+                eps = rnd()
+                out = sch.s.step(eps, sch.timesteps[i], x, eta=0.0)
+                assert torch.equal(sch.denoise(eps, x, i), out.prev_sample), ("ddim", spacing, steps, i)
+                assert not sch.adds_noise(i)
+                # fill: x_t = add_noise(bg, e, t) and the exact eps e -> the step lands on fill(bg, e)
+                bg, e = rnd(), rnd()
+                xt = sch.add_noise(bg, e, i)
+                landed = sch.s.step(e, sch.timesteps[i], xt, eta=0.0).prev_sample
+                worst = max(worst, float((landed - sch.fill(bg, e, i)).abs().max()))
+                x = out.prev_sample
+            assert worst < 1e-4, ("ddim fill", spacing, steps, worst)
+            lines.append("DDIM %s %d steps %s: denoise == step(eta 0).prev_sample (bit for bit); a step of the "
+                         "exact epsilon lands on fill (max %.2g)" % (spacing, steps, [int(t) for t in sch.timesteps], worst))
+
+    # TCD: denoise == pred_noised_sample, noise(denoise, n) == prev_sample (n = the step's own
+    # draw from its generator), for several step counts and etas; r*fill + q*n lands on
+    # sqrt(abar_prev)*bg + sqrt(1 - abar_prev)*n.
+    for steps in (1, 2, 4, 8):
+        for eta in (1.0, 0.3, 0.0):
+            sch = TCDSlots(TCDScheduler.from_config(scheduler_config), steps, eta)
+            x = rnd()
+            worst = 0.0
+            for i in range(sch.T):
+                eps = rnd()
+                out = sch.s.step(eps, sch.timesteps[i], x, eta=eta, generator=torch.Generator().manual_seed(200 + i))
+                z = sch.denoise(eps, x, i)
+                assert torch.equal(z, out.pred_noised_sample), ("tcd denoise", steps, eta, i)
+                n = torch.randn(shape, generator=torch.Generator().manual_seed(200 + i))
+                if sch.adds_noise(i):
+                    assert torch.equal(sch.noise(z, n, i), out.prev_sample), ("tcd noise", steps, eta, i)
+                else:
+                    assert torch.equal(z, out.prev_sample), ("tcd no noise", steps, eta, i)
+                bg = rnd()
+                if i == sch.T - 1:
+                    n = torch.zeros(shape)
+                filled = sch.fill(bg, n, i)
+                if sch.adds_noise(i):
+                    filled = sch.noise(filled, n, i)
+                abar_prev = sch.abar_prev(i)
+                target = abar_prev.sqrt() * bg + (1 - abar_prev).sqrt() * n
+                if not sch.adds_noise(i) and i == sch.T - 1:
+                    target = sch.abar_s(i).sqrt() * bg  # last slot: the background at s, n = 0
+                worst = max(worst, float((filled - target).abs().max()))
+                x = out.prev_sample
+            assert worst < 1e-5, ("tcd fill", steps, eta, worst)
+            lines.append("TCD %d steps eta %.1f %s (s %s): denoise == pred_noised_sample, noise == prev_sample "
+                         "(bit for bit); fill then noise lands on the step's level (max %.2g)" % (
+                             steps, eta, [int(t) for t in sch.timesteps],
+                             [int(sch.s_timestep(i)) for i in range(sch.T)], worst))
+    return lines
