@@ -30,7 +30,7 @@ struct DownloadCommand: AsyncParsableCommand {
         options.loras = loras
         options.tinyAutoencoder = tinyAutoencoder
         let loader = ModelLoader(hub: try HubClientFactory.make(), log: { printError($0) })
-        let files = try await loader.fetch(options.request)
+        let files = try await loader.fetch(try options.request())
         for line in files.sources { print(line) }
         print("ready: \(files.base)")
         if verify {

@@ -1,11 +1,12 @@
 import ArgumentParser
 import DiffusionModels
+import Schedulers
 import SemanticDraw
 
 /// The model options shared by `panorama`, `serve` and `download`: the same names and meaning
 /// as in `generate`.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "A diffusers folder, a .safetensors checkpoint, a Hugging Face repo id or tiny-random (default: KBlueLeaf/kohaku-v2.1 + LCM-LoRA + TAESD).")
+    @Option(help: "A diffusers folder, a .safetensors checkpoint, a Hugging Face repo id or tiny-random (default: KBlueLeaf/kohaku-v2.1 + the accelerator LoRA + TAESD).")
     var model: String?
 
     @Option(name: .customLong("config"), help: "A diffusers folder whose config files describe a single-file checkpoint.")
@@ -20,18 +21,54 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("tiny-vae"), help: "Decode with a tiny autoencoder (TAESD): a folder, a repo id (madebyollin/taesd), or tiny-random.")
     var tinyAutoencoder: String?
 
+    @Option(help: "The few-step accelerator: lcm (default), hyper-sd or none (docs/PRESETS.md).")
+    var accelerator: String = Accelerator.lcm.rawValue
+
+    @Option(name: .customLong("accelerator-lora"), help: "The accelerator LoRA instead of the preset's: a file, adapter folder, repo id, or none (the model has it merged).")
+    var acceleratorLoRA: String?
+
+    @Option(help: "eta of TCD (hyper-sd with one step; default 1.0).")
+    var eta: Float?
+
     func validate() throws {
+        _ = try preset
+        if let eta, !(0...1).contains(eta) { throw ValidationError("--eta \(eta) is outside 0...1") }
         guard loraScales.count <= loras.count else {
             throw ValidationError("\(loraScales.count) --lora-scale values for \(loras.count) --lora (one scale per LoRA, in order)")
         }
     }
 
-    /// The request: the default model set when --model is absent (user LoRAs fused after
-    /// LCM-LoRA; --tiny-vae replaces TAESD), else exactly what was given.
-    var request: ModelRequest {
+    /// The preset of `--accelerator` (SD1.x family).
+    var preset: Preset {
+        get throws {
+            do { return Preset.preset(accelerator: try Accelerator(parsing: accelerator)) } catch { throw ValidationError("--accelerator: \(error)") }
+        }
+    }
+
+    /// The scheduler the preset runs `schedule` with (`--eta` for TCD).
+    func scheduler(for schedule: SlotSchedule) throws -> SchedulerChoice {
+        try preset.scheduler(for: schedule, eta: eta)
+    }
+
+    /// The request for a run of `schedule` (the preset's default schedule when nil): the
+    /// accelerator LoRA first — `--accelerator-lora`, else the preset's for the step count
+    /// (none for tiny-random) — then the --lora files; the default model when --model is
+    /// absent (--tiny-vae replaces its TAESD).
+    func request(schedule: SlotSchedule? = nil) throws -> ModelRequest {
         let references = loras.enumerated().map { LoRAReference(path: $1, scale: $0 < loraScales.count ? loraScales[$0] : 1) }
         var request = model == nil ? ModelRequest.defaultModel(extraLoRAs: references)
             : ModelRequest(model: model ?? "", loras: references)
+        let preset = try self.preset
+        switch acceleratorLoRA {
+        case "none"?:
+            break
+        case let path?:
+            request.loras.insert(LoRAReference(path: path), at: 0)
+        case nil:
+            if request.model != TinyRandomModel.name, let reference = try preset.loraReference(for: schedule ?? preset.defaultSchedule) {
+                request.loras.insert(LoRAReference(path: reference), at: 0)
+            }
+        }
         request.configurationFolder = configurationFolder
         if let tinyAutoencoder { request.tinyAutoencoder = tinyAutoencoder }
         return request

@@ -17,9 +17,9 @@ struct PanoramaCommand: AsyncParsableCommand {
     @Option(help: "Width in pixels, a multiple of 8.") var width = 3072
     @Option(help: "Height in pixels, a multiple of 8.") var height = 512
     @Option(help: "Seed of the torch-compatible noise generator.") var seed: UInt64 = 0
-    @Option(help: "The model's own N-step LCM schedule (instead of --slots).") var steps: Int?
+    @Option(help: "The scheduler's own N-step schedule (instead of --slots; hyper-sd: 1, 2, 4 or 8, default 4).") var steps: Int?
     @Option(help: "LCM slots on the 50-step grid (default 0,12,25,37).") var slots: String?
-    @Option(help: "Classifier-free guidance scale (default 1: no unconditional pass).") var guidance: Float = 1
+    @Option(help: "Classifier-free guidance scale (default: the accelerator's; lcm 1, hyper-sd 0: no unconditional pass).") var guidance: Float?
     @Option(help: "Largest tile side in pixels (the tile is min(height, width, this)).") var maximumTile = 512
     @Option(help: "The PNG to write (only when complete).") var output = "panorama.png"
     @OptionGroup var modelOptions: ModelOptions
@@ -29,19 +29,23 @@ struct PanoramaCommand: AsyncParsableCommand {
             throw ValidationError("--width \(width) --height \(height): both must be multiples of 8 in 8...16384")
         }
         guard steps == nil || slots == nil else { throw ValidationError("give --steps or --slots, not both") }
-        guard guidance.isFinite, guidance >= 0 else { throw ValidationError("--guidance \(guidance) must be a number >= 0") }
+        if let guidance, !(guidance.isFinite && guidance >= 0) { throw ValidationError("--guidance \(guidance) must be a number >= 0") }
         guard output.lowercased().hasSuffix(".png") else { throw ValidationError("--output \(output): the output is a PNG file (name it .png)") }
     }
 
     func run() async throws {
         var settings = PanoramaSettings(height: height, width: width)
+        let preset = try modelOptions.preset
+        if preset.accelerator != .lcm { settings.schedule = preset.defaultSchedule }
         if let steps { settings.schedule = .steps(steps) }
         if let slots {
             do { settings.schedule = try .init(parsingSlots: slots) } catch { throw ValidationError("--slots: \(error)") }
         }
-        settings.guidance = guidance
+        settings.scheduler = try modelOptions.scheduler(for: settings.schedule)
+        settings.guidance = guidance ?? preset.guidance
         settings.maximumTilePixels = maximumTile
-        let model = try await ModelLoading.load(modelOptions.request)
+        let request = try modelOptions.request(schedule: settings.schedule)
+        let model = try await ModelLoading.load(request)
         printError("panorama \(width)x\(height), seed \(seed), tile \(settings.tilePixels) px")
         let bar = StepProgressBar(label: "generating")
         var noise = TorchGenerator(seed: seed)
@@ -51,7 +55,8 @@ struct PanoramaCommand: AsyncParsableCommand {
         let image = try Image(tensor: result.image, range: .unit)
         let description = try JSONSerialization.data(withJSONObject: [
             "prompt": prompt, "negative_prompt": negativePrompt as Any, "width": width, "height": height, "seed": seed,
-            "schedule": "\(settings.schedule)", "guidance": guidance, "model": modelOptions.request.model,
+            "accelerator": preset.accelerator.rawValue, "schedule": "\(settings.schedule)", "guidance": settings.guidance,
+            "model": request.model,
         ].compactMapValues { $0 is NSNull ? nil : $0 }, options: [.sortedKeys])
         try PNG.write(image, to: output, textChunks: ["semantic-draw-panorama": String(decoding: description, as: UTF8.self)])
         printError(String(format: "wrote %@ (%d x %d) in %.1f s", output, width, height, Date().timeIntervalSince(start)))

@@ -19,7 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Canvas width in pixels (a multiple of 8).") var width = 512
     @Option(help: "Canvas height in pixels (a multiple of 8).") var height = 512
     @Option(help: "LCM slots on the 50-step grid (the stream's depth T; default 0,4,12,25,37).") var slots: String?
-    @Option(help: "Classifier-free guidance (default 1: no unconditional pass).") var guidance: Float = 1
+    @Option(help: "The scheduler's own N-step schedule (the stream's depth T >= 2; hyper-sd: 2, 4 or 8, default 4).") var steps: Int?
+    @Option(help: "Classifier-free guidance (default: the accelerator's; lcm 1, hyper-sd 0: no unconditional pass).") var guidance: Float?
     @Option(help: "Seed of a new session's stream.") var seed: UInt64 = 0
     @Option(help: "Address to bind; 127.0.0.1 keeps the app on this machine (0.0.0.0 opens it to the network).") var host = "127.0.0.1"
     @Option(help: "Port (0: any free port, printed at start).") var port = 8000
@@ -32,30 +33,36 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--width \(width) --height \(height): multiples of 8 in 8...4096")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is outside 0...65535") }
-        guard guidance.isFinite, guidance >= 0 else { throw ValidationError("--guidance \(guidance) must be a number >= 0") }
+        if let guidance, !(guidance.isFinite && guidance >= 0) { throw ValidationError("--guidance \(guidance) must be a number >= 0") }
+        guard steps == nil || slots == nil else { throw ValidationError("give --steps or --slots, not both") }
     }
 
     func run() async throws {
         var stream = StreamSettings(height: height, width: width)
         stream.seed = seed
-        stream.guidance = guidance
+        let preset = try modelOptions.preset
+        stream.guidance = guidance ?? preset.guidance
+        stream.schedule = preset.defaultStreamSchedule
+        if let steps { stream.schedule = .steps(steps) }
         if let slots {
             do { stream.schedule = try .init(parsingSlots: slots) } catch { throw ValidationError("--slots: \(error)") }
         }
-        let request = modelOptions.request
+        stream.scheduler = try modelOptions.scheduler(for: stream.schedule)
+        let request = try modelOptions.request(schedule: stream.schedule)
         let model = try await ModelLoading.load(request)
         if case .kl = model.components.autoencoder {
             FileHandle.standardError.write(Data("note: frames decode with the full VAE; --tiny-vae madebyollin/taesd (TAESD, as the paper's stream) decodes them much faster\n".utf8))
         }
         var configuration = ServerConfiguration(stream: stream, dataDirectory: dataDirectory ?? ServerConfiguration.defaultDataDirectory,
                                                 modelName: request.model)
+        configuration.accelerator = preset.accelerator
         configuration.host = host
         configuration.port = port
         configuration.notes = model.notes
         configuration.limits.messageBytes = maximumMessageBytes
         configuration.limits.brushes = maximumBrushes
         let server = SemanticDrawServer(model: model, configuration: configuration)
-        let banner = "(\(request.model), \(stream.width)x\(stream.height), \(stream.schedule)); Ctrl+C stops"
+        let banner = "(\(request.model), \(preset.accelerator.rawValue), \(stream.width)x\(stream.height), \(stream.schedule)); Ctrl+C stops"
         let host = self.host
         try await server.run(onStart: { port in
             FileHandle.standardOutput.write(Data("semantic-draw: serving http://\(host):\(port)/ \(banner)\n".utf8))

@@ -15,6 +15,9 @@ public struct ServerConfiguration: Sendable {
     public var limits = ServerLimits()
     /// The model's name as shown to clients.
     public var modelName: String
+    /// The accelerator whose preset the server's model runs (its LoRA is fused into the model);
+    /// saved and one-shot palettes use it.
+    public var accelerator: Accelerator = .lcm
     /// Notes shown to clients (e.g. the tiny-random warning).
     public var notes: [String] = []
     /// JPEG quality of stream frames.

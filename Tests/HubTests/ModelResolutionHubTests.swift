@@ -105,4 +105,34 @@ import Testing
         let model = try await loader.load(ModelRequest(model: TinyRandomModel.name))
         #expect(model.notes == [TinyRandomModel.warning])
     }
+
+    /// An accelerator LoRA named as `org/name/file.safetensors` (the Hyper-SD repo holds one file
+    /// per step count): that file is fetched; the bare repo id is ambiguous and says so; a local
+    /// adapter folder gives its `.safetensors` file.
+    @Test func acceleratorLoRAByRepoFile() async throws {
+        let lora = try [UInt8](Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/hyper-sd/hyper-sd15-kohya.safetensors")))
+        let files = [FakeHubFile(path: "Hyper-SD15-1step-lora.safetensors", content: lora, isLargeFileStorage: true),
+                     FakeHubFile(path: "Hyper-SD15-2steps-lora.safetensors", content: lora, isLargeFileStorage: true)]
+        try await Self.withServer(repo: "test-org/hyper", files: files) { _, client in
+            let loader = ModelLoader(hub: client)
+            let fetched = try await loader.fetch(ModelRequest(model: TinyRandomModel.name,
+                                                              loras: [LoRAReference(path: "test-org/hyper/Hyper-SD15-2steps-lora.safetensors")]))
+            #expect(fetched.loras.count == 1 && fetched.loras[0].path.hasSuffix("/Hyper-SD15-2steps-lora.safetensors"))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: fetched.loras[0].path)) == Data(lora))
+            // Fused into tiny-random it changes the UNet.
+            let model = try loader.build(fetched)
+            let unet = try #require(model.components.denoiser as? UNet2DConditionModel)
+            #expect(try Self.probe(unet) != Self.probe(try TinyRandomModel().unet))
+            await #expect { _ = try await loader.fetch(ModelRequest(model: TinyRandomModel.name, loras: [LoRAReference(path: "test-org/hyper")])) }
+                throws: { "\($0)".contains("Hyper-SD15-1step-lora.safetensors") }
+            await #expect { _ = try await loader.fetch(ModelRequest(model: TinyRandomModel.name, loras: [LoRAReference(path: "test-org/hyper/missing.safetensors")])) }
+                throws: { "\($0)".contains("missing.safetensors") }
+        }
+        let adapter = try TemporaryFolder()
+        defer { adapter.remove() }
+        try Data(lora).write(to: adapter.url.appendingPathComponent("pytorch_lora_weights.safetensors"))
+        let local = try await ModelLoader(hub: nil).fetch(ModelRequest(model: TinyRandomModel.name, loras: [LoRAReference(path: adapter.url.path)]))
+        #expect(local.loras.map(\.path) == [adapter.url.path + "/pytorch_lora_weights.safetensors"])
+    }
 }

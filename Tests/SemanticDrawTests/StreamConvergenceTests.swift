@@ -1,4 +1,5 @@
 import DiffusionModels
+import Schedulers
 import SemanticDraw
 import TensorRuntime
 import Testing
@@ -40,6 +41,8 @@ import Testing
         let bootstrapMix: Float
         let negatives: Bool
         let strengths: [Float]
+        var accelerator: Accelerator = .lcm
+        var schedule: SlotSchedule = .defaultSlots
     }
 
     static let cases: [Case] = [
@@ -50,6 +53,12 @@ import Testing
         Case(description: "(a) image + prompt, bootstrap 1", background: RegionBackground(
                 image: Self.backgroundImage(), prompt: StreamTestSupport.prompt("a street")),
              guidance: 1, bootstrapSteps: 1, bootstrapMix: 1, negatives: false, strengths: [0.9, 1]),
+        // Hyper-SD's 4-step preset (DDIM "trailing"): the background fill is noised to the next
+        // level with the noise the transition draws, init_noise[k + 1] in the stream.
+        Case(description: "hyper-sd 4 steps, (a) image + prompt, bootstrap 2", background: RegionBackground(
+                image: Self.backgroundImage(), prompt: StreamTestSupport.prompt("a street")),
+             guidance: 1, bootstrapSteps: 2, bootstrapMix: 1, negatives: false, strengths: [0.9, 1],
+             accelerator: .hyperSD, schedule: .steps(4)),
     ]
 
     /// A 40 x 48 RGB gradient (resized bicubically to the canvas by both pipelines).
@@ -74,6 +83,8 @@ import Testing
         settings.bootstrapSteps = testCase.bootstrapSteps
         settings.bootstrapMix = testCase.bootstrapMix
         settings.suppressesBootstrapLeak = true
+        settings.schedule = testCase.schedule
+        settings.scheduler = Preset.preset(accelerator: testCase.accelerator).scheduler(for: testCase.schedule)
         var brushes = StreamTestSupport.brushes()
         for index in brushes.indices {
             brushes[index].promptStrength = testCase.strengths[index]
@@ -93,6 +104,8 @@ import Testing
         let pipeline = RegionPipeline(components: models)
         var oneShot = RegionGenerationSettings(height: settings.height, width: settings.width)
         oneShot.guidance = settings.guidance
+        oneShot.scheduler = settings.scheduler
+        oneShot.schedule = settings.schedule
         oneShot.bootstrapSteps = settings.bootstrapSteps
         oneShot.bootstrapMix = settings.bootstrapMix
         oneShot.quantization = settings.quantization

@@ -30,10 +30,31 @@ public struct TinyRandomModel: Sendable {
     /// The tiny autoencoder (TAESD).
     public let tinyAutoencoder: AutoencoderTiny
 
-    /// Builds the four networks in memory (no files are read).
-    public init() throws {
+    /// Builds the four networks in memory (no files are read), with `loras` fused into the UNet
+    /// and the text encoder (as into a folder of the same weights: `semantic-draw export tiny-random`).
+    /// - Throws: ``LoRAError`` for a LoRA that does not fit; loading errors.
+    public init(loras: [LoRAReference] = []) throws {
         let stores = TinyRandomComponent.allCases.map(Self.store)
         func store(_ component: TinyRandomComponent) -> ParameterStore { stores[TinyRandomComponent.allCases.firstIndex(of: component) ?? 0] }
+        if !loras.isEmpty {
+            for (index, component) in TinyRandomComponent.allCases.enumerated() {
+                let target: LoRATarget
+                switch component {
+                case .unet: target = .unet
+                case .textEncoder: target = .textEncoder
+                case .vae, .taesd: continue
+                }
+                let weights = component.weights()
+                let fusion = LoRAFusionTarget(
+                    target: target, name: "(tiny-random \(component.folderName) weights)", weightShapes: weights.mapValues(\.shape),
+                    unetConfiguration: target == .unet ? try Self.unetConfiguration() : nil,
+                    baseWeight: { key in
+                        guard let weight = weights[key] else { throw ModelLoadingError.missingParameter(key: key, file: "(tiny-random)") }
+                        return weight
+                    })
+                stores[index].overrides = try LoRAFusion.overrides(for: fusion, references: loras)
+            }
+        }
         textEncoder = try CLIPTextModel(configuration: Self.textEncoderConfiguration(), store: store(.textEncoder), root: KeyPath())
         unet = try UNet2DConditionModel(configuration: Self.unetConfiguration(), store: store(.unet))
         autoencoder = try AutoencoderKL(configuration: Self.autoencoderConfiguration(), store: store(.vae))

@@ -4,14 +4,15 @@ import Schedulers
 /// configuration fields that override the model's `scheduler_config.json` (as diffusers'
 /// `Kind.from_config(config, field=value)`), and eta for the kinds that take one.
 public struct SchedulerChoice: Sendable, Equatable {
-    /// The scheduler class.
-    public var kind: SchedulerKind
+    /// The scheduler class; nil: the class the model's `scheduler_config.json` names
+    /// (`--accelerator none`).
+    public var kind: SchedulerKind?
     /// `timestep_spacing` to use instead of the model's (e.g. "trailing" for Hyper-SD's N-step LoRAs).
     public var timestepSpacing: TimestepSpacing?
     /// eta (DDIM, TCD); nil: the kind's default.
     public var eta: Float?
 
-    public init(kind: SchedulerKind, timestepSpacing: TimestepSpacing? = nil, eta: Float? = nil) {
+    public init(kind: SchedulerKind?, timestepSpacing: TimestepSpacing? = nil, eta: Float? = nil) {
         self.kind = kind
         self.timestepSpacing = timestepSpacing
         self.eta = eta
@@ -31,8 +32,13 @@ public struct SchedulerChoice: Sendable, Equatable {
     }
 
     /// The scheduler for `schedule` over the model's configuration.
-    /// - Throws: ``SchedulerError`` for unsupported options or an invalid schedule.
+    /// - Throws: ``PresetError/unsupportedModelScheduler(className:)`` when the model's own
+    ///   class is asked for and not implemented; ``SchedulerError`` for unsupported options or
+    ///   an invalid schedule.
     public func makeScheduler(modelConfiguration: SchedulerConfiguration, schedule: SlotSchedule) throws -> any DiffusionScheduler {
-        try kind.makeScheduler(configuration: configuration(from: modelConfiguration), schedule: schedule, eta: eta ?? 0)
+        guard let kind = kind ?? modelConfiguration.className.flatMap(SchedulerKind.init(className:)) else {
+            throw PresetError.unsupportedModelScheduler(className: modelConfiguration.className)
+        }
+        return try kind.makeScheduler(configuration: configuration(from: modelConfiguration), schedule: schedule, eta: eta)
     }
 }

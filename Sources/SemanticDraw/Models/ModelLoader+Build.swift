@@ -14,15 +14,12 @@ extension ModelLoader {
         var tinyRandom: TinyRandomModel?
         func tinyRandomModel() throws -> TinyRandomModel {
             if let tinyRandom { return tinyRandom }
-            let model = try TinyRandomModel()
+            let model = try TinyRandomModel(loras: files.base == .tinyRandom ? files.loras : [])
             tinyRandom = model
             return model
         }
         switch files.base {
         case .tinyRandom:
-            guard files.loras.isEmpty else {
-                throw ModelResolutionError.unsupportedFile(path: TinyRandomModel.name, reason: "LoRAs cannot be fused into tiny-random")
-            }
             notes.append(TinyRandomModel.warning)
             log("building \(TinyRandomModel.name) in memory")
             let model = try tinyRandomModel()

@@ -55,19 +55,33 @@ extension ModelLoader {
         return .singleFile(path: url.path, configurationFolder: try Self.checkedConfigurationFolder(request.configurationFolder))
     }
 
-    /// A LoRA path, or a repo id whose LoRA file is `pytorch_lora_weights.safetensors` or the
-    /// repo's only `.safetensors` file.
+    /// A LoRA file; an adapter folder (its `pytorch_lora_weights.safetensors` or only
+    /// `.safetensors` file); a repo id whose LoRA file is `pytorch_lora_weights.safetensors` or
+    /// the repo's only `.safetensors` file; or `org/name[@revision]/path/file.safetensors`, one
+    /// file of a repo that holds several (the Hyper-SD LoRAs).
     func fetchLoRA(_ name: String, sources: inout [String]) async throws -> String {
         let expanded = (name as NSString).expandingTildeInPath
-        if FileManager.default.fileExists(atPath: expanded) { return expanded }
-        guard let (id, revision) = ModelReference.repositoryID(name) else {
-            throw ModelResolutionError.unsupportedFile(path: name, reason: "LoRA: no such file, and not a Hugging Face repo id (org/name)")
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: expanded, isDirectory: &isFolder) {
+            return isFolder.boolValue ? try Self.adapterFile(in: expanded) : expanded
+        }
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let repositoryName = parts.count > 2 ? parts[0] + "/" + parts[1] : name
+        let path = parts.count > 2 ? parts.dropFirst(2).joined(separator: "/") : nil
+        guard let (id, revision) = ModelReference.repositoryID(repositoryName), path.map({ $0.hasSuffix(".safetensors") }) ?? true else {
+            throw ModelResolutionError.unsupportedFile(
+                path: name, reason: "LoRA: no such file or folder, and not a Hugging Face repo id (org/name, or org/name/file.safetensors)")
         }
         let hub = try requireHub(for: id)
         let info = try await hub.resolve(repo: id, revision: revision)
         let candidates = info.files.filter { $0.lowercased().hasSuffix(".safetensors") }
         let file: String
-        if candidates.contains("pytorch_lora_weights.safetensors") {
+        if let path {
+            guard info.files.contains(path) else {
+                throw ModelResolutionError.unusableRepository(repo: id, reason: "has no file \(path)")
+            }
+            file = path
+        } else if candidates.contains("pytorch_lora_weights.safetensors") {
             file = "pytorch_lora_weights.safetensors"
         } else if candidates.count == 1, let only = candidates.first {
             file = only
@@ -80,6 +94,19 @@ extension ModelLoader {
         let url = try await hub.download(repo: id, path: file, revision: info.commit)
         sources.append("LoRA \(id)@\(revision) -> \(info.commit) (\(url.path))")
         return url.path
+    }
+
+    /// The LoRA file of an adapter folder: `pytorch_lora_weights.safetensors`, or its only `.safetensors` file.
+    static func adapterFile(in folder: String) throws -> String {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        let candidates = files.filter { $0.lowercased().hasSuffix(".safetensors") }.sorted()
+        if candidates.contains("pytorch_lora_weights.safetensors") { return folder + "/pytorch_lora_weights.safetensors" }
+        guard candidates.count == 1, let only = candidates.first else {
+            throw ModelResolutionError.unsupportedFile(
+                path: folder, reason: candidates.isEmpty ? "LoRA folder: no .safetensors file"
+                    : "LoRA folder: several .safetensors files (\(candidates.joined(separator: ", "))); name the file")
+        }
+        return folder + "/" + only
     }
 
     /// A TAESD folder, "tiny-random", or a repo id (its `config.json` and weights).

@@ -21,17 +21,14 @@ public struct ModelRequest: Sendable, Equatable {
     }
 
     /// The paper's demo set-up, used when no `--model` is given: an SD1.5 checkpoint
-    /// (KBlueLeaf/kohaku-v2.1) with the LCM-LoRA accelerator and TAESD, run with the default
-    /// 5-slot LCM schedule. `extraLoRAs` are fused after LCM-LoRA.
+    /// (KBlueLeaf/kohaku-v2.1) with TAESD; the accelerator's LoRA (LCM-LoRA by default) comes
+    /// from the preset and is fused first (``Preset/loraReference(for:)``), `extraLoRAs` after it.
     public static func defaultModel(extraLoRAs: [LoRAReference] = []) -> ModelRequest {
-        ModelRequest(model: defaultModelName, loras: [LoRAReference(path: defaultAcceleratorLoRA)] + extraLoRAs,
-                     tinyAutoencoder: defaultTinyAutoencoder)
+        ModelRequest(model: defaultModelName, loras: extraLoRAs, tinyAutoencoder: defaultTinyAutoencoder)
     }
 
     /// The default base model.
     public static let defaultModelName = "KBlueLeaf/kohaku-v2.1"
-    /// The default accelerator (LCM-LoRA for SD1.5).
-    public static let defaultAcceleratorLoRA = "latent-consistency/lcm-lora-sdv1-5"
     /// The default tiny autoencoder (TAESD for SD1.x).
     public static let defaultTinyAutoencoder = "madebyollin/taesd"
 }

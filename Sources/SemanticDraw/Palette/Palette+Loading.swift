@@ -29,9 +29,9 @@ extension Palette {
             throw PaletteError.invalidJSON(source: source, reason: "\(error)")
         }
         guard let version = probe.version else {
-            throw PaletteError.invalidField(path: "version", reason: "is missing (this build reads version \(currentVersion))")
+            throw PaletteError.invalidField(path: "version", reason: "is missing (this build reads \(readableVersions))")
         }
-        guard version == currentVersion else { throw PaletteError.unsupportedVersion(version) }
+        guard supportedVersions.contains(version) else { throw PaletteError.unsupportedVersion(version) }
         var palette: Palette
         do {
             palette = try JSONDecoder().decode(Palette.self, from: data)

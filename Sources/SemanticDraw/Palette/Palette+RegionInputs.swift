@@ -1,3 +1,4 @@
+import DiffusionModels
 import Foundation
 import ImageCodecs
 import Schedulers
@@ -33,8 +34,11 @@ extension Palette {
         var settings: RegionGenerationSettings
         switch schedule.scheduler {
         case .lcm:
+            let preset = self.preset
             settings = RegionGenerationSettings(height: height, width: width)
-            settings.schedule = schedule.slotSchedule ?? .defaultSlots
+            settings.schedule = schedule.slotSchedule ?? preset.defaultSchedule
+            settings.scheduler = preset.scheduler(for: settings.schedule, eta: schedule.eta)
+            settings.tilePixels = preset.tilePixels
             settings.bootstrapSteps = bootstrapSteps
             settings.bootstrapMix = bootstrapMix
         case .ddim:
@@ -53,6 +57,28 @@ extension Palette {
         settings.quantization = quantization
         settings.imageEncoding = imageEncoding
         return PaletteGenerationInputs(brushes: brushes, background: background, settings: settings, notes: loaded.notes)
+    }
+
+    /// The preset of the palette's accelerator (SD1.x family).
+    public var preset: Preset { Preset.preset(accelerator: accelerator) }
+
+    /// The LoRA references the model loader fuses, in order: the accelerator LoRA
+    /// (``acceleratorLoRA``, or the preset's for the schedule — none for tiny-random), then `loras`.
+    /// - Throws: ``PresetError`` when the preset has no LoRA for the schedule's step count.
+    public func modelLoRAReferences() throws -> [LoRAReference] {
+        var references: [LoRAReference] = []
+        switch acceleratorLoRA {
+        case "none"?:
+            break
+        case let name?:
+            references.append(Palette.LoRA(path: name, scale: 1).reference(baseFolder: baseFolder))
+        case nil:
+            if model != TinyRandomModel.name, schedule.scheduler == .lcm,
+               let reference = try preset.loraReference(for: schedule.slotSchedule ?? preset.defaultSchedule) {
+                references.append(LoRAReference(path: reference))
+            }
+        }
+        return references + loraReferences
     }
 
     /// An image as [H, W, 3] in 0...1: grey is repeated, alpha dropped.

@@ -7,11 +7,17 @@ import Foundation
 /// for display only and never affects generation.
 public struct Palette: Sendable, Equatable, Codable {
     /// The palette format version this build reads and writes.
-    public static let currentVersion = 1
+    public static let currentVersion = 2
+    /// The versions this build reads (version 1 has no accelerator fields: it loads as LCM with
+    /// every LoRA listed in `loras`).
+    public static let supportedVersions = 1...2
+    /// "versions 1 and 2", for messages.
+    static var readableVersions: String { "versions \(supportedVersions.lowerBound) and \(supportedVersions.upperBound)" }
     /// The PNG text-chunk keyword under which generated images carry their palette.
     public static let pngTextKeyword = "semantic-draw"
 
-    /// Format version (always `currentVersion` once loaded).
+    /// Format version (always `currentVersion` once loaded: a version-1 file is read as the
+    /// equivalent version-2 palette).
     public var version: Int
     /// Image width in pixels, a positive multiple of 8.
     public var width: Int
@@ -26,6 +32,12 @@ public struct Palette: Sendable, Equatable, Codable {
     /// The tiny autoencoder (TAESD) that encodes and decodes instead of the model's VAE: a
     /// folder, a repo id, or "tiny-random"; nil (the default) uses the model's own VAE.
     public var tinyAutoencoder: String?
+    /// The few-step accelerator whose preset runs the palette (default lcm; version 2).
+    public var accelerator: Accelerator = .lcm
+    /// The accelerator LoRA: nil fuses the preset's for the schedule (none for tiny-random),
+    /// "none" fuses none (the model has it merged, or version 1 listed it in `loras`), anything
+    /// else is a file, adapter folder or repo id (version 2: `accelerator_lora`).
+    public var acceleratorLoRA: String?
     /// Scheduler and slots (default: LCM with the pipeline's default slots).
     public var schedule: Schedule
     /// Classifier-free guidance scale (default 1.0; <= 1 skips the unconditional pass).
@@ -73,7 +85,8 @@ public struct Palette: Sendable, Equatable, Codable {
     public var loraReferences: [LoRAReference] { loras.map { $0.reference(baseFolder: baseFolder) } }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case version, width, height, seed, model, loras, schedule, guidance
+        case version, width, height, seed, model, loras, accelerator, schedule, guidance
+        case acceleratorLoRA = "accelerator_lora"
         case tinyAutoencoder = "tiny_vae"
         case bootstrapSteps = "bootstrap_steps"
         case bootstrapMix = "bootstrap_mix"
@@ -91,6 +104,16 @@ public struct Palette: Sendable, Equatable, Codable {
         model = try container.decode(String.self, forKey: .model)
         loras = try container.decodeIfPresent([LoRA].self, forKey: .loras) ?? []
         tinyAutoencoder = try container.decodeIfPresent(String.self, forKey: .tinyAutoencoder)
+        let acceleratorName = try container.decodeIfPresent(String.self, forKey: .accelerator) ?? Accelerator.lcm.rawValue
+        guard let accelerator = Accelerator(rawValue: acceleratorName) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .accelerator, in: container,
+                debugDescription: "\"\(acceleratorName)\" is not one of \(Accelerator.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+        }
+        self.accelerator = accelerator
+        // Version 1 has no accelerator fields: its `loras` are the whole list (LCM-LoRA included).
+        acceleratorLoRA = try container.decodeIfPresent(String.self, forKey: .acceleratorLoRA) ?? (version == 1 ? "none" : nil)
+        version = Self.currentVersion
         schedule = try container.decodeIfPresent(Schedule.self, forKey: .schedule) ?? Schedule()
         guidance = try container.decodeIfPresent(Float.self, forKey: .guidance) ?? 1
         bootstrapSteps = try container.decodeIfPresent(Int.self, forKey: .bootstrapSteps) ?? 1
@@ -122,6 +145,8 @@ public struct Palette: Sendable, Equatable, Codable {
         try container.encode(model, forKey: .model)
         try container.encode(loras, forKey: .loras)
         try container.encodeIfPresent(tinyAutoencoder, forKey: .tinyAutoencoder)
+        try container.encode(accelerator.rawValue, forKey: .accelerator)
+        try container.encodeIfPresent(acceleratorLoRA, forKey: .acceleratorLoRA)
         try container.encode(schedule, forKey: .schedule)
         try container.encode(guidance, forKey: .guidance)
         try container.encode(bootstrapSteps, forKey: .bootstrapSteps)

@@ -25,7 +25,7 @@ public enum PaletteError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidJSON(let source, let reason):
             return "\(source) is not a palette: \(reason)"
         case .unsupportedVersion(let version):
-            return "palette version \(version) is not supported (this build reads version \(Palette.currentVersion))"
+            return "palette version \(version) is not supported (this build reads \(Palette.readableVersions))"
         case .invalidField(let path, let reason):
             return "\(path): \(reason)"
         case .missingImageFile(let field, let path):

@@ -1,9 +1,11 @@
 extension Palette {
-    /// The scheduler family a palette asks for.
+    /// The method a palette asks for, by the scheduler name it had in version 1.
     public enum Scheduler: String, Sendable, Equatable, CaseIterable, Codable {
-        /// LCM (SD1.5 + LCM-LoRA); the default.
+        /// SemanticDraw (the default) with the palette's accelerator: LCM for `lcm` (the only
+        /// accelerator of version 1), TCD / DDIM "trailing" for `hyper-sd`, the model's own
+        /// scheduler for `none`.
         case lcm
-        /// DDIM, eta 0.
+        /// The baseline MultiDiffusion: DDIM, eta 0.
         case ddim
         /// Euler discrete, trailing spacing.
         case euler
@@ -23,16 +25,19 @@ extension Palette {
         public var steps: Int?
         /// Strictly increasing indices into the grid, each in 0..<steps; nil for the default.
         public var slots: [Int]?
+        /// eta of the stochastic schedulers (TCD for hyper-sd's one step); nil for the preset's (version 2).
+        public var eta: Float?
 
         /// A schedule; defaults to LCM with the pipeline's default slots.
-        public init(scheduler: Scheduler = .lcm, steps: Int? = nil, slots: [Int]? = nil) {
+        public init(scheduler: Scheduler = .lcm, steps: Int? = nil, slots: [Int]? = nil, eta: Float? = nil) {
             self.scheduler = scheduler
             self.steps = steps
             self.slots = slots
+            self.eta = eta
         }
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case scheduler, steps, slots
+            case scheduler, steps, slots, eta
         }
 
         public init(from decoder: any Decoder) throws {
@@ -47,6 +52,7 @@ extension Palette {
             self.scheduler = scheduler
             steps = try container.decodeIfPresent(Int.self, forKey: .steps)
             slots = try container.decodeIfPresent([Int].self, forKey: .slots)
+            eta = try container.decodeIfPresent(Float.self, forKey: .eta)
         }
     }
 }

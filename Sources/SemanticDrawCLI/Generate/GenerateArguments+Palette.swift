@@ -19,6 +19,7 @@ extension GenerateArguments {
             if let model {
                 palette.model = model
                 palette.loras = []
+                palette.acceleratorLoRA = nil
                 palette.tinyAutoencoder = nil
             }
         } else {
@@ -55,9 +56,27 @@ extension GenerateArguments {
             height = height ?? image.height
         }
         let request = model == nil ? ModelRequest.defaultModel() : ModelRequest(model: model ?? "")
-        return Palette(width: width ?? 512, height: height ?? 512, model: request.model,
-                       loras: request.loras.map { Palette.LoRA(path: $0.path, scale: $0.scale) },
-                       tinyAutoencoder: request.tinyAutoencoder, brushes: paletteBrushes)
+        var palette = Palette(width: width ?? 512, height: height ?? 512, model: request.model,
+                              loras: request.loras.map { Palette.LoRA(path: $0.path, scale: $0.scale) },
+                              tinyAutoencoder: request.tinyAutoencoder, brushes: paletteBrushes)
+        palette.guidance = palette.preset.guidance
+        return palette
+    }
+
+    /// `--accelerator`, `--accelerator-lora` and `--eta` (the preset's guidance unless --guidance is given).
+    private func applyAccelerator(to palette: inout Palette) throws {
+        if let accelerator {
+            palette.accelerator = try Accelerator(parsing: accelerator)
+            if guidance == nil, !baseline { palette.guidance = palette.preset.guidance }
+        }
+        if let acceleratorLoRA {
+            palette.acceleratorLoRA = acceleratorLoRA == "none" || !FileManager.default.fileExists(atPath: acceleratorLoRA)
+                ? acceleratorLoRA : Self.absolute(acceleratorLoRA)
+        }
+        if let eta {
+            guard eta >= 0, eta <= 1 else { throw GenerateArgumentError("--eta \(eta) is outside 0...1") }
+            palette.schedule.eta = eta
+        }
     }
 
     private func applyGlobals(to palette: inout Palette) throws {
@@ -65,8 +84,9 @@ extension GenerateArguments {
         if let height { palette.height = height }
         if let seed { palette.seed = seed }
         if steps != nil, slots != nil { throw GenerateArgumentError("give --steps or --slots, not both") }
-        if let steps { palette.schedule = Palette.Schedule(scheduler: palette.schedule.scheduler, steps: steps) }
-        if let slots { palette.schedule = Palette.Schedule(scheduler: palette.schedule.scheduler, slots: slots) }
+        if let steps { palette.schedule = Palette.Schedule(scheduler: palette.schedule.scheduler, steps: steps, eta: palette.schedule.eta) }
+        if let slots { palette.schedule = Palette.Schedule(scheduler: palette.schedule.scheduler, slots: slots, eta: palette.schedule.eta) }
+        try applyAccelerator(to: &palette)
         if baseline {
             if slots != nil { throw GenerateArgumentError("--baseline runs every step of a DDIM schedule: give --steps (default 50), not --slots") }
             palette.schedule = Palette.Schedule(scheduler: .ddim, steps: steps ?? 50)

@@ -129,6 +129,9 @@ extension GenerateArguments {
             guard last.scale == nil else { throw GenerateArgumentError("--lora \(last.path) has --lora-scale twice") }
             loras[loras.count - 1].scale = try Self.float(name, value)
         case "--tiny-vae": tinyAutoencoder = value
+        case "--accelerator": accelerator = value
+        case "--accelerator-lora": acceleratorLoRA = value
+        case "--eta": eta = try Self.float(name, value)
         case "--output": output = value
         default: savePalette = value
         }

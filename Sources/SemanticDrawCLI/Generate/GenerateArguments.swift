@@ -42,6 +42,9 @@ struct GenerateArguments: Equatable {
     var configurationFolder: String?
     var loras: [(path: String, scale: Float?)] = []
     var tinyAutoencoder: String?
+    var accelerator: String?
+    var acceleratorLoRA: String?
+    var eta: Float?
     var output: String?
     var savePalette: String?
     var baseline = false
@@ -57,7 +60,8 @@ struct GenerateArguments: Equatable {
             && left.quantization == right.quantization && left.model == right.model
             && left.configurationFolder == right.configurationFolder
             && left.loras.map(\.path) == right.loras.map(\.path) && left.loras.map(\.scale) == right.loras.map(\.scale)
-            && left.tinyAutoencoder == right.tinyAutoencoder && left.output == right.output && left.savePalette == right.savePalette
+            && left.tinyAutoencoder == right.tinyAutoencoder && left.accelerator == right.accelerator
+            && left.acceleratorLoRA == right.acceleratorLoRA && left.eta == right.eta && left.output == right.output && left.savePalette == right.savePalette
             && left.baseline == right.baseline && left.posteriorMean == right.posteriorMean && left.help == right.help
     }
 
@@ -69,6 +73,6 @@ struct GenerateArguments: Equatable {
     static let globalOptions: Set<String> = ["--palette", "--background-image", "--background-prompt", "--background-negative-prompt",
                                              "--width", "--height", "--seed", "--steps", "--slots", "--guidance", "--bootstrap-steps",
                                              "--bootstrap-mix", "--quantization", "--model", "--config", "--lora", "--lora-scale",
-                                             "--tiny-vae", "--output", "--save-palette"]
+                                             "--tiny-vae", "--accelerator", "--accelerator-lora", "--eta", "--output", "--save-palette"]
     static let flags: Set<String> = ["--baseline", "--posterior-mean", "--help", "-h"]
 }

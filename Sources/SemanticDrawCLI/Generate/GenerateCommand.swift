@@ -62,7 +62,14 @@ enum GenerateHelp {
                                      a posterior sample in the authors' order, docs/REPRODUCTION.md)
     Model:
       --model NAME                   folder, .safetensors checkpoint, repo id or tiny-random
-                                     (default: KBlueLeaf/kohaku-v2.1 + LCM-LoRA + TAESD)
+                                     (default: KBlueLeaf/kohaku-v2.1 + the accelerator's LoRA + TAESD)
+      --accelerator lcm|hyper-sd|none   few-step accelerator (default lcm: 5 LCM slots; hyper-sd:
+                                     Hyper-SD LoRA for --steps 1|2|4|8 (default 4), TCD for 1 step,
+                                     DDIM trailing otherwise, guidance 0; none: the model's own
+                                     scheduler, 50 steps, guidance 7.5). docs/PRESETS.md
+      --accelerator-lora FILE|FOLDER|REPO|none   the accelerator LoRA instead of the preset's
+                                     (none: the model has it merged); tiny-random fuses none
+      --eta E                        TCD's eta (hyper-sd, 1 step; default 1.0)
       --config DIR                   diffusers folder describing a single-file checkpoint
       --lora FILE|REPO [--lora-scale S]   repeatable; fused in order
       --tiny-vae FOLDER|REPO         decode with TAESD (madebyollin/taesd; tiny-random for its own)

@@ -19,10 +19,11 @@ struct GenerateRunner {
         for note in inputs.notes { printError("note: \(note)") }
 
         let request = ModelRequest(model: palette.model, configurationFolder: arguments.configurationFolder,
-                                   loras: palette.loraReferences, tinyAutoencoder: palette.tinyAutoencoder)
+                                   loras: try palette.modelLoRAReferences(), tinyAutoencoder: palette.tinyAutoencoder)
         let model = try await ModelLoading.load(request)
         let pipeline = model.regionPipeline
-        let slotCount = inputs.settings.method == .baselineMultiDiffusion ? "DDIM baseline" : "SemanticDraw"
+        let slotCount = inputs.settings.method == .baselineMultiDiffusion ? "DDIM baseline"
+            : "SemanticDraw (\(palette.accelerator.rawValue), \(inputs.settings.schedule))"
         printError("generating \(palette.width)x\(palette.height), \(palette.brushes.count) brush\(palette.brushes.count == 1 ? "" : "es"), "
             + "seed \(palette.seed), \(slotCount)")
         let bar = StepProgressBar(label: "generating")

@@ -4,7 +4,8 @@ import SemanticDraw
 import TensorRuntime
 
 /// `POST /api/generate`: a palette in, the one-shot image (PNG, palette embedded) out, with the
-/// server's model (the palette's model fields are replaced by it).
+/// server's model (the palette's model fields and accelerator are replaced by the server's: its
+/// accelerator LoRA is already fused).
 struct OneShotGeneration: Sendable {
     let pipeline: RegionPipeline
     let configuration: ServerConfiguration
@@ -30,6 +31,8 @@ struct OneShotGeneration: Sendable {
         }
         palette.model = configuration.modelName
         palette.loras = []
+        palette.accelerator = configuration.accelerator
+        palette.acceleratorLoRA = nil
         palette.tinyAutoencoder = nil
         let inputs: PaletteGenerationInputs
         do { inputs = try palette.regionInputs() } catch { throw ClientMessageError("\(error)") }

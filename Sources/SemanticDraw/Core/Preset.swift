@@ -1,0 +1,152 @@
+import Schedulers
+
+/// A model family the SemanticDraw core runs (the seams it plugs into: conditioning, denoiser,
+/// scheduler configuration, autoencoder).
+public enum ModelFamily: String, Sendable, CaseIterable {
+    /// SD1.x/SD2.x: one CLIP text encoder, the UNet, 4-channel latents.
+    case stableDiffusion1 = "sd1"
+}
+
+/// A few-step accelerator: the scheduler, LoRA and defaults a model family runs with.
+public enum Accelerator: String, Sendable, CaseIterable, Codable {
+    /// Latent consistency (LCM-LoRA, LCMScheduler): the paper's accelerator and the default.
+    case lcm
+    /// ByteDance's Hyper-SD LoRAs: DDIM "trailing" for 2/4/8 steps, TCD for 1 step.
+    case hyperSD = "hyper-sd"
+    /// No accelerator: the model's own scheduler configuration as it is.
+    case none
+
+    /// Parses `lcm`, `hyper-sd` (also `hypersd`, `hyper_sd`) or `none`.
+    /// - Throws: ``PresetError/unknownAccelerator(_:)``.
+    public init(parsing text: String) throws(PresetError) {
+        let normalized = text.lowercased().replacingOccurrences(of: "_", with: "-")
+        guard let accelerator = Accelerator(rawValue: normalized == "hypersd" ? "hyper-sd" : normalized) else {
+            throw .unknownAccelerator(text)
+        }
+        self = accelerator
+    }
+}
+
+/// Why a preset cannot be used as asked.
+public enum PresetError: Error, Equatable, CustomStringConvertible {
+    case unknownAccelerator(String)
+    case unsupportedStepCount(accelerator: Accelerator, steps: Int, supported: [Int])
+    case unsupportedModelScheduler(className: String?)
+
+    public var description: String {
+        switch self {
+        case .unknownAccelerator(let text):
+            return "accelerator '\(text)' is not one of \(Accelerator.allCases.map(\.rawValue).joined(separator: ", "))"
+        case let .unsupportedStepCount(accelerator, steps, supported):
+            return "\(accelerator.rawValue) has LoRAs for \(supported.map(String.init).joined(separator: ", ")) steps, not \(steps) "
+                + "(or give --accelerator-lora FILE|none for another step count)"
+        case .unsupportedModelScheduler(let className):
+            return "--accelerator none runs the model's own scheduler, \(className ?? "(no _class_name)"), which is not implemented "
+                + "(LCMScheduler, DDIMScheduler, EulerDiscreteScheduler and TCDScheduler are); use --accelerator lcm or hyper-sd"
+        }
+    }
+}
+
+/// An accelerator LoRA on the Hugging Face hub: a repository and the file for each step count.
+public struct AcceleratorLoRA: Sendable, Equatable {
+    /// The repository id.
+    public let repository: String
+    /// The file per supported step count (one file for every count when the LoRA is step-agnostic).
+    public let files: [Int: String]
+    /// The file when the step count does not choose one (LCM-LoRA's single file).
+    public let anyStepFile: String?
+
+    /// The LoRA reference the model loader fetches for `steps` (`org/name/file.safetensors`).
+    public func reference(steps: Int) -> String? {
+        guard let file = files[steps] ?? anyStepFile else { return nil }
+        return repository + "/" + file
+    }
+}
+
+/// One row of the presets table: what a model family needs to run with an accelerator —
+/// scheduler kind and configuration overrides, default slots and guidance, mask blur, tile
+/// size, latent layout, tiny autoencoder and the accelerator LoRA (docs/ARCHITECTURE.md).
+/// The one place these defaults live.
+public struct Preset: Sendable, Equatable {
+    public let family: ModelFamily
+    public let accelerator: Accelerator
+    /// The default schedule of one-shot generation.
+    public let defaultSchedule: SlotSchedule
+    /// The default schedule of the live stream (at least 2 slots).
+    public let defaultStreamSchedule: SlotSchedule
+    /// Classifier-free guidance (<= 1: no unconditional pass).
+    public let guidance: Float
+    /// The default brush blur (std, image pixels): one-shot and stream.
+    public let oneShotMaskBlur: Double
+    public let streamMaskBlur: Double
+    /// The tile in image pixels; larger canvases are generated in views.
+    public let tilePixels: Int
+    /// Latent channels and the autoencoder's latent scaling and shift.
+    public let latentChannels: Int
+    public let scalingFactor: Float
+    public let shiftFactor: Float
+    /// The tiny autoencoder (TAESD) repository of the family.
+    public let tinyAutoencoder: String
+    /// The accelerator's LoRA (nil: none, e.g. `--accelerator none`).
+    public let lora: AcceleratorLoRA?
+    /// eta of the stochastic schedulers (TCD; Hyper-SD's model card uses 1.0).
+    public let eta: Float?
+
+    /// The scheduler for a schedule: LCM; Hyper-SD: TCD (eta, default 1.0) for one step, else
+    /// DDIM (eta 0) with "trailing" spacing, as the Hyper-SD model card prescribes; none: the
+    /// class the model's own `scheduler_config.json` names, as configured.
+    public func scheduler(for schedule: SlotSchedule, eta: Float? = nil) -> SchedulerChoice {
+        switch accelerator {
+        case .lcm:
+            return .lcm
+        case .hyperSD:
+            if Self.stepCount(schedule) == 1 { return SchedulerChoice(kind: .tcd, eta: eta ?? self.eta) }
+            return SchedulerChoice(kind: .ddim, timestepSpacing: .trailing, eta: 0)
+        case .none:
+            return SchedulerChoice(kind: nil, eta: eta)
+        }
+    }
+
+    /// The step count a schedule runs (slots count one each).
+    public static func stepCount(_ schedule: SlotSchedule) -> Int {
+        switch schedule {
+        case .steps(let count): return count
+        case .slots(let slots): return slots.count
+        }
+    }
+
+    /// The accelerator LoRA reference for `schedule`, or nil when the accelerator has none.
+    /// - Throws: ``PresetError/unsupportedStepCount(accelerator:steps:supported:)``.
+    public func loraReference(for schedule: SlotSchedule) throws(PresetError) -> String? {
+        guard let lora else { return nil }
+        let steps = Self.stepCount(schedule)
+        guard let reference = lora.reference(steps: steps) else {
+            throw .unsupportedStepCount(accelerator: accelerator, steps: steps, supported: lora.files.keys.sorted())
+        }
+        return reference
+    }
+
+    /// The preset of `family` with `accelerator`.
+    public static func preset(_ family: ModelFamily = .stableDiffusion1, accelerator: Accelerator) -> Preset {
+        switch (family, accelerator) {
+        case (.stableDiffusion1, .lcm):
+            return Preset(family: family, accelerator: accelerator, defaultSchedule: .defaultSlots, defaultStreamSchedule: .defaultSlots,
+                          guidance: 1, oneShotMaskBlur: 1, streamMaskBlur: 8, tilePixels: 768, latentChannels: 4,
+                          scalingFactor: 0.18215, shiftFactor: 0, tinyAutoencoder: "madebyollin/taesd",
+                          lora: AcceleratorLoRA(repository: "latent-consistency/lcm-lora-sdv1-5", files: [:],
+                                                anyStepFile: "pytorch_lora_weights.safetensors"),
+                          eta: nil)
+        case (.stableDiffusion1, .hyperSD):
+            let files = [1: "Hyper-SD15-1step-lora.safetensors", 2: "Hyper-SD15-2steps-lora.safetensors",
+                         4: "Hyper-SD15-4steps-lora.safetensors", 8: "Hyper-SD15-8steps-lora.safetensors"]
+            return Preset(family: family, accelerator: accelerator, defaultSchedule: .steps(4), defaultStreamSchedule: .steps(4),
+                          guidance: 0, oneShotMaskBlur: 1, streamMaskBlur: 8, tilePixels: 768, latentChannels: 4,
+                          scalingFactor: 0.18215, shiftFactor: 0, tinyAutoencoder: "madebyollin/taesd",
+                          lora: AcceleratorLoRA(repository: "ByteDance/Hyper-SD", files: files, anyStepFile: nil), eta: 1)
+        case (.stableDiffusion1, .none):
+            return Preset(family: family, accelerator: accelerator, defaultSchedule: .steps(50), defaultStreamSchedule: .steps(50),
+                          guidance: 7.5, oneShotMaskBlur: 1, streamMaskBlur: 8, tilePixels: 768, latentChannels: 4,
+                          scalingFactor: 0.18215, shiftFactor: 0, tinyAutoencoder: "madebyollin/taesd", lora: nil, eta: nil)
+        }
+    }
+}
