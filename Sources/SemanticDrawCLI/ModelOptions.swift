@@ -59,6 +59,7 @@ struct ModelOptions: ParsableArguments {
         var request = model == nil ? ModelRequest.defaultModel(extraLoRAs: references)
             : ModelRequest(model: model ?? "", loras: references)
         let preset = try self.preset
+        if model == nil { request.tinyAutoencoder = preset.tinyAutoencoder }
         switch acceleratorLoRA {
         case "none"?:
             break

@@ -34,6 +34,7 @@ extension GenerateArguments {
         guard !brushes.isEmpty else {
             throw GenerateArgumentError("no brushes: give --prompt TEXT --mask FILE once per brush, or --palette FILE")
         }
+        let preset = Preset.preset(accelerator: try accelerator.map(Accelerator.init(parsing:)) ?? .lcm)
         var paletteBrushes: [Palette.Brush] = []
         for (index, brush) in brushes.enumerated() {
             guard let mask = brush.mask else {
@@ -42,7 +43,8 @@ extension GenerateArguments {
             paletteBrushes.append(Palette.Brush(
                 name: brush.name ?? "brush \(index + 1)", color: brush.color ?? Self.brushColors[index % Self.brushColors.count],
                 prompt: brush.prompt, negativePrompt: brush.negativePrompt ?? defaults.negativePrompt, mask: .file(Self.absolute(mask)),
-                maskAlpha: brush.maskAlpha ?? defaults.maskAlpha ?? 1, maskBlur: brush.maskBlur ?? defaults.maskBlur ?? 1,
+                maskAlpha: brush.maskAlpha ?? defaults.maskAlpha ?? 1,
+                maskBlur: brush.maskBlur ?? defaults.maskBlur ?? Float(preset.oneShotMaskBlur),
                 promptStrength: brush.promptStrength ?? defaults.promptStrength ?? 1))
         }
         var width = self.width, height = self.height
@@ -55,7 +57,8 @@ extension GenerateArguments {
             width = width ?? image.width
             height = height ?? image.height
         }
-        let request = model == nil ? ModelRequest.defaultModel() : ModelRequest(model: model ?? "")
+        var request = model == nil ? ModelRequest.defaultModel() : ModelRequest(model: model ?? "")
+        if model == nil { request.tinyAutoencoder = preset.tinyAutoencoder }
         var palette = Palette(width: width ?? 512, height: height ?? 512, model: request.model,
                               loras: request.loras.map { Palette.LoRA(path: $0.path, scale: $0.scale) },
                               tinyAutoencoder: request.tinyAutoencoder, brushes: paletteBrushes)
