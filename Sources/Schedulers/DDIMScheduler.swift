@@ -123,16 +123,11 @@ public struct DDIMScheduler: DiscreteTimeScheduler {
         let prediction = configuration.predictionType
         let clip = configuration.clipSample ? Float(configuration.clipSampleRange) : nil
         return try PerSampleKernel.map([("sample", sample), ("modelOutput", modelOutput)], slots: slots, slotCount: slotCount) {
-            slot, inputs, output, count in
-            let sample = inputs[0], modelOutput = inputs[1]
-            let signal = signalLevel[slot], noise = noiseLevel[slot]
-            let previousSignal = previousSignalLevel[slot], direction = directionScale[slot]
-            for index in 0..<count {
-                var (original, epsilon) = prediction.originalAndNoise(sample: sample[index], modelOutput: modelOutput[index],
-                                                                      signal: signal, noise: noise)
-                if let clip { original = min(max(original, -clip), clip) }
-                output[index] = previousSignal * original + direction * epsilon
-            }
+            perSample in
+            var (original, epsilon) = prediction.originalAndNoise(sample: sample, modelOutput: modelOutput, signal: perSample(signalLevel),
+                                                                  noise: perSample(noiseLevel))
+            if let clip { original = original.clamped(-clip, clip) }
+            return perSample(previousSignalLevel) * original + perSample(directionScale) * epsilon
         }
     }
 

@@ -43,6 +43,10 @@ public struct EulerDiscreteScheduler: DiscreteTimeScheduler {
     public var startsFromPureNoise: Bool { configuration.isTopOfTrainingRange(timesteps[0]) }
     /// sqrt(sigma^2 + 1) of each slot: the model input is divided by it.
     private let inputScale: [Float]
+    /// Per slot: sigma_{i+1} - sigma_i, -sigma_i / sqrt(sigma_i^2 + 1) and sigma_i^2 + 1 (the step's float32 coefficients).
+    private let sigmaSteps: [Float]
+    private let velocityScale: [Float]
+    private let sampleDivisor: [Float]
 
     /// Builds the tables for `configuration` (adapted to `EulerDiscreteScheduler`'s defaults)
     /// and `schedule`.
@@ -78,6 +82,9 @@ public struct EulerDiscreteScheduler: DiscreteTimeScheduler {
         let slotSigmas = sigmas.dropLast()
         alphaBar = slotSigmas.map { 1 / ($0 * $0 + 1) }
         inputScale = slotSigmas.map { squareRoot($0 * $0 + 1) }
+        sigmaSteps = slotSigmas.indices.map { sigmas[$0 + 1] - sigmas[$0] }
+        velocityScale = zip(slotSigmas, inputScale).map { -$0 / $1 }
+        sampleDivisor = slotSigmas.map { $0 * $0 + 1 }
         noiseLevel = zip(slotSigmas, inputScale).map { $0 / $1 }
         signalLevel = inputScale.map { 1 / $0 }
         let largest = sigmas.max() ?? 0
@@ -102,29 +109,22 @@ public struct EulerDiscreteScheduler: DiscreteTimeScheduler {
 
     /// x / sqrt(sigma^2 + 1).
     public func scaleModelInput(_ sample: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
-        try PerSampleKernel.map([("sample", sample)], slots: slots, slotCount: slotCount) { slot, inputs, output, count in
-            let scale = inputScale[slot]
-            for index in 0..<count { output[index] = inputs[0][index] / scale }
-        }
+        try PerSampleKernel.map([("sample", sample)], slots: slots, slotCount: slotCount) { perSample in sample / perSample(inputScale) }
     }
 
     /// The whole Euler step to sigma_{i+1} (see the type's notes).
     public func denoise(modelOutput: Tensor, sample: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
         let prediction = configuration.predictionType
         return try PerSampleKernel.map([("sample", sample), ("modelOutput", modelOutput)], slots: slots, slotCount: slotCount) {
-            slot, inputs, output, count in
-            let sample = inputs[0], modelOutput = inputs[1]
-            let sigma = sigmas[slot], delta = sigmas[slot + 1] - sigma
-            let velocityScale = -sigma / inputScale[slot], sampleDivisor = sigma * sigma + 1
-            for index in 0..<count {
-                let original: Float
-                switch prediction {
-                case .epsilon: original = sample[index] - sigma * modelOutput[index]
-                case .vPrediction: original = modelOutput[index] * velocityScale + sample[index] / sampleDivisor
-                }
-                let derivative = (sample[index] - original) / sigma
-                output[index] = sample[index] + derivative * delta
+            perSample in
+            let sigma = perSample(Array(sigmas.dropLast()))
+            let original: Tensor
+            switch prediction {
+            case .epsilon: original = sample - sigma * modelOutput
+            case .vPrediction: original = modelOutput * perSample(velocityScale) + sample / perSample(sampleDivisor)
             }
+            let derivative = (sample - original) / sigma
+            return sample + derivative * perSample(sigmaSteps)
         }
     }
 

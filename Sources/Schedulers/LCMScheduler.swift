@@ -87,15 +87,11 @@ public struct LCMScheduler: DiscreteTimeScheduler {
         let prediction = configuration.predictionType
         let clip = configuration.clipSample ? Float(configuration.clipSampleRange) : nil
         return try PerSampleKernel.map([("sample", sample), ("modelOutput", modelOutput)], slots: slots, slotCount: slotCount) {
-            slot, inputs, output, count in
-            let sample = inputs[0], modelOutput = inputs[1]
-            let signal = signalLevel[slot], noise = noiseLevel[slot], skip = cSkip[slot], out = cOut[slot]
-            for index in 0..<count {
-                var original = prediction.originalAndNoise(sample: sample[index], modelOutput: modelOutput[index],
-                                                           signal: signal, noise: noise).original
-                if let clip { original = min(max(original, -clip), clip) }
-                output[index] = out * original + skip * sample[index]
-            }
+            perSample in
+            var original = prediction.originalAndNoise(sample: sample, modelOutput: modelOutput, signal: perSample(signalLevel),
+                                                       noise: perSample(noiseLevel)).original
+            if let clip { original = original.clamped(-clip, clip) }
+            return perSample(cOut) * original + perSample(cSkip) * sample
         }
     }
 

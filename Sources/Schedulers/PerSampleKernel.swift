@@ -1,15 +1,25 @@
 import TensorRuntime
 
-/// Applies an element-wise scheduler kernel to every batch element (dimension 0) at its own
-/// slot, after checking shapes and slots.
+/// Runs a scheduler formula on every batch element (dimension 0) at its own slot, after
+/// checking shapes and slots. Formulas are tensor operations; per-slot coefficients become
+/// per-sample tensors of shape [B, 1, ..., 1] that broadcast over each element, so every output
+/// element is computed by exactly the scalar expression the formula names (float32, in order).
 enum PerSampleKernel {
-    /// The kernel: slot, the inputs' elements of one batch element, the output, the element count.
-    typealias Kernel = (_ slot: Int, _ inputs: [UnsafePointer<Float>], _ output: UnsafeMutablePointer<Float>, _ count: Int) -> Void
+    /// Per-sample coefficients for the slots of one call: `perSample(values)` is the [B, 1, ...]
+    /// tensor holding `values[slots[b]]` for batch element b.
+    struct Coefficients {
+        let slots: [Int]
+        let rank: Int
 
-    /// A new tensor of the inputs' shape whose batch element b is `kernel(slots[b], inputs[b])`.
-    static func map(_ inputs: [(name: String, tensor: Tensor)], slots: [Int], slotCount: Int,
-                    _ kernel: Kernel) throws(SchedulerError) -> Tensor {
-        guard let first = inputs.first else { return Tensor.zeros([0]) }
+        func callAsFunction(_ values: [Float]) -> Tensor {
+            Tensor(shape: [slots.count] + Array(repeating: 1, count: max(rank - 1, 0)), values: slots.map { values[$0] })
+        }
+    }
+
+    /// Checks that every input has the first one's shape, with a batch of `slots.count` in
+    /// dimension 0, and that every slot is in range.
+    static func check(_ inputs: [(name: String, tensor: Tensor)], slots: [Int], slotCount: Int) throws(SchedulerError) {
+        guard let first = inputs.first else { return }
         let shape = first.tensor.shape
         guard !shape.isEmpty else {
             throw .shapeMismatch(argument: first.name, shape: shape, expected: "a batch in dimension 0 (rank >= 1)")
@@ -21,58 +31,46 @@ enum PerSampleKernel {
         for slot in slots where !(0..<slotCount).contains(slot) {
             throw .slotOutOfRange(slot: slot, slotCount: slotCount)
         }
-        let perSample = shape[0] == 0 ? 0 : first.tensor.count / shape[0]
-        return Tensor(shape: shape) { output in
-            withHostElements(of: inputs.map(\.tensor)) { sources in
-                for (batchIndex, slot) in slots.enumerated() {
-                    let offset = batchIndex * perSample
-                    kernel(slot, sources.map { $0 + offset }, output.baseAddress! + offset, perSample)
-                }
-            }
-        }
     }
 
-    /// Runs `body` with the host elements of every tensor in `tensors` (nested scoped accesses).
-    private static func withHostElements(of tensors: [Tensor], _ body: ([UnsafePointer<Float>]) -> Void,
-                                         collected: [UnsafePointer<Float>] = []) {
-        guard let next = tensors.first else { return body(collected) }
-        next.withUnsafeHostElements { elements in
-            withHostElements(of: Array(tensors.dropFirst()), body, collected: collected + [elements.baseAddress!])
-        }
+    /// `formula(perSample)` after checking `inputs` (the formula reads the tensors it closes over).
+    static func map(_ inputs: [(name: String, tensor: Tensor)], slots: [Int], slotCount: Int,
+                    _ formula: (Coefficients) -> Tensor) throws(SchedulerError) -> Tensor {
+        try check(inputs, slots: slots, slotCount: slotCount)
+        return formula(Coefficients(slots: slots, rank: inputs.first?.tensor.rank ?? 1))
     }
 
     /// `p * first + q * second` per batch element, with `(p, q) = coefficients(slot)`; where
-    /// `coefficients` gives nil the element of `first` is copied unchanged; where `second` is
-    /// nil the result is `p * first` (a zero second term).
+    /// `coefficients` gives nil the element of `first` is kept unchanged (bit for bit); where
+    /// `second` is nil the result is `p * first` (a zero second term).
     static func combine(_ first: (name: String, tensor: Tensor), _ second: (name: String, tensor: Tensor)?, slots: [Int],
                         slotCount: Int, coefficients: (Int) -> (Float, Float)?) throws(SchedulerError) -> Tensor {
-        try map([first] + (second.map { [$0] } ?? []), slots: slots, slotCount: slotCount) { slot, inputs, output, count in
-            guard let (firstScale, secondScale) = coefficients(slot) else {
-                output.update(from: inputs[0], count: count)
-                return
-            }
-            if inputs.count == 2 {
-                for index in 0..<count { output[index] = firstScale * inputs[0][index] + secondScale * inputs[1][index] }
-            } else {
-                for index in 0..<count { output[index] = firstScale * inputs[0][index] }
-            }
-        }
+        try check([first] + (second.map { [$0] } ?? []), slots: slots, slotCount: slotCount)
+        let pairs = slots.map(coefficients)
+        guard pairs.contains(where: { $0 != nil }) else { return first.tensor }
+        let perSample = Coefficients(slots: Array(slots.indices), rank: first.tensor.rank)
+        let firstScale = perSample(pairs.map { $0?.0 ?? 1 }), secondScale = perSample(pairs.map { $0?.1 ?? 0 })
+        var combined = firstScale * first.tensor
+        if let second { combined = combined + secondScale * second.tensor }
+        guard pairs.contains(where: { $0 == nil }) else { return combined }
+        // Rows without coefficients keep `first` exactly.
+        return Tensor.concatenateOuter(pairs.indices.map { row in
+            (pairs[row] == nil ? first.tensor : combined).slice(outer: row, length: 1)
+        })
     }
 
-    /// A checked copy (the identity step of schedulers whose model input is unscaled).
+    /// The input after checking it (the identity step of schedulers whose model input is unscaled).
     static func copy(_ input: (name: String, tensor: Tensor), slots: [Int], slotCount: Int) throws(SchedulerError) -> Tensor {
-        try map([input], slots: slots, slotCount: slotCount) { _, inputs, output, count in
-            output.update(from: inputs[0], count: count)
-        }
+        try check([input], slots: slots, slotCount: slotCount)
+        return input.tensor
     }
 }
 
 extension PredictionType {
     /// The x0 estimate and the noise estimate for `sample` and network output `modelOutput` at
-    /// a level with signal a_t and noise b_t (epsilon: x0 = (x - b eps) / a; v: x0 = a x - b v,
-    /// eps = a v + b x).
-    @inline(__always)
-    func originalAndNoise(sample: Float, modelOutput: Float, signal: Float, noise: Float) -> (original: Float, noise: Float) {
+    /// levels with signal a_t and noise b_t (per-sample tensors; epsilon: x0 = (x - b eps) / a;
+    /// v: x0 = a x - b v, eps = a v + b x).
+    func originalAndNoise(sample: Tensor, modelOutput: Tensor, signal: Tensor, noise: Tensor) -> (original: Tensor, noise: Tensor) {
         switch self {
         case .epsilon: return ((sample - noise * modelOutput) / signal, modelOutput)
         case .vPrediction: return (signal * sample - noise * modelOutput, signal * modelOutput + noise * sample)

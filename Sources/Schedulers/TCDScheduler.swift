@@ -151,15 +151,10 @@ public struct TCDScheduler: DiscreteTimeScheduler {
     public func denoise(modelOutput: Tensor, sample: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
         let prediction = configuration.predictionType
         return try PerSampleKernel.map([("sample", sample), ("modelOutput", modelOutput)], slots: slots, slotCount: slotCount) {
-            slot, inputs, output, count in
-            let sample = inputs[0], modelOutput = inputs[1]
-            let signal = signalLevel[slot], noise = noiseLevel[slot]
-            let intermediateSignal = intermediateSignalLevel[slot], intermediateNoise = intermediateNoiseLevel[slot]
-            for index in 0..<count {
-                let (original, epsilon) = prediction.originalAndNoise(sample: sample[index], modelOutput: modelOutput[index],
-                                                                      signal: signal, noise: noise)
-                output[index] = intermediateSignal * original + intermediateNoise * epsilon
-            }
+            perSample in
+            let (original, epsilon) = prediction.originalAndNoise(sample: sample, modelOutput: modelOutput, signal: perSample(signalLevel),
+                                                                  noise: perSample(noiseLevel))
+            return perSample(intermediateSignalLevel) * original + perSample(intermediateNoiseLevel) * epsilon
         }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The SemanticDraw library and the server compute with tensor operations only (docs/ARCHITECTURE.md):
+/// The SemanticDraw library, the server and the schedulers compute with tensor operations only (docs/ARCHITECTURE.md):
 /// they never reach tensor memory directly, so the same pipelines run on any backend and dtype.
 /// This test reads their Swift sources and fails on any way to touch raw memory: the runtime's
 /// host accessors (`withUnsafeHostElements`, `initializingHostElements`), any `Unsafe...`
@@ -19,7 +19,7 @@ import Testing
         return walker.compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
     }
 
-    @Test(arguments: ["SemanticDraw", "SemanticDrawServer"])
+    @Test(arguments: ["SemanticDraw", "SemanticDrawServer", "Schedulers"])
     func touchesNoRawTensorMemory(module: String) throws {
         let files = try Self.swiftFiles(in: module)
         try #require(files.count > 10, "found the \(module) sources (\(files.count) files)")
