@@ -11,24 +11,31 @@ import Testing
     typealias CLI = ForwardCommandTests
     static let folder = CLI.repository.appendingPathComponent("Tests/Fixtures/generate").path
 
-    static var cases: [String] {
+    static var cases: [String] { caseNames(in: folder) }
+
+    /// The case names of `folder/cases.json` (case name -> `generate` options), sorted.
+    static func caseNames(in folder: String) -> [String] {
         guard let data = FileManager.default.contents(atPath: folder + "/cases.json"),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: [String]] else { return [] }
         return object.keys.sorted()
     }
 
-    @Test(arguments: cases)
-    func reproducesTheReference(name: String) throws {
-        try #require(FileManager.default.isExecutableFile(atPath: CLI.executable.path), "build first: swift build --build-tests")
-        let data = try #require(FileManager.default.contents(atPath: Self.folder + "/cases.json"))
+    /// The options of case `name` in `folder/cases.json`, fixture file names made absolute.
+    static func options(_ name: String, in folder: String, fileSuffixes: [String]) throws -> [String] {
+        let data = try #require(FileManager.default.contents(atPath: folder + "/cases.json"))
         let options = try #require((try JSONSerialization.jsonObject(with: data) as? [String: [String]])?[name])
-        let resolved = options.map { $0.hasSuffix(".png") ? Self.folder + "/" + $0 : $0 }
+        return options.map { option in fileSuffixes.contains(where: option.hasSuffix) ? folder + "/" + option : option }
+    }
+
+    /// Runs `generate` with `options`, and compares its PNG with `folder/<name>.png`: the largest
+    /// sample difference and how many samples differ.
+    static func pixelDifference(generating options: [String], against name: String, in folder: String) throws -> (worst: Int, differing: Int, total: Int) {
         let output = CLI.temporaryPath("\(name).png")
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let run = try CLI.run(["generate", "--model", "tiny-random"] + resolved + ["--output", output])
+        let run = try CLI.run(["generate"] + options + ["--output", output])
         #expect(run.status == 0, "stderr: \(run.error)")
         let actual = try PNG.read(path: output)
-        let expected = try PNG.read(path: Self.folder + "/\(name).png")
+        let expected = try PNG.read(path: folder + "/\(name).png")
         #expect(actual.width == expected.width && actual.height == expected.height && actual.channels == expected.channels)
         var worst = 0, differing = 0
         for (left, right) in zip(actual.pixels, expected.pixels) {
@@ -36,7 +43,15 @@ import Testing
             worst = max(worst, difference)
             if difference > 0 { differing += 1 }
         }
-        print("generate \(name): max pixel difference \(worst), \(differing) of \(expected.pixels.count) samples differ")
+        return (worst, differing, expected.pixels.count)
+    }
+
+    @Test(arguments: cases)
+    func reproducesTheReference(name: String) throws {
+        try #require(FileManager.default.isExecutableFile(atPath: CLI.executable.path), "build first: swift build --build-tests")
+        let options = try Self.options(name, in: Self.folder, fileSuffixes: [".png"])
+        let (worst, differing, total) = try Self.pixelDifference(generating: ["--model", "tiny-random"] + options, against: name, in: Self.folder)
+        print("generate \(name): max pixel difference \(worst), \(differing) of \(total) samples differ")
         #expect(worst <= 1)
     }
 }

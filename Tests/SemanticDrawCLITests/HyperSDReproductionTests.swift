@@ -1,5 +1,4 @@
 import Foundation
-import ImageCodecs
 import Testing
 
 /// `semantic-draw generate --model tiny-random --accelerator hyper-sd` against images the pinned
@@ -18,32 +17,14 @@ import Testing
 
     /// cases.json: case name -> the full `generate` options (from `--model tiny-random` on; file
     /// names relative to the fixture folder).
-    static var cases: [String] {
-        guard let data = FileManager.default.contents(atPath: folder + "/cases.json"),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: [String]] else { return [] }
-        return object.keys.sorted()
-    }
+    static var cases: [String] { GenerateReproductionTests.caseNames(in: folder) }
 
     @Test(arguments: cases)
     func reproducesTheReference(name: String) throws {
         try #require(FileManager.default.isExecutableFile(atPath: CLI.executable.path), "build first: swift build --build-tests")
-        let data = try #require(FileManager.default.contents(atPath: Self.folder + "/cases.json"))
-        let options = try #require((try JSONSerialization.jsonObject(with: data) as? [String: [String]])?[name])
-        let resolved = options.map { $0.hasSuffix(".png") || $0.hasSuffix(".safetensors") ? Self.folder + "/" + $0 : $0 }
-        let output = CLI.temporaryPath("\(name).png")
-        defer { try? FileManager.default.removeItem(atPath: output) }
-        let run = try CLI.run(["generate"] + resolved + ["--output", output])
-        #expect(run.status == 0, "stderr: \(run.error)")
-        let actual = try PNG.read(path: output)
-        let expected = try PNG.read(path: Self.folder + "/\(name).png")
-        #expect(actual.width == expected.width && actual.height == expected.height && actual.channels == expected.channels)
-        var worst = 0, differing = 0
-        for (left, right) in zip(actual.pixels, expected.pixels) {
-            let difference = abs(Int(left) - Int(right))
-            worst = max(worst, difference)
-            if difference > 0 { differing += 1 }
-        }
-        print("generate --accelerator hyper-sd \(name): max pixel difference \(worst), \(differing) of \(expected.pixels.count) samples differ")
+        let options = try GenerateReproductionTests.options(name, in: Self.folder, fileSuffixes: [".png", ".safetensors"])
+        let (worst, differing, total) = try GenerateReproductionTests.pixelDifference(generating: options, against: name, in: Self.folder)
+        print("generate --accelerator hyper-sd \(name): max pixel difference \(worst), \(differing) of \(total) samples differ")
         #expect(worst <= 1)
     }
 }
