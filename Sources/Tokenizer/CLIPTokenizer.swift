@@ -4,8 +4,10 @@
 
 /// The CLIP byte-level BPE tokenizer of Stable Diffusion's `tokenizer/` folders.
 ///
-/// Loading reads `vocab.json` and `merges.txt` (required) and `tokenizer_config.json` and
-/// `special_tokens_map.json` (optional). Tokenizing a prompt:
+/// Loading reads `vocab.json` and `merges.txt` — or, when either is missing, `tokenizer.json`
+/// (its `model.vocab`, `model.merges` and `added_tokens`), which is all transformers 5 saves
+/// besides `tokenizer_config.json` — and `tokenizer_config.json` and `special_tokens_map.json`
+/// (optional). Tokenizing a prompt:
 ///
 /// 1. special tokens (`<|startoftext|>`, `<|endoftext|>`, and the pad token — `!` for SD2.x and
 ///    SDXL's second tokenizer) are cut out wherever they appear, and stay single tokens;
@@ -34,57 +36,67 @@ public struct CLIPTokenizer: Sendable {
     private let rawTokens: AddedTokenMatcher
     private let normalizedTokens: AddedTokenMatcher
 
-    /// Loads the tokenizer of `folder`: a tokenizer folder (with `vocab.json`), or a pipeline
-    /// folder that holds it as `subfolder/` (`tokenizer/` by default; `tokenizer_2` for SDXL's
-    /// second one). `padToken`, when given, replaces the folder's pad token (as transformers'
+    /// Loads the tokenizer of `folder`: a tokenizer folder (with `vocab.json` and `merges.txt`, or
+    /// with `tokenizer.json`), or a pipeline folder that holds it as `subfolder/` (`tokenizer/` by
+    /// default; `tokenizer_2` for SDXL's second one). The slow files win when a folder has both
+    /// them and `tokenizer.json`. `padToken`, when given, replaces the folder's pad token (as transformers'
     /// `CLIPTokenizer.from_pretrained(folder, pad_token=...)`): `!` turns the CLIP ViT-L/14
     /// tokenizer into SD2.x's.
     public init(folder: String, subfolder: String = "tokenizer", padToken: String? = nil) throws(TokenizerError) {
         let location = try TokenizerFolder(path: folder, subfolder: subfolder)
-        let vocabularyFile = try location.requiredFile(TokenizerFolder.vocabularyFileName)
-        let mergesFile = try location.requiredFile(TokenizerFolder.mergesFileName)
         let configuration = try SpecialTokenConfiguration(
             configurationFile: location.optionalFile(TokenizerFolder.configurationFileName),
             specialTokensMapFile: location.optionalFile(TokenizerFolder.specialTokensMapFileName),
             padToken: padToken
         )
-        let vocabulary = try VocabularyFile.read(vocabularyFile)
-        let tokenIds = vocabulary.tokenIds
+        let tables = try TokenizerTables.read(location)
+        let tokenIds = tables.vocabulary.tokenIds
 
         func id(_ key: String) throws(TokenizerError) -> Int {
             let content = configuration.named[key] ?? ""
             guard let id = tokenIds[content] else {
-                throw .specialTokenNotInVocabulary(file: configuration.sources[key] ?? vocabularyFile, key: key, token: content)
+                throw .specialTokenNotInVocabulary(file: configuration.sources[key] ?? tables.vocabularyFile, key: key, token: content)
             }
             return id
         }
         startTokenId = try id("bos_token")
         endTokenId = try id("eos_token")
         padTokenId = try id("pad_token")
-        unknownTokenId = try id("unk_token")
+        let configuredUnknownId = try id("unk_token")
+        // tokenizer.json's BPE model names its own unknown token.
+        unknownTokenId = tables.unknownToken.flatMap { tokenIds[$0] } ?? configuredUnknownId
 
+        // tokenizer.json's added tokens keep their own options (transformers 5 does not change
+        // them from tokenizer_config.json); configured special tokens not among them are added.
         var raw: [(content: [Unicode.Scalar], id: Int)] = []
         var normalized: [(content: [Unicode.Scalar], id: Int)] = []
-        for token in configuration.addedTokens {
+        func add(_ content: String, id tokenId: Int, normalized isNormalized: Bool) {
+            if isNormalized {
+                normalized.append((TextNormalizer.normalize(content), tokenId))
+            } else {
+                raw.append((Array(content.unicodeScalars), tokenId))
+            }
+        }
+        for token in tables.addedTokens where !token.content.isEmpty {
+            add(token.content, id: token.id, normalized: token.normalized)
+        }
+        let declaredContents = Set(tables.addedTokens.map(\.content))
+        for token in configuration.addedTokens where !declaredContents.contains(token.content) {
             guard let tokenId = tokenIds[token.content] else {
                 let key = configuration.named.first(where: { $0.value == token.content })?.key ?? "added token"
-                throw .specialTokenNotInVocabulary(file: configuration.sources[key] ?? vocabularyFile, key: key, token: token.content)
+                throw .specialTokenNotInVocabulary(file: configuration.sources[key] ?? tables.vocabularyFile, key: key, token: token.content)
             }
-            if token.normalized {
-                normalized.append((TextNormalizer.normalize(token.content), tokenId))
-            } else {
-                raw.append((Array(token.content.unicodeScalars), tokenId))
-            }
+            add(token.content, id: tokenId, normalized: token.normalized)
         }
         rawTokens = AddedTokenMatcher(raw)
         normalizedTokens = AddedTokenMatcher(normalized)
-        model = try BytePairModel(vocabulary: vocabulary, merges: MergesFile.read(mergesFile), mergesFile: mergesFile,
+        model = try BytePairModel(vocabulary: tables.vocabulary, merges: tables.merges, mergesFile: tables.mergesFile,
                                   unknownTokenId: unknownTokenId)
         self.folder = location.path
         modelMaximumLength = configuration.modelMaximumLength
     }
 
-    /// The number of entries in `vocab.json` (49,408 for CLIP).
+    /// The number of entries in `vocab.json` or `model.vocab` (49,408 for CLIP).
     public var vocabularySize: Int { model.vocabulary.tokenIds.count }
 
     /// The id of a vocabulary string (`"cat</w>"`, `"<|endoftext|>"`), if it has one.

@@ -3,9 +3,10 @@
 public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     /// The folder passed to ``CLIPTokenizer/init(folder:subfolder:)`` does not exist or is not a folder.
     case folderNotFound(path: String)
-    /// The folder holds neither `vocab.json` nor a `<subfolder>/` with the tokenizer files.
+    /// The folder holds no tokenizer file (`vocab.json`, `tokenizer.json`, ...) and no `<subfolder>/`.
     case notATokenizerFolder(path: String, subfolder: String)
-    /// A required file (`vocab.json`, `merges.txt`) is missing from the tokenizer folder.
+    /// A required file is missing from the tokenizer folder: `vocab.json` or `merges.txt` when
+    /// there is no `tokenizer.json` to read instead.
     case missingFile(path: String)
     /// A file exists but could not be read or is not valid UTF-8.
     case unreadableFile(path: String, reason: String)
@@ -16,21 +17,24 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     case malformedMergesLine(file: String, line: Int, content: String)
     /// A `merges.txt` line names a token, or merges into a token, that `vocab.json` lacks.
     case mergeTokenNotInVocabulary(file: String, line: Int, token: String)
-    /// `tokenizer_config.json` or `special_tokens_map.json` is not valid JSON of the expected shape.
+    /// `tokenizer.json`, `tokenizer_config.json` or `special_tokens_map.json` is not valid JSON of
+    /// the expected shape; `key` is the offending key path (`model.vocab`, `model.merges[3]`).
     case malformedConfiguration(file: String, key: String, reason: String)
-    /// A configuration option this implementation does not support (for example `lstrip: true`).
+    /// A configuration option this implementation does not support (for example `lstrip: true`,
+    /// or a `tokenizer.json` model that is not CLIP's BPE).
     case unsupportedConfiguration(file: String, key: String, value: String)
-    /// A special token named in the configuration (or the CLIP default) is not in `vocab.json`.
+    /// A special token named in the configuration (or the CLIP default) is not in the vocabulary
+    /// (`vocab.json`, or `tokenizer.json`'s `model.vocab` and `added_tokens`).
     case specialTokenNotInVocabulary(file: String, key: String, token: String)
 
     public var description: String {
         switch self {
         case let .folderNotFound(path):
-            return "\(path) is not a folder: pass a tokenizer folder (with vocab.json and merges.txt) or a pipeline folder that holds tokenizer/"
+            return "\(path) is not a folder: pass a tokenizer folder (with vocab.json and merges.txt, or tokenizer.json) or a pipeline folder that holds tokenizer/"
         case let .notATokenizerFolder(path, subfolder):
-            return "\(path) has neither vocab.json nor a \(subfolder)/ folder: pass a tokenizer folder (with vocab.json and merges.txt) or a pipeline folder that holds \(subfolder)/"
+            return "\(path) has neither vocab.json nor a \(subfolder)/ folder: pass a tokenizer folder (with vocab.json and merges.txt, or tokenizer.json) or a pipeline folder that holds \(subfolder)/"
         case let .missingFile(path):
-            return "\(path) not found: a CLIP tokenizer folder needs vocab.json and merges.txt (tokenizer_config.json and special_tokens_map.json are optional)"
+            return "\(path) not found: a CLIP tokenizer folder needs vocab.json and merges.txt, or tokenizer.json (tokenizer_config.json and special_tokens_map.json are optional)"
         case let .unreadableFile(path, reason):
             return "cannot read \(path): \(reason)"
         case let .malformedVocabulary(file, reason):
@@ -44,7 +48,7 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
         case let .unsupportedConfiguration(file, key, value):
             return "\(file): '\(key)' = \(value) is not supported by this CLIP tokenizer"
         case let .specialTokenNotInVocabulary(file, key, token):
-            return "\(file): \(key) \(quoted(token)) is not in vocab.json"
+            return "\(file): \(key) \(quoted(token)) is not in the vocabulary (vocab.json, or tokenizer.json's model.vocab and added_tokens)"
         }
     }
 

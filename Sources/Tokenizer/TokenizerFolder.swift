@@ -1,12 +1,15 @@
 import Foundation
 
-/// Where a tokenizer's files are: `path` itself when it holds any of the tokenizer files, else `path/<subfolder>/`
+/// Where a tokenizer's files are: `path` itself when it holds any of the tokenizer files
+/// (`vocab.json`, `merges.txt`, `tokenizer.json`, `tokenizer_config.json`, `special_tokens_map.json`), else `path/<subfolder>/`
 /// (a diffusers pipeline folder holds `tokenizer/`, and SDXL also `tokenizer_2/`).
 struct TokenizerFolder {
     static let vocabularyFileName = "vocab.json"
     static let mergesFileName = "merges.txt"
     static let configurationFileName = "tokenizer_config.json"
     static let specialTokensMapFileName = "special_tokens_map.json"
+    /// tokenizers' single-file form, which transformers 5 saves instead of vocab.json and merges.txt.
+    static let tokenizerJSONFileName = "tokenizer.json"
 
     /// The folder holding the tokenizer files.
     let path: String
@@ -17,8 +20,10 @@ struct TokenizerFolder {
             throw .folderNotFound(path: path)
         }
         // Any of the tokenizer's own files marks a tokenizer folder (so that a missing vocab.json
-        // is reported as such, not as a missing subfolder).
-        let ownFiles = [Self.vocabularyFileName, Self.mergesFileName, Self.configurationFileName, Self.specialTokensMapFileName]
+        // is reported as such, not as a missing subfolder); tokenizer.json + tokenizer_config.json
+        // is a complete one.
+        let ownFiles = [Self.vocabularyFileName, Self.mergesFileName, Self.tokenizerJSONFileName,
+                        Self.configurationFileName, Self.specialTokensMapFileName]
         if ownFiles.contains(where: { Self.isFile((path as NSString).appendingPathComponent($0)) }) {
             self.path = path
             return

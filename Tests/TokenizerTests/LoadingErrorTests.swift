@@ -219,7 +219,7 @@ import Tokenizer
     @Test func padTokenMissingFromVocabulary() throws {
         let (error, message) = try loadingError { try replaceInFile($0 + "/special_tokens_map.json", "\"pad_token\": \"<|endoftext|>\"", with: "\"pad_token\": \"<pad>\"") }
         guard case .specialTokenNotInVocabulary(_, "pad_token", "<pad>")? = error else { Issue.record("got \(message)"); return }
-        #expect(message.contains("pad_token \"<pad>\" is not in vocab.json"))
+        #expect(message.contains("pad_token \"<pad>\" is not in the vocabulary"))
     }
 
     @Test func specialTokenOfWrongType() throws {
