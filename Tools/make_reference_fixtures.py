@@ -507,7 +507,12 @@ def write_readme():
               "configuration folders `sd1-config/` and `sd2-twin/`, and diffusers reference outputs) "
               "and its own `single-file/README.md`, which says how diffusers' single-file converters "
               "and `from_single_file` verified each file. `sd1.safetensors` is the `unet-sd1`, "
-              "`clip-quick-gelu` and `vae` fixtures above in F16.", ""]
+              "`clip-quick-gelu` and `vae` fixtures above in F16.", "",
+              "## sdxl", "",
+              "Not written by this script: `Tools/make_sdxl_fixtures.py` writes `sdxl/` (tiny SDXL-shaped "
+              "networks: `unet-sdxl` with the `text_time` addition embedding, `text-encoder-1` and "
+              "`text-encoder-2` (`CLIPTextModelWithProjection`) with their penultimate hidden states, "
+              "`vae-sdxl` with `scaling_factor` 0.13025 and `force_upcast`) and its own `sdxl/README.md`.", ""]
     with open(os.path.join(OUT, "README.md"), "w") as fh:
         fh.write("\n".join(lines))
 
