@@ -233,7 +233,7 @@ import Testing
         ConfigEdit(fixture: "unet-sd1", network: .unet, field: "act_fn", value: "gelu"),
         ConfigEdit(fixture: "unet-sd1", network: .unet, field: "time_embedding_type", value: "fourier"),
         ConfigEdit(fixture: "unet-sd1", network: .unet, field: "resnet_time_scale_shift", value: "scale_shift"),
-        ConfigEdit(fixture: "unet-sd1", network: .unet, field: "addition_embed_type", value: "text_time"),
+        ConfigEdit(fixture: "unet-sd1", network: .unet, field: "addition_embed_type", value: "text_image"),
         ConfigEdit(fixture: "unet-sd1", network: .unet, field: "mid_block_type", value: "UNetMidBlock2DSimpleCrossAttn"),
         ConfigEdit(fixture: "vae", network: .vae, field: "act_fn", value: "gelu"),
         ConfigEdit(fixture: "clip-gelu", network: .textEncoder, field: "hidden_act", value: "relu"),

@@ -54,6 +54,44 @@ import Testing
         #expect(worst < 1e-4)
     }
 
+    /// Largest absolute difference between `name` in two safetensors files.
+    static func worstDifference(_ name: String, _ actualPath: String, _ expectedPath: String) throws -> Float {
+        let actual = try SafeTensorsFile(path: actualPath).tensor(name)
+        let expected = try SafeTensorsFile(path: expectedPath).tensor(name)
+        guard actual.shape == expected.shape else { return .infinity }
+        let actualValues = actual.scalars, expectedValues = expected.scalars
+        return zip(actualValues, expectedValues).reduce(0) { max($0, abs($1.0 - $1.1)) }
+    }
+
+    /// SDXL: the UNet with `text_embeds` and `time_ids`, and `text-encoder-2` reading
+    /// `text_encoder_2/` of a pipeline folder, with its penultimate state and projection.
+    @Test func forwardRunsTheSDXLNetworks() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build the executable first: swift build --build-tests")
+        let unet = Self.repository.appendingPathComponent("Tests/Fixtures/sdxl/unet-sdxl").path
+        let output = Self.temporaryPath("unet.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        var run = try Self.run(["forward", "unet", "--model", unet, "--input", unet + "/inputs.safetensors", "--output", output])
+        #expect(run.status == 0, "stderr: \(run.error)")
+        #expect(try Self.worstDifference("sample", output, unet + "/outputs.safetensors") < 1e-4)
+
+        let encoder = Self.repository.appendingPathComponent("Tests/Fixtures/sdxl/text-encoder-2").path
+        let pipeline = Self.temporaryPath("pipeline")
+        defer { try? FileManager.default.removeItem(atPath: pipeline) }
+        try FileManager.default.createDirectory(atPath: pipeline, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: encoder, toPath: pipeline + "/text_encoder_2")
+        let encoded = Self.temporaryPath("encoded.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: encoded) }
+        run = try Self.run(["forward", "text-encoder-2", "--model", pipeline, "--input", encoder + "/inputs.safetensors", "--output", encoded])
+        #expect(run.status == 0, "stderr: \(run.error)")
+        for name in ["penultimate_hidden_state", "text_embeds", "last_hidden_state", "pooler_output"] {
+            #expect(try Self.worstDifference(name, encoded, encoder + "/outputs.safetensors") < 1e-4, "\(name)")
+        }
+        // The first encoder's folder is not there: the error names text_encoder.
+        run = try Self.run(["forward", "text-encoder", "--model", pipeline, "--input", encoder + "/inputs.safetensors", "--output", output + ".2"])
+        #expect(run.status != 0)
+        #expect(run.error.contains("text_encoder/config.json"), "stderr: \(run.error)")
+    }
+
     @Test func forwardFailuresExitNonZeroAndWriteNothing() throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path))
         let fixture = Self.repository.appendingPathComponent("Tests/Fixtures/vae").path
@@ -80,7 +118,7 @@ import Testing
         try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path))
         let run = try Self.run(["forward", "--help"])
         #expect(run.status == 0)
-        for component in ["text-encoder", "unet", "vae-encode", "vae-decode", "taesd-encode", "taesd-decode"] {
+        for component in ["text-encoder", "text-encoder-2", "unet", "vae-encode", "vae-decode", "taesd-encode", "taesd-decode"] {
             #expect(run.output.contains(component))
         }
     }

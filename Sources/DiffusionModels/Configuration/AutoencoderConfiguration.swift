@@ -11,8 +11,12 @@ public struct AutoencoderKLConfiguration: Decodable, Sendable, Equatable {
     public var useQuantConv: Bool
     public var usePostQuantConv: Bool
     public var midBlockAddAttention: Bool
-    /// Latent scaling used by pipelines (not by the module's own encode/decode).
+    /// Latent scaling used by pipelines (not by the module's own encode/decode): `scaling_factor`,
+    /// 0.18215 for SD1.x/SD2.x, 0.13025 for SDXL.
     public var scalingFactor: Float
+    /// `force_upcast` (true in SDXL's VAE): diffusers pipelines run a half-precision VAE in float32.
+    /// Everything here computes in float32 already, so it changes nothing; kept for the dtype work.
+    public var forceUpcast: Bool
     var downBlockTypes: [String]
     var upBlockTypes: [String]
     var activation: String
@@ -23,6 +27,7 @@ public struct AutoencoderKLConfiguration: Decodable, Sendable, Equatable {
         case useQuantConv = "use_quant_conv", usePostQuantConv = "use_post_quant_conv"
         case midBlockAddAttention = "mid_block_add_attention", scalingFactor = "scaling_factor"
         case downBlockTypes = "down_block_types", upBlockTypes = "up_block_types", activation = "act_fn"
+        case forceUpcast = "force_upcast"
     }
 
     public init(from decoder: Decoder) throws {
@@ -37,6 +42,7 @@ public struct AutoencoderKLConfiguration: Decodable, Sendable, Equatable {
         usePostQuantConv = try container.value(.usePostQuantConv, default: true)
         midBlockAddAttention = try container.value(.midBlockAddAttention, default: true)
         scalingFactor = try container.value(.scalingFactor, default: 0.18215)
+        forceUpcast = try container.value(.forceUpcast, default: true)
         downBlockTypes = try container.value(.downBlockTypes, default: Array(repeating: "DownEncoderBlock2D", count: blockOutChannels.count))
         upBlockTypes = try container.value(.upBlockTypes, default: Array(repeating: "UpDecoderBlock2D", count: blockOutChannels.count))
         activation = try container.value(.activation, default: "silu")

@@ -81,4 +81,9 @@ extension KeyedDecodingContainer {
     func value<Value: Decodable>(_ key: Key, default defaultValue: Value) throws -> Value {
         try decodeIfPresent(Value.self, forKey: key) ?? defaultValue
     }
+
+    /// Whether `key` is absent or JSON null, whatever type its value would have.
+    func decodeNilOrAbsent(_ key: Key) throws -> Bool {
+        try !contains(key) || decodeNil(forKey: key)
+    }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// diffusers' `UNet2DConditionModel` config (`unet/config.json`), SD1.x and SD2.x variants.
+/// diffusers' `UNet2DConditionModel` config (`unet/config.json`), SD1.x, SD2.x and SDXL variants.
 ///
 /// Per-block fields are normalised to one value per down block here. diffusers names the head
 /// *count* `attention_head_dim` in SD configs (a historical misnomer): when
@@ -22,6 +22,9 @@ public struct UNetConfiguration: Sendable, Equatable {
     public var flipSinToCos: Bool
     public var frequencyShift: Float
     public var downsamplePadding: Int
+    /// SDXL's `addition_embed_type: "text_time"` (pooled text embeddings and size/crop time ids
+    /// added to the time embedding); nil when the config has no addition embedding.
+    public var textTimeEmbedding: TextTimeEmbeddingConfiguration?
 
     /// Decodes `config.json` at `path`, rejecting features this implementation does not have.
     public static func load(path: String) throws -> UNetConfiguration {
@@ -53,7 +56,8 @@ public struct UNetConfiguration: Sendable, Equatable {
         try require(raw.timeEmbeddingType == "positional", "time_embedding_type", raw.timeEmbeddingType)
         try require(raw.resnetTimeScaleShift == "default", "resnet_time_scale_shift", raw.resnetTimeScaleShift)
         try require(raw.classEmbedType == nil, "class_embed_type", raw.classEmbedType ?? "null")
-        try require(raw.additionEmbedType == nil, "addition_embed_type", raw.additionEmbedType ?? "null")
+        try require(raw.additionEmbedType == nil || raw.additionEmbedType == "text_time", "addition_embed_type", raw.additionEmbedType ?? "null")
+        for (field, value) in raw.unsupportedSettings { try require(false, field, value) }
         try require(raw.conv_in_kernel == 3, "conv_in_kernel", "\(raw.conv_in_kernel)")
         try require(raw.conv_out_kernel == 3, "conv_out_kernel", "\(raw.conv_out_kernel)")
         try require(!raw.centerInputSample, "center_input_sample", "true")
@@ -83,6 +87,7 @@ public struct UNetConfiguration: Sendable, Equatable {
         flipSinToCos = raw.flipSinToCos
         frequencyShift = raw.freqShift
         downsamplePadding = raw.downsamplePadding
+        textTimeEmbedding = try TextTimeEmbeddingConfiguration(raw: raw, file: file)
         for (index, channels) in blockOutChannels.enumerated() {
             try require(channels % normGroupCount == 0, "norm_num_groups", "\(normGroupCount) (does not divide block_out_channels[\(index)] = \(channels))")
             try require(attentionHeads[index] > 0 && channels % attentionHeads[index] == 0, headsField,
@@ -122,6 +127,11 @@ struct RawUNetConfiguration: Decodable {
     var encoderHidDim: Int?
     var attentionType: String
     var resnetOutScaleFactor: Float
+    var additionTimeEmbedDim: Int?
+    var projectionClassEmbeddingsInputDim: Int?
+    /// Fields that must keep their default (null or false) for the network built here, with
+    /// the value found when one does not.
+    var unsupportedSettings: [(field: String, value: String)]
 
     enum CodingKeys: String, CodingKey {
         case inChannels = "in_channels", outChannels = "out_channels", blockOutChannels = "block_out_channels"
@@ -137,6 +147,10 @@ struct RawUNetConfiguration: Decodable {
         case centerInputSample = "center_input_sample", dualCrossAttention = "dual_cross_attention"
         case onlyCrossAttention = "only_cross_attention", timeCondProjDim = "time_cond_proj_dim"
         case encoderHidDim = "encoder_hid_dim", attentionType = "attention_type", resnetOutScaleFactor = "resnet_out_scale_factor"
+        case additionTimeEmbedDim = "addition_time_embed_dim", projectionClassEmbeddingsInputDim = "projection_class_embeddings_input_dim"
+        case reverse_transformer_layers_per_block, time_embedding_dim, time_embedding_act_fn, timestep_post_act
+        case encoder_hid_dim_type, cross_attention_norm, num_class_embeds, class_embeddings_concat, mid_block_only_cross_attention
+        case resnet_skip_time_act
     }
 
     init(from decoder: Decoder) throws {
@@ -173,5 +187,16 @@ struct RawUNetConfiguration: Decodable {
         encoderHidDim = try container.decodeIfPresent(Int.self, forKey: .encoderHidDim)
         attentionType = try container.value(.attentionType, default: "default")
         resnetOutScaleFactor = try container.value(.resnetOutScaleFactor, default: 1)
+        additionTimeEmbedDim = try container.decodeIfPresent(Int.self, forKey: .additionTimeEmbedDim)
+        projectionClassEmbeddingsInputDim = try container.decodeIfPresent(Int.self, forKey: .projectionClassEmbeddingsInputDim)
+        // SDXL writes these keys with their defaults; any other value changes the network.
+        unsupportedSettings = []
+        for key in [CodingKeys.reverse_transformer_layers_per_block, .time_embedding_dim, .time_embedding_act_fn, .timestep_post_act,
+                    .encoder_hid_dim_type, .cross_attention_norm, .num_class_embeds] {
+            if try !container.decodeNilOrAbsent(key) { unsupportedSettings.append((key.rawValue, "a non-null value")) }
+        }
+        for key in [CodingKeys.class_embeddings_concat, .mid_block_only_cross_attention, .resnet_skip_time_act] {
+            if try container.decodeIfPresent(Bool.self, forKey: key) == true { unsupportedSettings.append((key.rawValue, "true")) }
+        }
     }
 }

@@ -33,9 +33,13 @@ enum ForwardModelSource {
         }
     }
 
-    func textEncoder(loras: [LoRAReference]) throws -> CLIPTextModel {
+    /// The text encoder in `subfolder` of a folder; a single-file checkpoint holds the first one.
+    func textEncoder(subfolder: String = "text_encoder", loras: [LoRAReference]) throws -> CLIPTextModel {
         switch self {
-        case .folder(let folder): return try CLIPTextModel(folder: folder, loras: loras)
+        case .folder(let folder): return try CLIPTextModel(folder: folder, subfolder: subfolder, loras: loras)
+        case let .singleFile(checkpoint, _) where subfolder != "text_encoder":
+            throw ModelLoadingError.invalidInput(
+                name: "model", reason: "\(checkpoint.path) is a single-file checkpoint; \(subfolder) needs a diffusers folder (a pipeline folder with \(subfolder)/, or the encoder's own folder)")
         case let .singleFile(checkpoint, configurationFolder):
             return try checkpoint.loadTextEncoder(configurationFolder: configurationFolder, loras: loras)
         }

@@ -8,24 +8,28 @@ import TensorRuntime
 ///
 /// | component | inputs | outputs |
 /// |---|---|---|
-/// | `text-encoder` | `input_ids` [B,L] I64 or I32 | `last_hidden_state` [B,L,D], `pooler_output` [B,D] |
-/// | `unet` | `sample` [B,4,h,w], `timestep` [B] or [] (F32 or I64), `encoder_hidden_states` [B,S,D] | `sample` |
+/// | `text-encoder` | `input_ids` [B,L] I64 or I32 | `last_hidden_state` [B,L,D], `penultimate_hidden_state` [B,L,D], `pooler_output` [B,D], `text_embeds` [B,P] (with a projection) |
+/// | `text-encoder-2` | as `text-encoder`, from `text_encoder_2/` | as `text-encoder` |
+/// | `unet` | `sample` [B,4,h,w], `timestep` [B] or [] (F32 or I64), `encoder_hidden_states` [B,S,D]; SDXL also `text_embeds` [B,T], `time_ids` [B,6] | `sample` |
 /// | `vae-encode` | `images` [B,3,H,W] in [-1,1] | `latent_dist_mean` [B,4,h,w] (unscaled) |
 /// | `vae-decode` | `latents` [B,4,h,w] (unscaled) | `sample` [B,3,H,W] |
 /// | `taesd-encode` | `images` [B,3,H,W] in [-1,1] | `latents` |
 /// | `taesd-decode` | `latents` | `sample` ([-1,1]) |
 public enum NetworkComponent: String, CaseIterable, Sendable {
     case textEncoder = "text-encoder"
+    /// SDXL's second text encoder (`text_encoder_2/`, `CLIPTextModelWithProjection`).
+    case textEncoder2 = "text-encoder-2"
     case unet
     case vaeEncode = "vae-encode"
     case vaeDecode = "vae-decode"
     case taesdEncode = "taesd-encode"
     case taesdDecode = "taesd-decode"
 
-    /// The input tensor names, in the order of the table.
+    /// The input tensor names, in the order of the table (`unet`: the ones every UNet needs;
+    /// see ``textTimeInputNames``).
     public var inputNames: [String] {
         switch self {
-        case .textEncoder: return ["input_ids"]
+        case .textEncoder, .textEncoder2: return ["input_ids"]
         case .unet: return ["sample", "timestep", "encoder_hidden_states"]
         case .vaeEncode, .taesdEncode: return ["images"]
         case .vaeDecode, .taesdDecode: return ["latents"]
@@ -49,22 +53,17 @@ public enum NetworkComponent: String, CaseIterable, Sendable {
         // built (F16/BF16 weights are copies), not held through the forward pass.
         let source = { try ForwardModelSource(model: model, configurationFolder: configurationFolder) }
         switch self {
-        case .textEncoder:
-            let encoder = try source().textEncoder(loras: loras)
-            let ids = try integerInput("input_ids", in: inputs)
-            guard ids.shape.count == 2 else {
-                throw ModelLoadingError.invalidInput(name: "input_ids", reason: "has shape \(ids.shape) in \(inputs.path), expected [B, L]")
-            }
-            let length = ids.shape[1]
-            let rows = (0..<ids.shape[0]).map { row in ids.values[(row * length)..<((row + 1) * length)].map { Int($0) } }
-            let output = try encoder(inputIDs: rows)
-            return ["last_hidden_state": .float32(output.lastHiddenState), "pooler_output": .float32(output.pooledOutput)]
+        case .textEncoder, .textEncoder2:
+            let encoder = try source().textEncoder(subfolder: self == .textEncoder ? "text_encoder" : "text_encoder_2", loras: loras)
+            return try Self.textEncoderOutputs(encoder(inputIDs: tokenRows(in: inputs)))
         case .unet:
             let unet = try source().unet(loras: loras)
             let sample = try floatInput("sample", in: inputs)
             let context = try floatInput("encoder_hidden_states", in: inputs)
             let timesteps = try timestepInput(in: inputs)
-            return ["sample": .float32(try unet(sample: sample, timesteps: timesteps, encoderHiddenStates: context))]
+            let added = try unet.requiresTextTimeInputs ? textTimeInputs(in: inputs) : nil
+            return ["sample": .float32(try unet(sample: sample, timesteps: timesteps, encoderHiddenStates: context,
+                                                textEmbeds: added?.textEmbeds, timeIDs: added?.timeIDs))]
         case .vaeEncode:
             let vae = try source().autoencoder()
             return ["latent_dist_mean": .float32(try vae.encode(floatInput("images", in: inputs)))]
@@ -78,6 +77,38 @@ public enum NetworkComponent: String, CaseIterable, Sendable {
             let taesd = try AutoencoderTiny(folder: source().tinyAutoencoderFolder(component: rawValue))
             return ["sample": .float32(try taesd.decode(floatInput("latents", in: inputs)))]
         }
+    }
+
+    /// The inputs an SDXL UNet (`addition_embed_type: "text_time"`) needs besides ``inputNames``.
+    public static let textTimeInputNames = ["text_embeds", "time_ids"]
+
+    /// `text_embeds` and `time_ids` for a UNet that requires them; a missing one names both.
+    private func textTimeInputs(in file: SafeTensorsFile) throws -> (textEmbeds: Tensor, timeIDs: Tensor) {
+        for name in Self.textTimeInputNames where file.entries[name] == nil {
+            throw ModelLoadingError.invalidInput(name: name, reason: "is missing from \(file.path) (this UNet's config has addition_embed_type "
+                + "\"text_time\" (SDXL): it needs text_embeds [B, T] and time_ids [B, 6] besides \(inputNames.joined(separator: ", ")))")
+        }
+        return (try floatInput("text_embeds", in: file), try floatInput("time_ids", in: file))
+    }
+
+    /// The outputs of a text encoder under their transformers names.
+    private static func textEncoderOutputs(_ output: CLIPTextModel.Output) -> [String: SafeTensorsValue] {
+        var outputs: [String: SafeTensorsValue] = [
+            "last_hidden_state": .float32(output.lastHiddenState), "pooler_output": .float32(output.pooledOutput),
+            "penultimate_hidden_state": .float32(output.penultimateHiddenState),
+        ]
+        if let textEmbeds = output.textEmbeds { outputs["text_embeds"] = .float32(textEmbeds) }
+        return outputs
+    }
+
+    /// `input_ids` [B, L] as rows of token ids.
+    private func tokenRows(in file: SafeTensorsFile) throws -> [[Int]] {
+        let ids = try integerInput("input_ids", in: file)
+        guard ids.shape.count == 2 else {
+            throw ModelLoadingError.invalidInput(name: "input_ids", reason: "has shape \(ids.shape) in \(file.path), expected [B, L]")
+        }
+        let length = ids.shape[1]
+        return (0..<ids.shape[0]).map { row in ids.values[(row * length)..<((row + 1) * length)].map { Int($0) } }
     }
 
     private func entry(_ name: String, in file: SafeTensorsFile) throws -> SafeTensorsFile.Entry {

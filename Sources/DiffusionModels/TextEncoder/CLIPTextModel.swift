@@ -1,27 +1,42 @@
 import TensorRuntime
 
-/// transformers' `CLIPTextModel` (models/clip/modeling_clip.py, transformers 5.24): token and
-/// position embeddings, pre-norm encoder layers with causal self-attention, final layer norm.
-/// Returns the last hidden state and the pooled output.
+/// transformers' `CLIPTextModel` and `CLIPTextModelWithProjection` (models/clip/modeling_clip.py,
+/// transformers 5.24): token and position embeddings, pre-norm encoder layers with causal
+/// self-attention, final layer norm, and — when the weights hold `text_projection.weight`
+/// (SDXL's second text encoder) — the projection of the pooled output.
+/// Returns the last and penultimate hidden states, the pooled output and its projection.
 public struct CLIPTextModel: Sendable {
     /// The decoded configuration.
     public let configuration: CLIPTextConfiguration
     let tokenEmbedding: Tensor, positionEmbedding: Tensor
     let layers: [CLIPEncoderLayer]
     let finalLayerNorm: LayerNorm
+    /// `text_projection` (no bias, hidden -> `projection_dim`) of `CLIPTextModelWithProjection`.
+    let textProjection: Linear?
 
-    /// The two outputs of the text encoder.
+    /// The outputs of the text encoder.
     public struct Output: Sendable {
         /// [B, L, hidden]
         public let lastHiddenState: Tensor
         /// [B, hidden]: the final state at the end-of-text token of each sequence.
         public let pooledOutput: Tensor
+        /// [B, L, hidden]: transformers' `hidden_states[-2]`, the output of the second-to-last
+        /// encoder layer (the token embeddings with one layer), before the final layer norm.
+        /// SDXL conditions on this state of both encoders.
+        public let penultimateHiddenState: Tensor
+        /// [B, projection_dim]: `text_projection(pooledOutput)`, transformers'
+        /// `CLIPTextModelWithProjection` `text_embeds`; nil without a projection.
+        public let textEmbeds: Tensor?
     }
 
+    /// Whether the model has `text_projection` (and so returns ``Output/textEmbeds``).
+    public var hasTextProjection: Bool { textProjection != nil }
+
     /// Loads from a component folder (`config.json` + `model.safetensors`) or a pipeline folder
-    /// with `text_encoder/`.
-    public init(folder: String, overrides: [String: Tensor] = [:]) throws {
-        let component = try ComponentFolder(path: folder, subfolder: "text_encoder", weightBaseName: "model")
+    /// with `subfolder/` (`text_encoder`, or `text_encoder_2` for SDXL's second encoder).
+    /// `overrides` replace weights by key (fused LoRAs).
+    public init(folder: String, subfolder: String = "text_encoder", overrides: [String: Tensor] = [:]) throws {
+        let component = try ComponentFolder(path: folder, subfolder: subfolder, weightBaseName: "model")
         let configuration = try ConfigurationFile.decode(CLIPTextConfiguration.self, from: component.configurationPath)
         guard Activation(rawValue: configuration.hiddenActivation) == .quickGELU || Activation(rawValue: configuration.hiddenActivation) == .gelu else {
             throw ModelLoadingError.unsupportedConfiguration(file: component.configurationPath, field: "hidden_act", value: configuration.hiddenActivation)
@@ -44,8 +59,12 @@ public struct CLIPTextModel: Sendable {
         store.keys.contains("text_model.embeddings.token_embedding.weight") ? KeyPath("text_model") : KeyPath()
     }
 
+    /// The key of `CLIPTextModelWithProjection`'s projection weight. transformers 4.x and 5.x
+    /// both save it at the top level, beside `text_model.`.
+    public static let textProjectionKey = "text_projection.weight"
+
     /// Builds the network from `store`, taking every parameter under its transformers key
-    /// below `root` (see ``keyRoot(of:)``).
+    /// below `root` (see ``keyRoot(of:)``), and `text_projection.weight` when the store holds it.
     public init(configuration: CLIPTextConfiguration, store: ParameterStore, root: KeyPath = KeyPath("text_model")) throws {
         self.configuration = configuration
         let hidden = configuration.hiddenSize
@@ -56,6 +75,9 @@ public struct CLIPTextModel: Sendable {
             try CLIPEncoderLayer(store, root.appending("encoder", "layers", index), configuration: configuration, activation: activation)
         }
         finalLayerNorm = try LayerNorm(store, root.appending("final_layer_norm"), features: hidden, epsilon: configuration.layerNormEpsilon)
+        textProjection = store.keys.contains(Self.textProjectionKey)
+            ? try Linear(store, KeyPath("text_projection"), inFeatures: hidden, outFeatures: configuration.projectionDimension, bias: false)
+            : nil
     }
 
     /// Encodes token ids [B][L] (all rows the same length, at most `max_position_embeddings`).
@@ -76,8 +98,10 @@ public struct CLIPTextModel: Sendable {
         let embedded = tokenEmbedding.gatherRows(inputIDs.flatMap { $0 }).reshaped([batch, length, hiddenSize])
         let positions = positionEmbedding.gatherRows(Array(0..<length))
         var hidden = embedded + positions
+        var penultimate = hidden
         for layer in layers {
             try Task.checkCancellation()
+            penultimate = hidden
             hidden = layer(hidden)
         }
         let last = finalLayerNorm(hidden)
@@ -93,7 +117,8 @@ public struct CLIPTextModel: Sendable {
         }
         let pooled = last.reshaped([batch * length, hiddenSize])
             .gatherRows(poolPositions.enumerated().map { row, position in row * length + position })
-        return Output(lastHiddenState: last, pooledOutput: pooled)
+        return Output(lastHiddenState: last, pooledOutput: pooled, penultimateHiddenState: penultimate,
+                      textEmbeds: textProjection.map { $0(pooled) })
     }
 }
 

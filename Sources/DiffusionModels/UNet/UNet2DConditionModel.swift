@@ -2,16 +2,18 @@ import Foundation
 import TensorRuntime
 
 /// diffusers' `UNet2DConditionModel` (models/unets/unet_2d_condition.py, diffusers 0.42) for
-/// SD1.x and SD2.x configurations, in float32 on the CPU.
+/// SD1.x, SD2.x and SDXL configurations, in float32 on the CPU.
 ///
 /// Differences from diffusers: every sample of a batch may have its own timestep (diffusers
-/// allows that too; the live stream relies on it), and only the features SD1.x/SD2.x use are
-/// built — anything else in the config is rejected when loading.
+/// allows that too; the live stream relies on it), and only the features SD1.x/SD2.x/SDXL use
+/// are built — anything else in the config is rejected when loading. SDXL's `text_time`
+/// addition embedding takes `text_embeds` and `time_ids` (diffusers' `added_cond_kwargs`).
 public struct UNet2DConditionModel: Sendable {
     /// The decoded configuration.
     public let configuration: UNetConfiguration
     let convIn: Conv2d
     let timeEmbeddingLinear1: Linear, timeEmbeddingLinear2: Linear
+    let textTimeEmbedding: TextTimeEmbedding?
     let downBlocks: [UNetDownBlock]
     let midBlock: UNetMidBlock
     let upBlocks: [UNetUpBlock]
@@ -39,6 +41,10 @@ public struct UNet2DConditionModel: Sendable {
                             kernelSize: 3, padding: Padding2D(1))
         timeEmbeddingLinear1 = try Linear(store, root.appending("time_embedding", "linear_1"), inFeatures: channels[0], outFeatures: timeChannels)
         timeEmbeddingLinear2 = try Linear(store, root.appending("time_embedding", "linear_2"), inFeatures: timeChannels, outFeatures: timeChannels)
+        textTimeEmbedding = try configuration.textTimeEmbedding.map {
+            try TextTimeEmbedding(store, root.appending("add_embedding"), configuration: $0, timeEmbeddingChannels: timeChannels,
+                                  flipSinToCos: configuration.flipSinToCos, frequencyShift: configuration.frequencyShift)
+        }
 
         func transformer(_ path: KeyPath, channels: Int, heads: Int, layers: Int) throws -> Transformer2DModel {
             try Transformer2DModel(store, path, channels: channels, heads: heads, layers: layers,
@@ -116,9 +122,19 @@ public struct UNet2DConditionModel: Sendable {
                              kernelSize: 3, padding: Padding2D(1))
     }
 
+    /// Whether calls need `textEmbeds` and `timeIDs` (an SDXL UNet: `addition_embed_type: "text_time"`).
+    public var requiresTextTimeInputs: Bool { configuration.textTimeEmbedding != nil }
+
     /// The predicted noise (or v) for `sample` [B, in, h, w] at `timesteps` (one per sample, or
     /// one for all) conditioned on `encoderHiddenStates` [B, S, crossAttentionDimension].
-    public func callAsFunction(sample: Tensor, timesteps: [Float], encoderHiddenStates: Tensor) throws -> Tensor {
+    ///
+    /// An SDXL UNet (``requiresTextTimeInputs``) also needs `textEmbeds` [B, T] (the pooled,
+    /// projected text embedding) and `timeIDs` [B, 6] (original size, crop top-left, target
+    /// size), with T + 6 x `addition_time_embed_dim` = `projection_class_embeddings_input_dim`;
+    /// other UNets take neither. A missing, superfluous or mis-shaped one throws
+    /// ``ModelLoadingError/invalidInput(name:reason:)`` naming `text_embeds` or `time_ids`.
+    public func callAsFunction(sample: Tensor, timesteps: [Float], encoderHiddenStates: Tensor,
+                               textEmbeds: Tensor? = nil, timeIDs: Tensor? = nil) throws -> Tensor {
         let batch = sample.shape.first ?? 0
         guard sample.rank == 4, sample.shape[1] == configuration.inChannels, sample.shape.allSatisfy({ $0 > 0 }) else {
             throw ModelLoadingError.invalidInput(name: "sample", reason: "has shape \(sample.shape), expected [B, \(configuration.inChannels), h, w] with B, h, w > 0")
@@ -135,7 +151,14 @@ public struct UNet2DConditionModel: Sendable {
         let projected = Tensor.timestepEmbedding(timesteps: perSample, dimension: configuration.blockOutChannels[0],
                                                  flipSinToCos: configuration.flipSinToCos,
                                                  downscaleFrequencyShift: configuration.frequencyShift)
-        let timeEmbedding = timeEmbeddingLinear2(timeEmbeddingLinear1(projected).activated(.silu))
+        var timeEmbedding = timeEmbeddingLinear2(timeEmbeddingLinear1(projected).activated(.silu))
+        if let textTimeEmbedding {
+            let augmentation = try textTimeEmbedding(textEmbeds: textEmbeds, timeIDs: timeIDs, batch: batch)
+            timeEmbedding = timeEmbedding + augmentation
+        } else if textEmbeds != nil || timeIDs != nil {
+            throw ModelLoadingError.invalidInput(name: textEmbeds != nil ? "text_embeds" : "time_ids",
+                reason: "is given, but this UNet has no addition_embed_type \"text_time\" (an SDXL UNet takes it; SD1.x/SD2.x do not)")
+        }
         // Every resnet applies SiLU to the time embedding before its projection: do it once.
         let activatedTimeEmbedding = timeEmbedding.activated(.silu)
 
