@@ -13,13 +13,39 @@ public protocol Denoiser: Sendable {
     /// `conditioning` (B rows). `maximumBatch` bounds how many samples one evaluation takes
     /// (nil: all at once). Honours task cancellation.
     func predict(latents: Tensor, timesteps: [Float], conditioning: TextConditioning, maximumBatch: Int?) throws -> Tensor
+
+    /// `conditioning` completed with what the network reads about where the denoised view
+    /// sits (SDXL's `time_ids`); the default returns it unchanged.
+    func conditioning(_ conditioning: TextConditioning, placedAt placement: CanvasPlacement) -> TextConditioning
+}
+
+extension Denoiser {
+    public func conditioning(_ conditioning: TextConditioning, placedAt placement: CanvasPlacement) -> TextConditioning {
+        conditioning
+    }
 }
 
 extension UNet2DConditionModel: Denoiser {
     public var latentChannels: Int { configuration.inChannels }
 
-    /// The SD1.x/SD2.x UNet reads the token context only (`encoder_hidden_states`).
+    /// The SD1.x/SD2.x UNet reads the token context (`encoder_hidden_states`); SDXL's also the
+    /// pooled embedding (`text_embeds`) and `time_ids` (``TextConditioning/extras``).
     public func predict(latents: Tensor, timesteps: [Float], conditioning: TextConditioning, maximumBatch: Int?) throws -> Tensor {
-        try self(sample: latents, timesteps: timesteps, encoderHiddenStates: conditioning.context, maximumBatch: maximumBatch)
+        guard requiresTextTimeInputs else {
+            return try self(sample: latents, timesteps: timesteps, encoderHiddenStates: conditioning.context, maximumBatch: maximumBatch)
+        }
+        return try self(sample: latents, timesteps: timesteps, encoderHiddenStates: conditioning.context,
+                        textEmbeds: conditioning.pooled, timeIDs: conditioning.extras[TextConditioning.timeIDsKey],
+                        maximumBatch: maximumBatch)
+    }
+
+    /// SDXL: every row's `time_ids` become the placement's (``CanvasPlacement/timeIDs``).
+    public func conditioning(_ conditioning: TextConditioning, placedAt placement: CanvasPlacement) -> TextConditioning {
+        guard requiresTextTimeInputs else { return conditioning }
+        let rows = conditioning.count
+        let ids = Tensor(shape: [rows, 6], values: Array((0..<rows).map { _ in placement.timeIDs }.joined()))
+        var extras = conditioning.extras
+        extras[TextConditioning.timeIDsKey] = ids
+        return TextConditioning(context: conditioning.context, pooled: conditioning.pooled, extras: extras)
     }
 }

@@ -3,10 +3,16 @@ import Foundation
 import TensorRuntime
 import Tokenizer
 
-/// Turns prompts into the UNet's text conditioning for SD1.x/SD2.x models, as diffusers'
-/// `StableDiffusionPipeline.encode_prompt` (0.42.1, `clip_skip` unset) does: each prompt is
-/// tokenized to 77 tokens (truncated keeping the end token, padded with the model's pad
-/// token) and encoded by the CLIP text encoder; the conditioning is its last hidden state.
+/// Turns prompts into the UNet's text conditioning, as diffusers' `encode_prompt` (0.42.1,
+/// `clip_skip` unset) does:
+/// - SD1.x/SD2.x (`StableDiffusionPipeline`): each prompt is tokenized to 77 tokens (truncated
+///   keeping the end token, padded with the model's pad token) and encoded by the CLIP text
+///   encoder; the conditioning is its last hidden state.
+/// - SDXL (`StableDiffusionXLPipeline`, with ``second``): the prompt goes through both
+///   tokenizers (each with its own pad token: SDXL's second pads with "!") and both encoders;
+///   the context is the two penultimate hidden states (`hidden_states[-2]`) concatenated along
+///   the channels (768 + 1280 = 2048 for SDXL), and the pooled embedding is the second
+///   encoder's projected `text_embeds`.
 /// Negative prompts go through the same path (an absent one is the empty prompt).
 ///
 /// The one prompt encoder of the package: the one-shot pipeline, the stream and the server
@@ -19,6 +25,19 @@ public struct PromptEncoder: Sendable {
     /// Tokens per prompt: the tokenizer's `model_max_length` (77 when it sets none) bounded by
     /// the encoder's position embeddings (77 for every SD1.x/SD2.x model).
     public let maximumLength: Int
+    /// SDXL's second tokenizer and text encoder (`tokenizer_2/`, `text_encoder_2/`, a
+    /// `CLIPTextModelWithProjection`); nil for SD1.x/SD2.x.
+    public let second: SecondEncoder?
+
+    /// The second tokenizer and text encoder of a dual-encoder family (SDXL).
+    public struct SecondEncoder: Sendable {
+        public let tokenizer: CLIPTokenizer?
+        public let textEncoder: CLIPTextModel
+        public init(tokenizer: CLIPTokenizer?, textEncoder: CLIPTextModel) {
+            self.tokenizer = tokenizer
+            self.textEncoder = textEncoder
+        }
+    }
 
     /// Token embeddings and pooled outputs of a batch of prompts.
     public struct Embeddings: Sendable {
@@ -38,11 +57,17 @@ public struct PromptEncoder: Sendable {
 
     /// An encoder over `textEncoder`; without a tokenizer only token-id prompts can be encoded,
     /// and they must have as many ids as the encoder has positions.
-    public init(tokenizer: CLIPTokenizer?, textEncoder: CLIPTextModel) {
+    public init(tokenizer: CLIPTokenizer?, textEncoder: CLIPTextModel, second: SecondEncoder? = nil) {
         self.tokenizer = tokenizer
         self.textEncoder = textEncoder
+        self.second = second
         let positions = textEncoder.configuration.maximumPositionEmbeddings
         maximumLength = tokenizer.map { min($0.modelMaximumLength ?? 77, positions) } ?? positions
+    }
+
+    /// The width of the token context the denoiser reads (the sum of both encoders' widths for SDXL).
+    public var contextDimension: Int {
+        textEncoder.configuration.hiddenSize + (second?.textEncoder.configuration.hiddenSize ?? 0)
     }
 
     /// The conditioning of `prompts` (text, or exactly ``maximumLength`` token ids each), one
@@ -50,7 +75,20 @@ public struct PromptEncoder: Sendable {
     /// - Throws: ``RegionGenerationError/invalidInput(name:reason:)`` for a token-id prompt of
     ///   the wrong length or a text prompt without a tokenizer; the encoder's errors.
     public func encode(_ prompts: [PromptInput]) throws -> TextConditioning {
-        let ids: [[Int]] = try prompts.map { prompt in
+        let first = try textEncoder(inputIDs: try ids(of: prompts, tokenizer: tokenizer))
+        guard let second else { return TextConditioning(context: first.lastHiddenState) }
+        let other = try second.textEncoder(inputIDs: try ids(of: prompts, tokenizer: second.tokenizer))
+        guard let pooled = other.textEmbeds else {
+            throw RegionGenerationError.invalidInput(name: "text_encoder_2", reason: "has no text_projection (SDXL's second encoder is a CLIPTextModelWithProjection)")
+        }
+        return TextConditioning(context: Self.concatenatedChannels(first.penultimateHiddenState, other.penultimateHiddenState),
+                                pooled: pooled)
+    }
+
+    /// The token ids of `prompts` for one tokenizer: text tokenized to ``maximumLength`` (padded
+    /// with that tokenizer's pad token), token-id prompts as given (the same ids for both encoders).
+    private func ids(of prompts: [PromptInput], tokenizer: CLIPTokenizer?) throws -> [[Int]] {
+        try prompts.map { prompt in
             switch prompt {
             case .tokenIDs(let ids):
                 guard ids.count == maximumLength else {
@@ -64,7 +102,14 @@ public struct PromptEncoder: Sendable {
                 return tokenizer(text, maximumLength: maximumLength, padding: true).ids
             }
         }
-        return TextConditioning(context: try textEncoder(inputIDs: ids).lastHiddenState)
+    }
+
+    /// [N, S, A] and [N, S, B] -> [N, S, A + B].
+    static func concatenatedChannels(_ first: Tensor, _ second: Tensor) -> Tensor {
+        let rows = first.shape[0], length = first.shape[1]
+        let joined = Tensor.concatenateChannels([first.reshaped([rows * length, first.shape[2]]),
+                                                 second.reshaped([rows * length, second.shape[2]])])
+        return joined.reshaped([rows, length, first.shape[2] + second.shape[2]])
     }
 
     /// Loads `tokenizer/` and `text_encoder/` of a diffusers pipeline folder, fusing `loras`
@@ -72,7 +117,13 @@ public struct PromptEncoder: Sendable {
     public init(modelFolder: String, loras: [LoRAReference] = []) throws {
         let tokenizer = try CLIPTokenizer(folder: modelFolder)
         let textEncoder = try CLIPTextModel(folder: modelFolder, loras: loras)
-        self.init(tokenizer: tokenizer, textEncoder: textEncoder)
+        var second: SecondEncoder?
+        let secondFolder = (modelFolder as NSString).appendingPathComponent("text_encoder_2")
+        if FileManager.default.fileExists(atPath: secondFolder) {
+            second = SecondEncoder(tokenizer: try CLIPTokenizer(folder: modelFolder, subfolder: "tokenizer_2"),
+                                   textEncoder: try CLIPTextModel(folder: modelFolder, subfolder: "text_encoder_2"))
+        }
+        self.init(tokenizer: tokenizer, textEncoder: textEncoder, second: second)
     }
 
     /// The embeddings of `prompts`, encoded as one batch.

@@ -8,20 +8,36 @@ public struct RegionConditioning: Sendable {
     public let unconditional: TextConditioning?
     /// The classifier-free guidance scale; <= 1 skips the unconditional pass entirely.
     public let guidance: Float
+    /// Guidance rescaling (0: none; the SDXL presets use 0.7), applied when guidance applies
+    /// (``RegionStepMath/guided(_:scale:rescale:)``).
+    public let guidanceRescale: Float
 
-    public init(conditional: TextConditioning, unconditional: TextConditioning?, guidance: Float) {
+    public init(conditional: TextConditioning, unconditional: TextConditioning?, guidance: Float, guidanceRescale: Float = 0) {
         self.conditional = conditional
         self.unconditional = unconditional
         self.guidance = guidance
+        self.guidanceRescale = guidanceRescale
     }
 
     /// The number of rows.
     public var count: Int { conditional.count }
 
-    /// What one batched model call reads: the rows (unconditional first when guided) and the
-    /// scale to combine the two halves with (nil when there is no unconditional pass).
-    public var modelBatch: (conditioning: TextConditioning, guidance: Float?) {
-        guard guidance > 1, let unconditional else { return (conditional, nil) }
-        return (TextConditioning.concatenated([unconditional, conditional]), guidance)
+    /// What one batched model call reads: the rows (unconditional first when guided), the
+    /// scale to combine the two halves with (nil when there is no unconditional pass) and the
+    /// guidance rescale.
+    public var modelBatch: ModelBatch {
+        guard guidance > 1, let unconditional else { return ModelBatch(conditioning: conditional, guidance: nil, guidanceRescale: 0) }
+        return ModelBatch(conditioning: TextConditioning.concatenated([unconditional, conditional]), guidance: guidance,
+                          guidanceRescale: guidanceRescale)
     }
+}
+
+/// The conditioning of one batched model call (``RegionConditioning/modelBatch``).
+public struct ModelBatch: Sendable {
+    /// N rows, or 2N (unconditional first) when guided.
+    public let conditioning: TextConditioning
+    /// The guidance scale, nil when there is no unconditional pass.
+    public let guidance: Float?
+    /// Guidance rescaling (0: none).
+    public let guidanceRescale: Float
 }

@@ -74,11 +74,17 @@ public enum RegionStepMath {
     }
 
     /// Classifier-free guidance: `u + g (c - u)` for a prediction whose first half of rows is
-    /// unconditional and second half conditional.
-    public static func guided(_ prediction: Tensor, scale: Float) -> Tensor {
+    /// unconditional and second half conditional; with `rescale` > 0, guidance rescaling
+    /// (§3; Lin et al. 2023, as diffusers' `rescale_noise_cfg`, which the SDXL pipelines apply
+    /// with 0.7): per sample, `x = rescale * x * std(c) / std(x) + (1 - rescale) * x`, the
+    /// standard deviations over each sample's elements with Bessel's correction (torch's `std`).
+    public static func guided(_ prediction: Tensor, scale: Float, rescale: Float = 0) -> Tensor {
         let rows = prediction.shape[0] / 2
         let unconditional = prediction.slice(outer: 0, length: rows)
         let conditional = prediction.slice(outer: rows, length: rows)
-        return unconditional + (conditional - unconditional) * scale
+        let guided = unconditional + (conditional - unconditional) * scale
+        guard rescale > 0 else { return guided }
+        let rescaled = guided * (conditional.sampleStandardDeviations() / guided.sampleStandardDeviations())
+        return rescaled * rescale + guided * (1 - rescale)
     }
 }

@@ -23,6 +23,10 @@ public struct TextConditioning: Sendable {
         self.extras = extras
     }
 
+    /// The key of SDXL's `time_ids` [N, 6] in ``extras`` (set per view by the denoiser,
+    /// ``Denoiser/conditioning(_:placedAt:)``).
+    public static let timeIDsKey = "time_ids"
+
     /// The number of rows (prompts).
     public var count: Int { context.shape[0] }
 

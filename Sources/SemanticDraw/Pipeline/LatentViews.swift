@@ -11,6 +11,11 @@ public struct LatentView: Sendable, Equatable {
     public var width: Int { right - left }
     /// The view's rows and columns.
     public var region: SpatialRegion { SpatialRegion(top: top, left: left, height: height, width: width) }
+    /// Where the view sits on a canvas of `latentHeight` x `latentWidth` latent pixels, in image pixels.
+    public func placement(latentHeight: Int, latentWidth: Int, scaleFactor: Int) -> CanvasPlacement {
+        CanvasPlacement(canvasHeight: latentHeight * scaleFactor, canvasWidth: latentWidth * scaleFactor,
+                        top: top * scaleFactor, left: left * scaleFactor)
+    }
     /// The weights as a [1, 1, vh, vw] tensor.
     public var weightTensor: Tensor { Tensor(shape: [1, 1, height, width], values: weights) }
 }

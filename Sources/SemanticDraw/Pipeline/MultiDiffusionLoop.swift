@@ -20,9 +20,12 @@ public struct MultiDiffusionLoop: Sendable {
     /// Steps `0 ..< bootstrapSteps` are bootstrapped (`Int(0.4 * steps)` in the paper's set-up).
     public let bootstrapSteps: Int
     public let views: [LatentView]
+    /// Image pixels per latent pixel (where a view sits on the canvas, ``CanvasPlacement``).
+    public let scaleFactor: Int
 
     public init(denoiser: any Denoiser, scheduler: any DiffusionScheduler, autoencoder: LatentAutoencoder, masks: Tensor,
-                bootstrapRows: [Int], bootstrapSteps: Int, views: [LatentView]) {
+                bootstrapRows: [Int], bootstrapSteps: Int, views: [LatentView], scaleFactor: Int = 8) {
+        self.scaleFactor = scaleFactor
         self.denoiser = denoiser
         self.scheduler = scheduler
         self.autoencoder = autoencoder
@@ -72,7 +75,9 @@ public struct MultiDiffusionLoop: Sendable {
                 }
                 let slots = Array(repeating: step, count: regions)
                 let prediction = try GuidedPrediction.predict(denoiser: denoiser, scheduler: scheduler, samples: copies,
-                                                              slots: slots, batch: batch)
+                                                              slots: slots, batch: batch,
+                                                              placement: view.placement(latentHeight: height, latentWidth: width,
+                                                                                        scaleFactor: scaleFactor))
                 let stepped = try scheduler.denoise(modelOutput: prediction, sample: copies, slots: slots)
                 RegionStepMath.accumulate(value: &value, count: &count, denoised: stepped, masks: weights,
                                           viewWeights: view.weightTensor, region: view.region)

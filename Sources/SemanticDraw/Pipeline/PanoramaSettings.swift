@@ -13,6 +13,8 @@ public struct PanoramaSettings: Sendable {
     public var schedule: SlotSchedule = .panoramaSlots
     /// Classifier-free guidance scale; default 1 (no unconditional pass, the LCM setting).
     public var guidance: Float = 1
+    /// Guidance rescaling when guidance > 1 (0: none; the SDXL presets: 0.7).
+    public var guidanceRescale: Float = 0
     /// The tile is min(min(height, width), maximumTilePixels) pixels; default 512.
     public var maximumTilePixels: Int = 512
     /// The negative prompt's default when none is given (used only when guidance > 1).

@@ -19,9 +19,18 @@ public struct RegionDenoisingLoop: Sendable {
     public let bootstrapSteps: Int
     public let bootstrapMix: Float
     public let views: [LatentView]
+    /// Image pixels per latent pixel (where a view sits on the canvas, ``CanvasPlacement``).
+    public let scaleFactor: Int
+    /// The one noise [1, C, h, w] of the authors' SDXL contract (``RandomNumberContract/initialNoise``):
+    /// when set, the bootstrap latent, the background fill and the noise part use it (cropped to
+    /// the view) and the loop draws nothing; nil: fresh draws (R9).
+    public let fixedNoise: Tensor?
 
     public init(denoiser: any Denoiser, scheduler: any DiffusionScheduler, masks: Tensor, backgroundLatent: Tensor?,
-                whiteLatent: Tensor?, bootstrapSteps: Int, bootstrapMix: Float, views: [LatentView]) {
+                whiteLatent: Tensor?, bootstrapSteps: Int, bootstrapMix: Float, views: [LatentView], scaleFactor: Int = 8,
+                fixedNoise: Tensor? = nil) {
+        self.scaleFactor = scaleFactor
+        self.fixedNoise = fixedNoise
         self.denoiser = denoiser
         self.scheduler = scheduler
         self.masks = masks
@@ -72,7 +81,7 @@ public struct RegionDenoisingLoop: Sendable {
             }
             var averaged = RegionStepMath.average(value: value, count: count)
             let isLast = slot == slotCount - 1
-            let draw = isLast ? nil : try noise.next(shape: [1, channels, height, width])
+            let draw = isLast ? nil : try fixedNoise ?? noise.next(shape: [1, channels, height, width])
             if let backgroundLatent {
                 let fill = try scheduler.backgroundFill(backgroundLatent, noise: draw, slot: slot)
                 averaged = RegionStepMath.fillBackground(averaged: averaged, count: count, fill: fill)
@@ -87,7 +96,7 @@ public struct RegionDenoisingLoop: Sendable {
 
     /// Steps 1-6 of R7 for one view: adds Σ_r m V z_r to `value` and Σ_r m V to `count`.
     private func accumulate(view: LatentView, slot: Int, latent: Tensor, masks: Tensor,
-                            batch: (conditioning: TextConditioning, guidance: Float?), noise: inout some NoiseSource,
+                            batch: ModelBatch, noise: inout some NoiseSource,
                             value: inout Tensor, count: inout Tensor) throws {
         let regions = masks.shape[0], region = view.region
         let crop = latent.cropped(to: region)
@@ -102,14 +111,16 @@ public struct RegionDenoisingLoop: Sendable {
                 let ratio = min(1, max(0, bootstrapMix - Float(slot)))
                 clean = white * ratio + backgroundLatent.cropped(to: region) * (1 - ratio)
             }
-            let draw = try noise.next(shape: crop.shape)
+            let draw = try fixedNoise?.cropped(to: region) ?? noise.next(shape: crop.shape)
             let noised = try scheduler.addNoise(clean, noise: draw, slot: slot)
             let shifts = RegionStepMath.centringShifts(masks: weights)
             copies = RegionStepMath.bootstrapMix(copies: copies, bootstrap: noised, masks: weights).rolled(shifts: shifts)
             bootstrap = (noised, shifts)
         }
         let prediction = try GuidedPrediction.predict(denoiser: denoiser, scheduler: scheduler, samples: copies,
-                                                      slots: Array(repeating: slot, count: regions), batch: batch)
+                                                      slots: Array(repeating: slot, count: regions), batch: batch,
+                                                      placement: view.placement(latentHeight: latent.shape[2], latentWidth: latent.shape[3],
+                                                                                scaleFactor: scaleFactor))
         var denoised = try scheduler.denoise(modelOutput: prediction, sample: copies, slots: Array(repeating: slot, count: regions))
         if let bootstrap {
             denoised = denoised.rolled(shifts: RegionStepMath.inverse(bootstrap.shifts))

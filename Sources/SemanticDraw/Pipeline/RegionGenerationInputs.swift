@@ -61,6 +61,8 @@ public struct RegionGenerationSettings: Sendable {
     public var schedule: SlotSchedule = .defaultSlots
     /// Classifier-free guidance scale; <= 1 skips the unconditional pass (baseline: 7.5).
     public var guidance: Float = 1
+    /// Guidance rescaling when guidance > 1 (0: none; the SDXL presets: 0.7).
+    public var guidanceRescale: Float = 0
     /// SemanticDraw: slots bootstrapped with the white/background latent.
     public var bootstrapSteps: Int = 1
     public var bootstrapMix: Float = 1
@@ -75,6 +77,10 @@ public struct RegionGenerationSettings: Sendable {
     public var emptyPrompt: PromptInput = .text("")
     /// SemanticDraw: posterior sample in the authors' draw order (default) or posterior mean.
     public var imageEncoding: ImageEncoding = .posteriorSample
+    /// SemanticDraw: the side of the authors' cached white image (R13: 768 for SD1.5, 1024 for SDXL).
+    public var whiteCachePixels: Int = 768
+    /// SemanticDraw: how random numbers are drawn (the SD1.5 reference's, or the authors' SDXL pipeline's).
+    public var randomNumbers: RandomNumberContract = .perSlot
     /// Baseline only: the fraction of the steps, `Int(fraction * steps)`, that bootstrap each
     /// brush with a random constant colour (0.4, docs/REFERENCE_PIPELINE.md R11).
     public var baselineBootstrapFraction: Double = 0.4
@@ -82,6 +88,18 @@ public struct RegionGenerationSettings: Sendable {
     public init(height: Int, width: Int) {
         self.height = height
         self.width = width
+    }
+
+    /// Takes a preset's one-shot defaults: scheduler for `schedule` (the preset's default when
+    /// nil), guidance and its rescale, tile, the white cache and the random-number contract.
+    public mutating func apply(_ preset: Preset, schedule: SlotSchedule? = nil, eta: Float? = nil) {
+        self.schedule = schedule ?? preset.defaultSchedule
+        scheduler = preset.scheduler(for: self.schedule, eta: eta)
+        guidance = preset.guidance
+        guidanceRescale = preset.guidanceRescale
+        tilePixels = preset.tilePixels
+        whiteCachePixels = preset.whiteCachePixels
+        randomNumbers = preset.randomNumbers
     }
 }
 

@@ -52,7 +52,8 @@ extension RegionPipeline {
             bootstrapRows: brushes.indices.map { $0 + backgroundPrompt.count },
             bootstrapSteps: Int(settings.baselineBootstrapFraction * Double(stepCount)),
             views: LatentViews.views(latentHeight: latentHeight, latentWidth: latentWidth,
-                                     tilePixels: settings.tilePixels, scaleFactor: factor))
+                                     tilePixels: settings.tilePixels, scaleFactor: factor),
+            scaleFactor: factor)
         let result = try loop.run(initialLatent: initial, conditioning: conditioning, noise: &noise, progress: progress)
         return try decodedOutput(result.finalLatent)
     }

@@ -28,7 +28,7 @@ extension RegionPipeline {
         let guided = settings.guidance > 1
         let embeddings = try components.encode(guided ? [prompt, negativePrompt ?? settings.emptyPrompt] : [prompt])
         let conditioning = RegionConditioning(conditional: embeddings.row(0), unconditional: guided ? embeddings.row(1) : nil,
-                                              guidance: settings.guidance)
+                                              guidance: settings.guidance, guidanceRescale: settings.guidanceRescale)
         let latentHeight = height / factor, latentWidth = width / factor
         // An all-ones mask exceeds every noise level b_i < 1, so every quantised slot mask is 1.
         let masks = Tensor(shape: [1, scheduler.slotCount, 1, latentHeight, latentWidth], repeating: 1)
@@ -38,7 +38,8 @@ extension RegionPipeline {
             denoiser: components.denoiser, scheduler: scheduler, masks: masks, backgroundLatent: nil, whiteLatent: nil,
             bootstrapSteps: 0, bootstrapMix: 1,
             views: LatentViews.views(latentHeight: latentHeight, latentWidth: latentWidth,
-                                     tilePixels: settings.tilePixels, scaleFactor: factor))
+                                     tilePixels: settings.tilePixels, scaleFactor: factor),
+            scaleFactor: factor)
         let result = try loop.run(initialLatent: initial, conditioning: conditioning, noise: &noise, progress: progress)
         return try decodedOutput(result.finalLatent)
     }

@@ -90,7 +90,8 @@ public struct RegionPipeline: Sendable {
             }
             return TextConditioning.concatenated(regions)
         }
-        let conditioning = RegionConditioning(conditional: rows(0), unconditional: guided ? rows(count) : nil, guidance: settings.guidance)
+        let conditioning = RegionConditioning(conditional: rows(0), unconditional: guided ? rows(count) : nil, guidance: settings.guidance,
+                                              guidanceRescale: settings.guidanceRescale)
         let masks = generatesBackground
             ? Tensor.concatenateOuter([processed.background.reshaped([1, slotCount, 1, latentHeight, latentWidth]), processed.latent])
             : processed.latent
@@ -109,13 +110,14 @@ public struct RegionPipeline: Sendable {
         var whiteLatent: Tensor?, backgroundLatent: Tensor?
         if settings.imageEncoding == .posteriorSample {
             // R13, the authors' draw order: the background's posterior sample (cases a, b, d),
-            // then the bootstrap white latent, sampled when their 768-px cache is "too small"
-            // (they compare its latent size with the canvas's pixel size).
+            // then the bootstrap white latent, sampled when their cache (768 px for SD1.5, 1024
+            // for SDXL) is "too small" (they compare its latent size with the canvas's pixel size).
             if usesBackgroundLatent, let backgroundPixels {
                 backgroundLatent = try encode(image: backgroundPixels, sampling: true, noise: &noise)
             }
             if settings.bootstrapSteps > 0 {
-                let reencodes = height > 768 / factor || width > 768 / factor
+                let cache = settings.whiteCachePixels / factor
+                let reencodes = height > cache || width > cache
                 whiteLatent = try encode(image: white, sampling: reencodes, noise: &noise)
             }
         } else {
@@ -125,20 +127,24 @@ public struct RegionPipeline: Sendable {
             }
         }
 
-        // Initial latent (R9): one full-size draw, or the background noised to slot 0.
+        // Initial latent (R9): one full-size draw, or the background noised to slot 0; the
+        // authors' SDXL pipeline (R15) draws again when starting from pure noise and keeps that
+        // noise for the bootstrap and the background fill.
         let channels = components.denoiser.latentChannels
-        let first = try noise.next(shape: [1, channels, latentHeight, latentWidth])
+        var first = try noise.next(shape: [1, channels, latentHeight, latentWidth])
         let initial: Tensor
         if let backgroundLatent, !scheduler.startsFromPureNoise {
             initial = try scheduler.addNoise(backgroundLatent, noise: first, slot: 0)
         } else {
+            if settings.randomNumbers == .initialNoise { first = try noise.next(shape: first.shape) }
             initial = first * scheduler.initialNoiseSigma
         }
         let views = LatentViews.views(latentHeight: latentHeight, latentWidth: latentWidth,
                                       tilePixels: settings.tilePixels, scaleFactor: factor)
         let loop = RegionDenoisingLoop(denoiser: components.denoiser, scheduler: scheduler, masks: masks, backgroundLatent: backgroundLatent,
                                        whiteLatent: whiteLatent, bootstrapSteps: settings.bootstrapSteps,
-                                       bootstrapMix: settings.bootstrapMix, views: views)
+                                       bootstrapMix: settings.bootstrapMix, views: views, scaleFactor: factor,
+                                       fixedNoise: settings.randomNumbers == .initialNoise ? first : nil)
         let result = try loop.run(initialLatent: initial, conditioning: conditioning, noise: &noise, progress: progress)
 
         // Decode and blend (R8).

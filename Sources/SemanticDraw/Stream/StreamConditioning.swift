@@ -16,7 +16,7 @@ struct StreamConditioning {
     /// Builds the batch conditioning; `brushes` carry their raw conditioning and prompt strength.
     /// Returns nil when there is no region.
     static func build(background: RegionText, brushes: [(text: RegionText, strength: Float)], generatesBackground: Bool,
-                      slotCount: Int, guidance: Float) -> StreamConditioning? {
+                      slotCount: Int, guidance: Float, guidanceRescale: Float = 0) -> StreamConditioning? {
         let regionCount = brushes.count + (generatesBackground ? 1 : 0)
         guard regionCount > 0 else { return nil }
         func rows(_ select: (RegionText) -> TextConditioning?) -> TextConditioning? {
@@ -30,7 +30,8 @@ struct StreamConditioning {
         }
         guard let conditional = rows({ $0.conditional }) else { return nil }
         let unconditional = guidance > 1 ? rows({ $0.unconditional }) : nil
-        return StreamConditioning(rows: RegionConditioning(conditional: conditional, unconditional: unconditional, guidance: guidance),
+        return StreamConditioning(rows: RegionConditioning(conditional: conditional, unconditional: unconditional, guidance: guidance,
+                                                           guidanceRescale: guidanceRescale),
                                   regionCount: regionCount)
     }
 }

@@ -19,6 +19,8 @@ struct StreamFrameStep: Sendable {
     let suppressesBootstrapLeak: Bool
     /// The denoiser call runs on chunks of at most this many samples (nil: one call).
     let modelBatchLimit: Int?
+    /// Image pixels per latent pixel (the canvas size the denoiser may read, ``CanvasPlacement``).
+    var scaleFactor = 8
 
     /// The aggregated, background-filled z of every slot, [T, C, h, w], for the slot inputs
     /// `input` [T, C, h, w], the stock noise [T, C, h, w] and the re-noising noise [T - 1, C, h, w]
@@ -55,7 +57,9 @@ struct StreamFrameStep: Sendable {
 
         // One batched model call, then the deterministic denoise part per element.
         let prediction = try GuidedPrediction.predict(denoiser: denoiser, scheduler: scheduler, samples: batch, slots: rowSlots,
-                                                      batch: conditioning.rows.modelBatch, maximumBatch: modelBatchLimit)
+                                                      batch: conditioning.rows.modelBatch,
+                                                      placement: CanvasPlacement(canvasHeight: height * scaleFactor, canvasWidth: width * scaleFactor),
+                                                      maximumBatch: modelBatchLimit)
         var denoised = try scheduler.denoise(modelOutput: prediction, sample: batch, slots: rowSlots)
         if bootstrapSlots > 0 { denoised = denoised.rolled(shifts: RegionStepMath.inverse(shifts)) }
 

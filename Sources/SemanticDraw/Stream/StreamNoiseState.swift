@@ -24,11 +24,14 @@ struct StreamNoiseState {
 
     var slotCount: Int { initialNoise.shape[0] }
 
-    /// Step 2 of a frame: x = [the next 1 x C x h x w draw for slot 0, buffer] ([T, C, h, w]),
-    /// and the stock noise shifted by one slot.
-    mutating func nextInput() -> Tensor {
+    /// Step 2 of a frame: x = [the next 1 x C x h x w draw for slot 0 times `initialNoiseSigma`,
+    /// buffer] ([T, C, h, w]), and the stock noise shifted by one slot. The scale is the
+    /// scheduler's `init_noise_sigma` (1 for LCM, DDIM, TCD; sigma_max for Euler with "trailing"
+    /// spacing, where the authors' SDXL stream feeds unit noise: ALGORITHM.md §5's Decision).
+    mutating func nextInput(initialNoiseSigma: Float = 1) -> Tensor {
         let shape = Array(initialNoise.shape.dropFirst())
-        let fresh = generator.normal(shape: [1] + shape)
+        var fresh = generator.normal(shape: [1] + shape)
+        if initialNoiseSigma != 1 { fresh = fresh * initialNoiseSigma }
         let slotCount = self.slotCount
         stockNoise = Tensor.concatenateOuter([initialNoise.slice(outer: 0, length: 1),
                                               stockNoise.slice(outer: 0, length: slotCount - 1)])

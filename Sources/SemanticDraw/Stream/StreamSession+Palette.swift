@@ -150,10 +150,12 @@ extension StreamSession {
                                                 noiseLevels: scheduler.noiseLevel, scaleFactor: models.autoencoder.scaleFactor)
         }
         let conditioning = StreamConditioning.build(background: backgroundText, brushes: texts, generatesBackground: generatesBackground,
-                                                    slotCount: slotCount, guidance: settings.guidance)
+                                                    slotCount: slotCount, guidance: settings.guidance,
+                                                    guidanceRescale: settings.guidanceRescale)
         step = StreamFrameStep(denoiser: models.denoiser, scheduler: scheduler, masks: masks, conditioning: conditioning,
                                backgroundLatent: background.latent, bootstrapLatents: background.bootstrapLatents,
-                               suppressesBootstrapLeak: settings.suppressesBootstrapLeak, modelBatchLimit: settings.modelBatchLimit)
+                               suppressesBootstrapLeak: settings.suppressesBootstrapLeak, modelBatchLimit: settings.modelBatchLimit,
+                               scaleFactor: models.autoencoder.scaleFactor)
     }
 
     func regionText(_ text: StreamText) -> StreamConditioning.RegionText? {

@@ -191,7 +191,7 @@ public actor StreamSession {
         guard let step else { throw StreamError.notReady(reason: "no generation setup") }
         try Task.checkCancellation()
         var advanced = noise
-        let input = advanced.nextInput()
+        let input = advanced.nextInput(initialNoiseSigma: scheduler.initialNoiseSigma)
         let job = StreamFrameJob(step: step, scheduler: scheduler, autoencoder: models.autoencoder, input: input,
                                  stockNoise: advanced.stockNoise, renoisingNoise: advanced.renoisingNoise,
                                  beforeModelCall: beforeModelCall)

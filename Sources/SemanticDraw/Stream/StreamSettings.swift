@@ -16,6 +16,8 @@ public struct StreamSettings: Sendable {
     public var schedule: SlotSchedule = .defaultSlots
     /// Classifier-free guidance; <= 1 (the default) runs no unconditional pass.
     public var guidance: Float = 1
+    /// Guidance rescaling when guidance > 1 (0: none; the SDXL presets: 0.7, as the authors' SDXL stream).
+    public var guidanceRescale: Float = 0
     /// Slots k < bootstrapSteps are bootstrapped (default 1).
     public var bootstrapSteps: Int = 1
     /// Slot k's bootstrap latent mixes white and background with r = clamp(mix - k, 0, 1) (default 1).

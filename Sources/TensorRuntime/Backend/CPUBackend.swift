@@ -68,6 +68,9 @@ public struct CPUBackend: TensorBackend {
     public func summed(_ tensor: Tensor, alongDimension dimension: Int) -> Tensor {
         check(tensor); return tensor.cpuSummed(alongDimension: dimension)
     }
+    public func sampleStandardDeviations(_ tensor: Tensor, unbiased: Bool) -> Tensor {
+        check(tensor); return tensor.cpuSampleStandardDeviations(unbiased: unbiased)
+    }
     public func positiveBoundingBoxes(_ tensor: Tensor) -> [PositiveBoundingBox?] { check(tensor); return tensor.cpuPositiveBoundingBoxes() }
     public func firstValue(_ tensor: Tensor, outside range: ClosedRange<Float>) -> Float? {
         check(tensor); return tensor.cpuFirstValue(outside: range)

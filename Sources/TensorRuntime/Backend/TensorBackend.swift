@@ -43,6 +43,7 @@ public protocol TensorBackend: Sendable {
 
     // Reductions.
     func summed(_ tensor: Tensor, alongDimension dimension: Int) -> Tensor
+    func sampleStandardDeviations(_ tensor: Tensor, unbiased: Bool) -> Tensor
     func positiveBoundingBoxes(_ tensor: Tensor) -> [PositiveBoundingBox?]
     func firstValue(_ tensor: Tensor, outside range: ClosedRange<Float>) -> Float?
 

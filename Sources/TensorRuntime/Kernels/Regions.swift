@@ -118,4 +118,20 @@ extension Tensor {
         }
         return result
     }
+
+    func cpuSampleStandardDeviations(unbiased: Bool) -> Tensor {
+        let samples = shape[0], length = count / max(samples, 1)
+        let result = Tensor(uninitializedShape: [samples] + Array(repeating: 1, count: rank - 1))
+        for sample in 0..<samples {
+            let source = pointer + sample * length
+            var sum = 0.0
+            for index in 0..<length { sum += Double(source[index]) }
+            let mean = sum / Double(length)
+            var squares = 0.0
+            for index in 0..<length { let difference = Double(source[index]) - mean; squares += difference * difference }
+            let divisor = Double(unbiased ? length - 1 : length)
+            result.pointer[sample] = divisor > 0 ? Float((squares / divisor).squareRoot()) : .nan
+        }
+        return result
+    }
 }

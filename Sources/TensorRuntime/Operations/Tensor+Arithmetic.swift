@@ -66,6 +66,14 @@ extension Tensor {
         return backend.summed(self, alongDimension: dimension)
     }
 
+    /// The standard deviation of each sample (every element of an index in dimension 0), shaped
+    /// [N, 1, ..., 1] like the tensor's rank: `torch.std(x, dim=list(range(1, x.ndim)), keepdim=True)`,
+    /// with Bessel's correction when `unbiased` (torch's default). Accumulated in float64.
+    public func sampleStandardDeviations(unbiased: Bool = true) -> Tensor {
+        precondition(rank >= 1 && count > 0)
+        return backend.sampleStandardDeviations(self, unbiased: unbiased)
+    }
+
     /// The first element outside `range` (NaN counts as outside), or nil.
     public func firstValue(outside range: ClosedRange<Float>) -> Float? { backend.firstValue(self, outside: range) }
 }
