@@ -7,11 +7,11 @@ import TensorRuntime
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time full-size SD1.5 networks (random weights) against eager PyTorch on this machine.",
+        abstract: "Time full-size SD1.5 and SDXL networks (random weights) against eager PyTorch on this machine.",
         discussion: """
         Cases: \(BenchmarkCase.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")).
         Each round runs the Swift timings, then the PyTorch timings of the same case with the same
-        thread count; medians over all rounds are compared. Without --case, all of these run.
+        thread count; medians over all rounds are compared. Without --case, all but the SDXL ones run.
         Cases without a PyTorch counterpart, run only when named: \(standaloneCases.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ")).
         Build with `swift build -c release`: debug builds are 10-100x slower.
         """
@@ -22,7 +22,7 @@ struct BenchCommand: ParsableCommand {
         [MaskBenchCase.self, RegionBenchCase.self, PanoramaDecodeBenchCase.self, StreamBenchCase.self]
     }
 
-    @Option(name: .customLong("case"), help: "Cases to run (repeatable; default: all).")
+    @Option(name: .customLong("case"), help: "Cases to run (repeatable; default: all but the SDXL ones).")
     var cases: [String] = []
 
     @Option(help: "Timed runs per round.")
@@ -49,7 +49,7 @@ struct BenchCommand: ParsableCommand {
         #if DEBUG
         log("warning: this is a debug build; timings are not meaningful (use swift build -c release)")
         #endif
-        let selected = cases.isEmpty ? BenchmarkCase.allCases : cases.compactMap(BenchmarkCase.init(rawValue:))
+        let selected = cases.isEmpty ? BenchmarkCase.defaultCases : cases.compactMap(BenchmarkCase.init(rawValue:))
         let standalone = Self.standaloneCases.filter { cases.contains($0.name) }
         let threads = ComputeThreads.count
         let usePyTorch = python != "none" && !selected.isEmpty

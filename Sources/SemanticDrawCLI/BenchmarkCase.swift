@@ -10,6 +10,14 @@ enum BenchmarkCase: String, CaseIterable {
     case clip
     case taesdDecode = "taesd-decode"
     case vaeDecode = "vae-decode"
+    case unetXLBatch1 = "unet-xl-b1"
+    case unetXLBatch2 = "unet-xl-b2"
+
+    /// The cases `bench` runs without `--case`: the SD1.5 ones (the SDXL UNet needs about 11 GB
+    /// per side and minutes per forward; it runs when named).
+    static var defaultCases: [BenchmarkCase] { allCases.filter { !$0.isXL } }
+
+    var isXL: Bool { self == .unetXLBatch1 || self == .unetXLBatch2 }
 
     var summary: String {
         switch self {
@@ -18,6 +26,8 @@ enum BenchmarkCase: String, CaseIterable {
         case .clip: return "SD1.5 CLIP text encoder, 77 tokens"
         case .taesdDecode: return "TAESD decode, [1,4,64,64] -> 512x512"
         case .vaeDecode: return "SD1.5 VAE decode, [1,4,64,64] -> 512x512"
+        case .unetXLBatch1: return "SDXL UNet forward, [1,4,128,128], context [1,77,2048], text_embeds [1,1280], time_ids [1,6]"
+        case .unetXLBatch2: return "SDXL UNet forward, [2,4,128,128], per-sample timesteps"
         }
     }
 
@@ -33,6 +43,15 @@ enum BenchmarkCase: String, CaseIterable {
             let context = random.normal(shape: [batch, 77, 768])
             let timesteps: [Float] = Array([999, 759, 499, 259].prefix(batch))
             return { _ = try unet(sample: sample, timesteps: timesteps, encoderHiddenStates: context) }
+        case .unetXLBatch1, .unetXLBatch2:
+            let unet = try UNet2DConditionModel(configuration: ReferenceConfigurations.stableDiffusionXLUNet(), store: store)
+            let batch = self == .unetXLBatch1 ? 1 : 2
+            let sample = random.normal(shape: [batch, 4, 128, 128])
+            let context = random.normal(shape: [batch, 77, 2048])
+            let pooled = random.normal(shape: [batch, 1280])
+            let timeIDs = Tensor(shape: [batch, 6], values: Array(repeating: [1024, 1024, 0, 0, 1024, 1024] as [Float], count: batch).flatMap { $0 })
+            let timesteps: [Float] = Array([999, 759].prefix(batch))
+            return { _ = try unet(sample: sample, timesteps: timesteps, encoderHiddenStates: context, textEmbeds: pooled, timeIDs: timeIDs) }
         case .clip:
             let encoder = try CLIPTextModel(configuration: ReferenceConfigurations.stableDiffusion15TextEncoder(), store: store)
             let ids = [[49406] + (0..<75).map { 320 + $0 * 7 } + [49407]]

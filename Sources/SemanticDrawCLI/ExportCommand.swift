@@ -16,7 +16,7 @@ struct ExportCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "The model to export: \(TinyRandomModel.name).")
+    @Argument(help: "The model to export: \(TinyRandomModel.name) or \(TinyRandomXLModel.name).")
     var model: String
 
     @Argument(help: "The folder to write (created if missing; must be empty unless --force).")
@@ -26,20 +26,21 @@ struct ExportCommand: ParsableCommand {
     var force = false
 
     func validate() throws {
-        guard model == TinyRandomModel.name else {
-            throw ValidationError("unknown model '\(model)'; the only built-in model is \(TinyRandomModel.name)")
+        guard model == TinyRandomModel.name || model == TinyRandomXLModel.name else {
+            throw ValidationError("unknown model '\(model)'; the built-in models are \(TinyRandomModel.name) and \(TinyRandomXLModel.name)")
         }
     }
 
     func run() throws {
-        FileHandle.standardError.write(Data("\(TinyRandomModel.warning)\n".utf8))
+        let isXL = model == TinyRandomXLModel.name
+        FileHandle.standardError.write(Data("\(isXL ? TinyRandomXLModel.warning : TinyRandomModel.warning)\n".utf8))
         let start = Date()
         do {
-            try TinyRandomModel.export(to: folder, overwrite: force)
+            if isXL { try TinyRandomXLModel.export(to: folder, overwrite: force) } else { try TinyRandomModel.export(to: folder, overwrite: force) }
         } catch {
             throw CommandFailure(error.description)
         }
         let seconds = Date().timeIntervalSince(start)
-        print("wrote \(TinyRandomModel.name) to \(folder) in \(String(format: "%.2f", seconds)) s")
+        print("wrote \(model) to \(folder) in \(String(format: "%.2f", seconds)) s")
     }
 }

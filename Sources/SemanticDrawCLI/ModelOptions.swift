@@ -21,8 +21,8 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("tiny-vae"), help: "Decode with a tiny autoencoder (TAESD): a folder, a repo id (madebyollin/taesd), or tiny-random.")
     var tinyAutoencoder: String?
 
-    @Option(help: "The few-step accelerator: lcm (default), hyper-sd or none (docs/PRESETS.md).")
-    var accelerator: String = Accelerator.lcm.rawValue
+    @Option(help: "The few-step accelerator: lcm (default for SD1.x), lightning (default for SDXL), hyper-sd or none (docs/PRESETS.md).")
+    var accelerator: String?
 
     @Option(name: .customLong("accelerator-lora"), help: "The accelerator LoRA instead of the preset's: a file, adapter folder, repo id, or none (the model has it merged).")
     var acceleratorLoRA: String?
@@ -38,10 +38,17 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
-    /// The preset of `--accelerator` (SD1.x family).
+    /// The model's family (``ModelFamily/detect(model:)``).
+    var family: ModelFamily { ModelFamily.detect(model: model) }
+
+    /// The preset of the model's family and `--accelerator` (the family's default accelerator
+    /// when not given).
     var preset: Preset {
         get throws {
-            do { return Preset.preset(accelerator: try Accelerator(parsing: accelerator)) } catch { throw ValidationError("--accelerator: \(error)") }
+            do {
+                let chosen = try accelerator.map(Accelerator.init(parsing:)) ?? Preset.defaultAccelerator(for: family)
+                return try Preset.preset(family, accelerator: chosen)
+            } catch { throw ValidationError("--accelerator: \(error)") }
         }
     }
 
@@ -66,7 +73,7 @@ struct ModelOptions: ParsableArguments {
         case let path?:
             request.loras.insert(LoRAReference(path: path), at: 0)
         case nil:
-            if request.model != TinyRandomModel.name, let reference = try preset.loraReference(for: schedule ?? preset.defaultSchedule) {
+            if request.model != TinyRandomModel.name, request.model != TinyRandomXLModel.name, let reference = try preset.loraReference(for: schedule ?? preset.defaultSchedule) {
                 request.loras.insert(LoRAReference(path: reference), at: 0)
             }
         }

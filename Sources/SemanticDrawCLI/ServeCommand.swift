@@ -16,8 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var modelOptions: ModelOptions
-    @Option(help: "Canvas width in pixels (a multiple of 8).") var width = 512
-    @Option(help: "Canvas height in pixels (a multiple of 8).") var height = 512
+    @Option(help: "Canvas width in pixels (a multiple of 8; default: the preset's stream canvas, 512).") var width: Int?
+    @Option(help: "Canvas height in pixels (a multiple of 8; default: the preset's stream canvas, 512).") var height: Int?
     @Option(help: "LCM slots on the 50-step grid (the stream's depth T; default 0,4,12,25,37).") var slots: String?
     @Option(help: "The scheduler's own N-step schedule (the stream's depth T >= 2; hyper-sd: 2, 4 or 8, default 4).") var steps: Int?
     @Option(help: "Classifier-free guidance (default: the accelerator's; lcm 1, hyper-sd 0: no unconditional pass).") var guidance: Float?
@@ -29,8 +29,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most brushes per session.") var maximumBrushes = 32
 
     func validate() throws {
-        guard width > 0, height > 0, width.isMultiple(of: 8), height.isMultiple(of: 8), width <= 4096, height <= 4096 else {
-            throw ValidationError("--width \(width) --height \(height): multiples of 8 in 8...4096")
+        for (name, value) in [("--width", width), ("--height", height)] {
+            if let value, !(value > 0 && value.isMultiple(of: 8) && value <= 4096) {
+                throw ValidationError("\(name) \(value): a multiple of 8 in 8...4096")
+            }
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is outside 0...65535") }
         if let guidance, !(guidance.isFinite && guidance >= 0) { throw ValidationError("--guidance \(guidance) must be a number >= 0") }
@@ -38,10 +40,11 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var stream = StreamSettings(height: height, width: width)
-        stream.seed = seed
         let preset = try modelOptions.preset
+        var stream = StreamSettings(height: height ?? preset.streamCanvas, width: width ?? preset.streamCanvas)
+        stream.seed = seed
         stream.guidance = guidance ?? preset.guidance
+        stream.guidanceRescale = preset.guidanceRescale
         stream.schedule = preset.defaultStreamSchedule
         if let steps { stream.schedule = .steps(steps) }
         if let slots {
@@ -56,6 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = ServerConfiguration(stream: stream, dataDirectory: dataDirectory ?? ServerConfiguration.defaultDataDirectory,
                                                 modelName: request.model)
         configuration.accelerator = preset.accelerator
+        configuration.family = model.components.family
         configuration.host = host
         configuration.port = port
         configuration.notes = model.notes

@@ -18,6 +18,8 @@ public struct ServerConfiguration: Sendable {
     /// The accelerator whose preset the server's model runs (its LoRA is fused into the model);
     /// saved and one-shot palettes use it.
     public var accelerator: Accelerator = .lcm
+    /// The model's family; saved and one-shot palettes record it.
+    public var family: ModelFamily = .stableDiffusion1
     /// Notes shown to clients (e.g. the tiny-random warning).
     public var notes: [String] = []
     /// JPEG quality of stream frames.

@@ -17,7 +17,7 @@ import Testing
         #expect(run.status == 0, "stderr: \(run.error)")
         #expect(run.error.contains("2/2"), "two steps: \(run.error)")
         let palette = try Palette.fromPNG(path: workspace.path("hyper.png"))
-        #expect(palette.version == 2 && palette.accelerator == .hyperSD && palette.schedule.steps == 2)
+        #expect(palette.version == 3 && palette.accelerator == .hyperSD && palette.schedule.steps == 2)
         #expect(palette.guidance == 0, "the preset's guidance")
         #expect(palette.acceleratorLoRA == nil && palette.loras.isEmpty)
         let again = try CLI.run(["generate", "--palette", workspace.path("hyper.png"), "--output", workspace.path("again.png")])
@@ -45,7 +45,8 @@ import Testing
         try #require(FileManager.default.isExecutableFile(atPath: CLI.executable.path), "build first: swift build --build-tests")
         let workspace = try Workspace()
         let cases: [([String], String)] = [
-            (["--accelerator", "turbo"], "accelerator 'turbo' is not one of lcm, hyper-sd, none"),
+            (["--accelerator", "turbo"], "accelerator 'turbo' is not one of lcm, hyper-sd, lightning, none"),
+            (["--accelerator", "lightning"], "lightning does not exist for sd1 models (use one of lcm, hyper-sd, none)"),
             (["--accelerator", "hyper-sd", "--eta", "1.5"], "--eta 1.5 is outside 0...1"),
             // A real model needs the preset's LoRA for the step count (checked before any download).
             (["--model", "/nonexistent/model", "--accelerator", "hyper-sd", "--steps", "3"], "hyper-sd has LoRAs for 1, 2, 4, 8 steps, not 3"),

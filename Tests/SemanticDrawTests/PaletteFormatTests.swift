@@ -9,7 +9,7 @@ import Testing
 @Suite struct PaletteFormatTests {
     @Test func decodesTheExample() throws {
         let palette = try Palette.load(path: PaletteTestSupport.examplePath)
-        #expect(palette.version == 2, "a version-1 file reads as version 2")
+        #expect(palette.version == 3, "a version-1 file reads as version 3")
         #expect(palette.accelerator == .lcm && palette.acceleratorLoRA == "none", "version 1: LCM, every LoRA listed in loras")
         #expect(palette.width == 64 && palette.height == 48)
         #expect(palette.seed == 2024)

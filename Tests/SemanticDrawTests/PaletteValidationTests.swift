@@ -19,8 +19,8 @@ import Testing
     }
 
     static let cases: [Case] = [
-        Case(description: "future version", expected: "palette version 7 is not supported (this build reads versions 1 and 2)") { $0["version"] = 7 },
-        Case(description: "no version", expected: "version: is missing (this build reads versions 1 and 2)") { $0["version"] = nil },
+        Case(description: "future version", expected: "palette version 7 is not supported (this build reads versions 1 to 3)") { $0["version"] = 7 },
+        Case(description: "no version", expected: "version: is missing (this build reads versions 1 to 3)") { $0["version"] = nil },
         Case(description: "width", expected: "width: 500 is not a multiple of 8") { $0["width"] = 500 },
         Case(description: "height", expected: "height: 0 is outside 8...16384") { $0["height"] = 0 },
         Case(description: "width type", expected: "width: expected an integer") { $0["width"] = "512" },

@@ -8,7 +8,7 @@ import Testing
 /// (version 2: `accelerator`, `accelerator_lora`, `schedule.eta`) map onto it.
 @Suite struct PresetTests {
     @Test func hyperSDPicksTheModelCardSchedulers() throws {
-        let preset = Preset.preset(accelerator: .hyperSD)
+        let preset = try Preset.preset(accelerator: .hyperSD)
         #expect(preset.scheduler(for: .steps(1)) == SchedulerChoice(kind: .tcd, eta: 1))
         #expect(preset.scheduler(for: .steps(1), eta: 0.3) == SchedulerChoice(kind: .tcd, eta: 0.3))
         for steps in [2, 4, 8] {
@@ -23,10 +23,10 @@ import Testing
     }
 
     @Test func lcmAndNone() throws {
-        let lcm = Preset.preset(accelerator: .lcm)
+        let lcm = try Preset.preset(accelerator: .lcm)
         #expect(lcm.scheduler(for: .defaultSlots) == .lcm && lcm.defaultSchedule == .defaultSlots && lcm.guidance == 1)
         #expect(try lcm.loraReference(for: .steps(7)) == "latent-consistency/lcm-lora-sdv1-5/pytorch_lora_weights.safetensors")
-        let none = Preset.preset(accelerator: .none)
+        let none = try Preset.preset(accelerator: .none)
         #expect(try none.loraReference(for: .steps(50)) == nil)
         #expect(none.scheduler(for: .steps(50)).kind == nil, "the model's own class")
         #expect(try Accelerator(parsing: "Hyper_SD") == .hyperSD)
@@ -63,7 +63,7 @@ import Testing
         let again = try Palette.decode(data: palette.encode(), baseFolder: nil)
         #expect(again == palette)
         let text = String(decoding: try palette.encode(), as: UTF8.self)
-        #expect(text.contains("\"accelerator\" : \"hyper-sd\"") && text.contains("\"eta\" : 0.5") && text.contains("\"version\" : 2"))
+        #expect(text.contains("\"accelerator\" : \"hyper-sd\"") && text.contains("\"eta\" : 0.5") && text.contains("\"version\" : 3"))
         // The preset's LoRA for one step is fused first; "none" and an explicit file replace it.
         #expect(try palette.modelLoRAReferences().map(\.path) == ["ByteDance/Hyper-SD/Hyper-SD15-1step-lora.safetensors"])
         palette.acceleratorLoRA = "none"

@@ -84,7 +84,7 @@ import Testing
         settings.bootstrapMix = testCase.bootstrapMix
         settings.suppressesBootstrapLeak = true
         settings.schedule = testCase.schedule
-        settings.scheduler = Preset.preset(accelerator: testCase.accelerator).scheduler(for: testCase.schedule)
+        settings.scheduler = try Preset.preset(accelerator: testCase.accelerator).scheduler(for: testCase.schedule)
         var brushes = StreamTestSupport.brushes()
         for index in brushes.indices {
             brushes[index].promptStrength = testCase.strengths[index]

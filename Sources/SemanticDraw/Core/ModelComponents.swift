@@ -32,6 +32,9 @@ public struct ModelComponents: Sendable {
                   autoencoder: autoencoder, schedulerConfiguration: schedulerConfiguration)
     }
 
+    /// The family the networks belong to: SDXL when the prompt encoder has a second encoder.
+    public var family: ModelFamily { promptEncoder.second == nil ? .stableDiffusion1 : .stableDiffusionXL }
+
     /// The autoencoder's downsampling factor (8 for Stable Diffusion).
     public var scaleFactor: Int { autoencoder.scaleFactor }
 

@@ -2,9 +2,22 @@ import Schedulers
 
 /// A model family the SemanticDraw core runs (the seams it plugs into: conditioning, denoiser,
 /// scheduler configuration, autoencoder).
-public enum ModelFamily: String, Sendable, CaseIterable {
+public enum ModelFamily: String, Sendable, CaseIterable, Codable {
     /// SD1.x/SD2.x: one CLIP text encoder, the UNet, 4-channel latents.
     case stableDiffusion1 = "sd1"
+    /// SDXL: two CLIP text encoders (penultimate states concatenated, pooled embedding), the
+    /// UNet with `text_time` inputs, 4-channel latents scaled by 0.13025.
+    case stableDiffusionXL = "sdxl"
+
+    /// Parses `sd1` (also `sd15`, `sd2`) or `sdxl` (also `xl`).
+    /// - Throws: ``PresetError/unknownFamily(_:)``.
+    public init(parsing text: String) throws(PresetError) {
+        switch text.lowercased().replacingOccurrences(of: "_", with: "").replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ".", with: "") {
+        case "sd1", "sd15", "sd2", "sd21", "stablediffusion1": self = .stableDiffusion1
+        case "sdxl", "xl", "stablediffusionxl": self = .stableDiffusionXL
+        default: throw .unknownFamily(text)
+        }
+    }
 }
 
 /// A few-step accelerator: the scheduler, LoRA and defaults a model family runs with.
@@ -13,10 +26,13 @@ public enum Accelerator: String, Sendable, CaseIterable, Codable {
     case lcm
     /// ByteDance's Hyper-SD LoRAs: DDIM "trailing" for 2/4/8 steps, TCD for 1 step.
     case hyperSD = "hyper-sd"
+    /// ByteDance's SDXL-Lightning (SDXL only): Euler with "trailing" spacing, no guidance, the
+    /// authors' SDXL pipeline's accelerator.
+    case lightning
     /// No accelerator: the model's own scheduler configuration as it is.
     case none
 
-    /// Parses `lcm`, `hyper-sd` (also `hypersd`, `hyper_sd`) or `none`.
+    /// Parses `lcm`, `hyper-sd` (also `hypersd`, `hyper_sd`), `lightning` or `none`.
     /// - Throws: ``PresetError/unknownAccelerator(_:)``.
     public init(parsing text: String) throws(PresetError) {
         let normalized = text.lowercased().replacingOccurrences(of: "_", with: "-")
@@ -30,6 +46,8 @@ public enum Accelerator: String, Sendable, CaseIterable, Codable {
 /// Why a preset cannot be used as asked.
 public enum PresetError: Error, Equatable, CustomStringConvertible {
     case unknownAccelerator(String)
+    case unknownFamily(String)
+    case unsupportedCombination(family: ModelFamily, accelerator: Accelerator)
     case unsupportedStepCount(accelerator: Accelerator, steps: Int, supported: [Int])
     case unsupportedModelScheduler(className: String?)
 
@@ -37,6 +55,11 @@ public enum PresetError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unknownAccelerator(let text):
             return "accelerator '\(text)' is not one of \(Accelerator.allCases.map(\.rawValue).joined(separator: ", "))"
+        case .unknownFamily(let text):
+            return "model family '\(text)' is not one of \(ModelFamily.allCases.map(\.rawValue).joined(separator: ", "))"
+        case let .unsupportedCombination(family, accelerator):
+            let supported = Accelerator.allCases.filter { Preset.supports(family, $0) }.map(\.rawValue).joined(separator: ", ")
+            return "\(accelerator.rawValue) does not exist for \(family.rawValue) models (use one of \(supported))"
         case let .unsupportedStepCount(accelerator, steps, supported):
             return "\(accelerator.rawValue) has LoRAs for \(supported.map(String.init).joined(separator: ", ")) steps, not \(steps) "
                 + "(or give --accelerator-lora FILE|none for another step count)"
@@ -55,18 +78,29 @@ public struct AcceleratorLoRA: Sendable, Equatable {
     public let files: [Int: String]
     /// The file when the step count does not choose one (LCM-LoRA's single file).
     public let anyStepFile: String?
+    /// The file for a schedule of grid slots (``SlotSchedule/slots(_:)``) whose count has no
+    /// file of its own: the authors run SDXL-Lightning's 4-step LoRA on their 5 default slots.
+    public let slotScheduleFile: String?
+
+    public init(repository: String, files: [Int: String], anyStepFile: String?, slotScheduleFile: String? = nil) {
+        self.repository = repository
+        self.files = files
+        self.anyStepFile = anyStepFile
+        self.slotScheduleFile = slotScheduleFile
+    }
 
     /// The LoRA reference the model loader fetches for `steps` (`org/name/file.safetensors`).
-    public func reference(steps: Int) -> String? {
-        guard let file = files[steps] ?? anyStepFile else { return nil }
+    public func reference(steps: Int, slots: Bool = false) -> String? {
+        guard let file = files[steps] ?? anyStepFile ?? (slots ? slotScheduleFile : nil) else { return nil }
         return repository + "/" + file
     }
 }
 
 /// One row of the presets table: what a model family needs to run with an accelerator —
 /// scheduler kind and configuration overrides, default slots and guidance, mask blur, tile
-/// size, latent layout, tiny autoencoder and the accelerator LoRA (docs/ARCHITECTURE.md).
-/// The one place these defaults live.
+/// size, canvas, latent layout, tiny autoencoder, the accelerator LoRA and the random-number
+/// contract of the reference pipeline it reproduces (docs/PRESETS.md). The one place these
+/// defaults live.
 public struct Preset: Sendable, Equatable {
     public let family: ModelFamily
     public let accelerator: Accelerator
@@ -76,11 +110,17 @@ public struct Preset: Sendable, Equatable {
     public let defaultStreamSchedule: SlotSchedule
     /// Classifier-free guidance (<= 1: no unconditional pass).
     public let guidance: Float
+    /// Guidance rescaling applied when guidance > 1 (the authors' SDXL pipelines: 0.7).
+    public var guidanceRescale: Float = 0
     /// The default brush blur (std, image pixels): one-shot and stream.
     public let oneShotMaskBlur: Double
     public let streamMaskBlur: Double
     /// The tile in image pixels; larger canvases are generated in views.
     public let tilePixels: Int
+    /// The default canvas side of one-shot generation (the model's native size) and of the
+    /// live stream, in pixels.
+    public var oneShotCanvas = 512
+    public var streamCanvas = 512
     /// Latent channels and the autoencoder's latent scaling and shift.
     public let latentChannels: Int
     public let scalingFactor: Float
@@ -91,9 +131,15 @@ public struct Preset: Sendable, Equatable {
     public let lora: AcceleratorLoRA?
     /// eta of the stochastic schedulers (TCD; Hyper-SD's model card uses 1.0).
     public let eta: Float?
+    /// The side of the white image whose latent the authors' pipelines cache for bootstrapping
+    /// (768 for SD1.5, 1024 for SDXL; docs/REFERENCE_PIPELINE.md R13).
+    public var whiteCachePixels = 768
+    /// How the one-shot pipeline draws its random numbers (``RandomNumberContract``).
+    public var randomNumbers: RandomNumberContract = .perSlot
 
     /// The scheduler for a schedule: LCM; Hyper-SD: TCD (eta, default 1.0) for one step, else
-    /// DDIM (eta 0) with "trailing" spacing, as the Hyper-SD model card prescribes; none: the
+    /// DDIM (eta 0) with "trailing" spacing, as the Hyper-SD model card prescribes; Lightning:
+    /// Euler with "trailing" spacing (its model card and the authors' SDXL pipeline); none: the
     /// class the model's own `scheduler_config.json` names, as configured.
     public func scheduler(for schedule: SlotSchedule, eta: Float? = nil) -> SchedulerChoice {
         switch accelerator {
@@ -102,6 +148,8 @@ public struct Preset: Sendable, Equatable {
         case .hyperSD:
             if Self.stepCount(schedule) == 1 { return SchedulerChoice(kind: .tcd, eta: eta ?? self.eta) }
             return SchedulerChoice(kind: .ddim, timestepSpacing: .trailing, eta: 0)
+        case .lightning:
+            return SchedulerChoice(kind: .euler, timestepSpacing: .trailing)
         case .none:
             return SchedulerChoice(kind: nil, eta: eta)
         }
@@ -120,30 +168,58 @@ public struct Preset: Sendable, Equatable {
     public func loraReference(for schedule: SlotSchedule) throws(PresetError) -> String? {
         guard let lora else { return nil }
         let steps = Self.stepCount(schedule)
-        guard let reference = lora.reference(steps: steps) else {
+        var isSlots = false
+        if case .slots = schedule { isSlots = true }
+        guard let reference = lora.reference(steps: steps, slots: isSlots) else {
             throw .unsupportedStepCount(accelerator: accelerator, steps: steps, supported: lora.files.keys.sorted())
         }
         return reference
     }
 
-    /// The preset of `family` with `accelerator`.
-    public static func preset(_ family: ModelFamily = .stableDiffusion1, accelerator: Accelerator) -> Preset {
-        switch (family, accelerator) {
-        case (.stableDiffusion1, .lcm):
+    /// The accelerator a family runs when none is asked for: LCM for SD1.x (the paper's), Lightning
+    /// for SDXL (the authors' SDXL pipeline's).
+    public static func defaultAccelerator(for family: ModelFamily) -> Accelerator {
+        family == .stableDiffusionXL ? .lightning : .lcm
+    }
+
+    /// Whether the table has a row for `family` with `accelerator`.
+    public static func supports(_ family: ModelFamily, _ accelerator: Accelerator) -> Bool {
+        !(family == .stableDiffusion1 && accelerator == .lightning)
+    }
+
+    /// The preset of `family` with `accelerator` (SD1.x when the family is not given).
+    /// - Throws: ``PresetError/unsupportedCombination(family:accelerator:)`` (Lightning on SD1.x).
+    public static func preset(_ family: ModelFamily = .stableDiffusion1, accelerator: Accelerator) throws(PresetError) -> Preset {
+        switch family {
+        case .stableDiffusion1:
+            guard let preset = stableDiffusion1(accelerator) else { throw .unsupportedCombination(family: family, accelerator: accelerator) }
+            return preset
+        case .stableDiffusionXL:
+            return stableDiffusionXL(accelerator)
+        }
+    }
+
+    /// The SD1.x rows (docs/PRESETS.md).
+    static func stableDiffusion1(_ accelerator: Accelerator) -> Preset? {
+        let family = ModelFamily.stableDiffusion1
+        switch accelerator {
+        case .lcm:
             return Preset(family: family, accelerator: accelerator, defaultSchedule: .defaultSlots, defaultStreamSchedule: .defaultSlots,
                           guidance: 1, oneShotMaskBlur: 1, streamMaskBlur: 8, tilePixels: 768, latentChannels: 4,
                           scalingFactor: 0.18215, shiftFactor: 0, tinyAutoencoder: "madebyollin/taesd",
                           lora: AcceleratorLoRA(repository: "latent-consistency/lcm-lora-sdv1-5", files: [:],
                                                 anyStepFile: "pytorch_lora_weights.safetensors"),
                           eta: nil)
-        case (.stableDiffusion1, .hyperSD):
+        case .hyperSD:
             let files = [1: "Hyper-SD15-1step-lora.safetensors", 2: "Hyper-SD15-2steps-lora.safetensors",
                          4: "Hyper-SD15-4steps-lora.safetensors", 8: "Hyper-SD15-8steps-lora.safetensors"]
             return Preset(family: family, accelerator: accelerator, defaultSchedule: .steps(4), defaultStreamSchedule: .steps(4),
                           guidance: 0, oneShotMaskBlur: 1, streamMaskBlur: 8, tilePixels: 768, latentChannels: 4,
                           scalingFactor: 0.18215, shiftFactor: 0, tinyAutoencoder: "madebyollin/taesd",
                           lora: AcceleratorLoRA(repository: "ByteDance/Hyper-SD", files: files, anyStepFile: nil), eta: 1)
-        case (.stableDiffusion1, .none):
+        case .lightning:
+            return nil
+        case .none:
             return Preset(family: family, accelerator: accelerator, defaultSchedule: .steps(50), defaultStreamSchedule: .steps(50),
                           guidance: 7.5, oneShotMaskBlur: 1, streamMaskBlur: 8, tilePixels: 768, latentChannels: 4,
                           scalingFactor: 0.18215, shiftFactor: 0, tinyAutoencoder: "madebyollin/taesd", lora: nil, eta: nil)

@@ -7,11 +7,11 @@ extension ModelLoader {
     /// Builds the networks of resolved files (no network access).
     public func build(_ files: ResolvedModelFiles) throws -> LoadedModel {
         var notes: [String] = []
-        let parts: (textEncoder: CLIPTextModel, tokenizer: CLIPTokenizer, unet: UNet2DConditionModel,
-                    autoencoder: AutoencoderKL?, scheduler: SchedulerConfiguration)
+        let parts: LoadedParts
         let needsAutoencoder = files.tinyAutoencoder == nil
         // Built once, also when both the base and the tiny autoencoder are tiny-random's.
         var tinyRandom: TinyRandomModel?
+        var tinyXL: AutoencoderTiny?
         func tinyRandomModel() throws -> TinyRandomModel {
             if let tinyRandom { return tinyRandom }
             let model = try TinyRandomModel(loras: files.base == .tinyRandom ? files.loras : [])
@@ -23,8 +23,21 @@ extension ModelLoader {
             notes.append(TinyRandomModel.warning)
             log("building \(TinyRandomModel.name) in memory")
             let model = try tinyRandomModel()
-            parts = (model.textEncoder, try Self.tinyRandomTokenizer(), model.unet, model.autoencoder,
-                     try SchedulerConfiguration(data: TinyRandomModel.schedulerConfigurationJSON, file: "(tiny-random scheduler config)"))
+            parts = LoadedParts(promptEncoder: PromptEncoder(tokenizer: try Self.tinyRandomTokenizer(), textEncoder: model.textEncoder),
+                                unet: model.unet, autoencoder: model.autoencoder,
+                                scheduler: try SchedulerConfiguration(data: TinyRandomModel.schedulerConfigurationJSON,
+                                                                      file: "(tiny-random scheduler config)"))
+        case .tinyRandomXL:
+            notes.append(TinyRandomXLModel.warning)
+            log("building \(TinyRandomXLModel.name) in memory")
+            let model = try TinyRandomXLModel(loras: files.loras)
+            let second = PromptEncoder.SecondEncoder(tokenizer: try Self.tinyRandomTokenizer(padToken: "!"), textEncoder: model.textEncoder2)
+            parts = LoadedParts(promptEncoder: PromptEncoder(tokenizer: try Self.tinyRandomTokenizer(), textEncoder: model.textEncoder,
+                                                             second: second),
+                                unet: model.unet, autoencoder: model.autoencoder,
+                                scheduler: try SchedulerConfiguration(data: TinyRandomXLModel.schedulerConfigurationJSON,
+                                                                      file: "(tiny-random-xl scheduler config)"))
+            if files.tinyAutoencoder == .tinyRandom { tinyXL = model.tinyAutoencoder }
         case .folder(let path):
             parts = try loadFolder(path, loras: files.loras, needsAutoencoder: needsAutoencoder)
         case .singleFile(let path, let configurationFolder):
@@ -38,7 +51,7 @@ extension ModelLoader {
             }
             autoencoder = .kl(kl)
         case .tinyRandom:
-            autoencoder = .tiny(try tinyRandomModel().tinyAutoencoder)
+            autoencoder = .tiny(try tinyXL ?? tinyRandomModel().tinyAutoencoder)
         case .folder(let path):
             log("loading tiny autoencoder from \(path)")
             autoencoder = .tiny(try component("tiny autoencoder", path) { try AutoencoderTiny(folder: path) })
@@ -48,24 +61,31 @@ extension ModelLoader {
                 component: autoencoder.name, path: "\(files.base)",
                 reason: "its latents have \(autoencoder.latentChannels) channels but the UNet takes \(parts.unet.configuration.inChannels)")
         }
-        guard parts.textEncoder.configuration.hiddenSize == parts.unet.configuration.crossAttentionDimension else {
-            throw ModelResolutionError.componentFailed(
-                component: "text encoder", path: "\(files.base)",
-                reason: "hidden size \(parts.textEncoder.configuration.hiddenSize) does not match the UNet's cross-attention width \(parts.unet.configuration.crossAttentionDimension)")
-        }
-        let components = ModelComponents(textEncoder: parts.textEncoder, tokenizer: parts.tokenizer, unet: parts.unet,
+        try parts.checkWidths(path: "\(files.base)")
+        let components = ModelComponents(promptEncoder: parts.promptEncoder, denoiser: parts.unet,
                                          autoencoder: autoencoder, schedulerConfiguration: parts.scheduler)
         return LoadedModel(components: components, sources: files.sources, notes: notes)
     }
 
-    /// A diffusers pipeline folder, LoRAs fused into the UNet and text encoder.
-    func loadFolder(_ path: String, loras: [LoRAReference], needsAutoencoder: Bool) throws
-        -> (CLIPTextModel, CLIPTokenizer, UNet2DConditionModel, AutoencoderKL?, SchedulerConfiguration) {
+    /// A diffusers pipeline folder, LoRAs fused into the UNet and the text encoders; SDXL's
+    /// second tokenizer and text encoder when the folder is an SDXL pipeline.
+    func loadFolder(_ path: String, loras: [LoRAReference], needsAutoencoder: Bool) throws -> LoadedParts {
         let join = { (name: String) in (path as NSString).appendingPathComponent(name) }
         log("loading tokenizer and text encoder from \(path)")
         let tokenizer = try component("tokenizer", join("tokenizer")) { try CLIPTokenizer(folder: path) }
         let textEncoder = try component("text encoder", join("text_encoder")) {
             try CLIPTextModel(folder: join("text_encoder"), loras: loras)
+        }
+        var second: PromptEncoder.SecondEncoder?
+        if PipelineClass.family(folder: path) == .stableDiffusionXL {
+            log("loading tokenizer_2 and text_encoder_2 from \(path)")
+            let tokenizer2 = try component("tokenizer_2", join("tokenizer_2")) { try CLIPTokenizer(folder: path, subfolder: "tokenizer_2") }
+            let textEncoder2 = try component("text encoder 2", join("text_encoder_2")) {
+                // LoRAs are fused into the UNet and the first encoder; one with second-encoder
+                // layers (`lora_te2_`, `text_encoder_2.`) is refused by name when it is read.
+                try CLIPTextModel(folder: path, subfolder: "text_encoder_2")
+            }
+            second = PromptEncoder.SecondEncoder(tokenizer: tokenizer2, textEncoder: textEncoder2)
         }
         log("loading unet from \(path)" + (loras.isEmpty ? "" : " (fusing \(loras.count) LoRA\(loras.count == 1 ? "" : "s"))"))
         let unet = try component("unet", join("unet")) { try UNet2DConditionModel(folder: join("unet"), loras: loras) }
@@ -75,7 +95,8 @@ extension ModelLoader {
             autoencoder = try component("vae", join("vae")) { try AutoencoderKL(folder: join("vae")) }
         }
         let scheduler = try component("scheduler", join("scheduler")) { try SchedulerConfiguration(folder: path) }
-        return (textEncoder, tokenizer, unet, autoencoder, scheduler)
+        return LoadedParts(promptEncoder: PromptEncoder(tokenizer: tokenizer, textEncoder: textEncoder, second: second),
+                           unet: unet, autoencoder: autoencoder, scheduler: scheduler)
     }
 
     /// Runs `body`, naming the component and path in any error it throws.
@@ -89,14 +110,32 @@ extension ModelLoader {
         }
     }
 
-    /// The tiny-random tokenizer, read from its files written to a temporary folder.
-    static func tinyRandomTokenizer() throws -> CLIPTokenizer {
+    /// The tiny-random tokenizer, read from its files written to a temporary folder (`padToken`
+    /// replaces its pad token: tiny-random-xl's second tokenizer pads with "!", as SDXL's).
+    static func tinyRandomTokenizer(padToken: String? = nil) throws -> CLIPTokenizer {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("semantic-draw-tokenizer-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         for (name, contents) in TinyRandomModel.tokenizerFiles {
             try Data(contents.utf8).write(to: folder.appendingPathComponent(name))
         }
-        return try CLIPTokenizer(folder: folder.path)
+        return try CLIPTokenizer(folder: folder.path, padToken: padToken)
+    }
+}
+
+/// The networks of a model before the autoencoder choice: what ``ModelLoader/build(_:)`` assembles.
+struct LoadedParts {
+    let promptEncoder: PromptEncoder
+    let unet: UNet2DConditionModel
+    let autoencoder: AutoencoderKL?
+    let scheduler: SchedulerConfiguration
+
+    /// The text encoders' widths must add up to the UNet's cross-attention width.
+    func checkWidths(path: String) throws {
+        guard promptEncoder.contextDimension == unet.configuration.crossAttentionDimension else {
+            throw ModelResolutionError.componentFailed(
+                component: "text encoder", path: path,
+                reason: "hidden size \(promptEncoder.contextDimension) does not match the UNet's cross-attention width \(unet.configuration.crossAttentionDimension)")
+        }
     }
 }

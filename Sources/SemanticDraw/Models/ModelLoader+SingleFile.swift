@@ -8,8 +8,7 @@ extension ModelLoader {
     /// shapes or `configurationFolder`; the tokenizer from the configuration folder when it has
     /// one, else the bundled CLIP ViT-L/14 tables with the architecture's pad token; the
     /// scheduler from the configuration folder or the architecture's built-in one.
-    func loadSingleFile(_ path: String, configurationFolder: String?, loras: [LoRAReference]) throws
-        -> (CLIPTextModel, CLIPTokenizer, UNet2DConditionModel, AutoencoderKL?, SchedulerConfiguration) {
+    func loadSingleFile(_ path: String, configurationFolder: String?, loras: [LoRAReference]) throws -> LoadedParts {
         let checkpoint = try component("checkpoint", path) { try SingleFileCheckpoint(path: path) }
         log("loading \(checkpoint.architecture.displayName) checkpoint \(path)"
             + (configurationFolder.map { " with --config \($0)" } ?? "")
@@ -25,6 +24,7 @@ extension ModelLoader {
         let scheduler = try component("scheduler", path) {
             try SchedulerConfiguration(data: model.schedulerConfigurationJSON, file: configurationFolder.map { $0 + "/scheduler" } ?? "(built-in \(checkpoint.architecture.displayName) scheduler)")
         }
-        return (model.textEncoder, tokenizer, model.unet, model.autoencoder, scheduler)
+        return LoadedParts(promptEncoder: PromptEncoder(tokenizer: tokenizer, textEncoder: model.textEncoder), unet: model.unet,
+                           autoencoder: model.autoencoder, scheduler: scheduler)
     }
 }

@@ -31,6 +31,8 @@ public struct ModelLoader: Sendable {
         switch reference {
         case .tinyRandom:
             base = .tinyRandom
+        case .tinyRandomXL:
+            base = .tinyRandomXL
         case .folder(let path):
             try Self.checkPipelineFolder(path, needsAutoencoder: request.tinyAutoencoder == nil)
             base = .folder(path: path)
@@ -57,11 +59,22 @@ public struct ModelLoader: Sendable {
         return try build(files)
     }
 
-    /// The folders a diffusers pipeline needs, missing ones listed (`vae/` only without TAESD).
+    /// The folders a diffusers pipeline needs, missing ones listed (`vae/` only without TAESD;
+    /// SDXL's `text_encoder_2/` and `tokenizer_2/` when `model_index.json` names an XL pipeline).
+    /// A tokenizer is `vocab.json` + `merges.txt` or `tokenizer.json`.
     static func checkPipelineFolder(_ path: String, needsAutoencoder: Bool) throws {
-        var required = ["unet/config.json", "text_encoder/config.json", "tokenizer/vocab.json", "scheduler/scheduler_config.json"]
+        let exists = { (name: String) in FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent(name)) }
+        var required = ["unet/config.json", "text_encoder/config.json", "scheduler/scheduler_config.json"]
+        var tokenizers = ["tokenizer"]
+        if PipelineClass.family(folder: path) == .stableDiffusionXL {
+            required.insert("text_encoder_2/config.json", at: 2)
+            tokenizers.append("tokenizer_2")
+        }
         if needsAutoencoder { required.append("vae/config.json") }
-        let missing = required.filter { !FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent($0)) }
+        var missing = required.filter { !exists($0) }
+        for tokenizer in tokenizers where !exists(tokenizer + "/vocab.json") && !exists(tokenizer + "/tokenizer.json") {
+            missing.append(tokenizer + "/vocab.json (or " + tokenizer + "/tokenizer.json)")
+        }
         if !missing.isEmpty {
             throw ModelResolutionError.notAModelFolder(path: path, missing: missing)
         }

@@ -5,6 +5,8 @@ import Foundation
 public enum ModelReference: Sendable, Equatable {
     /// The built-in tiny model with random weights (`tiny-random`).
     case tinyRandom
+    /// The built-in tiny SDXL with random weights (`tiny-random-xl`).
+    case tinyRandomXL
     /// A diffusers pipeline folder (`model_index.json`, `unet/`, `text_encoder/`, ...).
     case folder(path: String)
     /// A single-file checkpoint in the original Stable Diffusion (LDM) key layout.
@@ -18,6 +20,10 @@ public enum ModelReference: Sendable, Equatable {
     public init(parsing name: String) throws(ModelResolutionError) {
         if name == TinyRandomModel.name {
             self = .tinyRandom
+            return
+        }
+        if name == TinyRandomXLModel.name {
+            self = .tinyRandomXL
             return
         }
         let expanded = (name as NSString).expandingTildeInPath

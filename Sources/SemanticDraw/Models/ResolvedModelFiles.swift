@@ -6,6 +6,8 @@ public struct ResolvedModelFiles: Sendable, Equatable {
     /// The base model.
     public enum Base: Sendable, Equatable {
         case tinyRandom
+        /// The built-in tiny SDXL (`tiny-random-xl`).
+        case tinyRandomXL
         /// A diffusers pipeline folder.
         case folder(path: String)
         /// An LDM-layout checkpoint, with the `--config` folder if one was given.
@@ -32,6 +34,7 @@ extension ResolvedModelFiles.Base: CustomStringConvertible {
     public var description: String {
         switch self {
         case .tinyRandom: return "tiny-random"
+        case .tinyRandomXL: return TinyRandomXLModel.name
         case .folder(let path): return path
         case .singleFile(let path, let configuration): return path + (configuration.map { " (--config \($0))" } ?? "")
         }

@@ -34,11 +34,8 @@ extension Palette {
         var settings: RegionGenerationSettings
         switch schedule.scheduler {
         case .lcm:
-            let preset = self.preset
             settings = RegionGenerationSettings(height: height, width: width)
-            settings.schedule = schedule.slotSchedule ?? preset.defaultSchedule
-            settings.scheduler = preset.scheduler(for: settings.schedule, eta: schedule.eta)
-            settings.tilePixels = preset.tilePixels
+            settings.apply(try preset, schedule: schedule.slotSchedule, eta: schedule.eta)
             settings.bootstrapSteps = bootstrapSteps
             settings.bootstrapMix = bootstrapMix
         case .ddim:
@@ -59,8 +56,22 @@ extension Palette {
         return PaletteGenerationInputs(brushes: brushes, background: background, settings: settings, notes: loaded.notes)
     }
 
-    /// The preset of the palette's accelerator (SD1.x family).
-    public var preset: Preset { Preset.preset(accelerator: accelerator) }
+    /// The model family: ``family``, or detected from the model (relative folders resolved
+    /// against ``baseFolder``).
+    public var resolvedFamily: ModelFamily {
+        if let family { return family }
+        var name = model
+        if let baseFolder, !model.hasPrefix("/"), FileManager.default.fileExists(atPath: (baseFolder as NSString).appendingPathComponent(model)) {
+            name = (baseFolder as NSString).appendingPathComponent(model)
+        }
+        return ModelFamily.detect(model: name)
+    }
+
+    /// The preset of the palette's family and accelerator.
+    /// - Throws: ``PresetError/unsupportedCombination(family:accelerator:)``.
+    public var preset: Preset {
+        get throws(PresetError) { try Preset.preset(resolvedFamily, accelerator: accelerator) }
+    }
 
     /// The LoRA references the model loader fuses, in order: the accelerator LoRA
     /// (``acceleratorLoRA``, or the preset's for the schedule — none for tiny-random), then `loras`.
@@ -73,7 +84,7 @@ extension Palette {
         case let name?:
             references.append(Palette.LoRA(path: name, scale: 1).reference(baseFolder: baseFolder))
         case nil:
-            if model != TinyRandomModel.name, schedule.scheduler == .lcm,
+            if model != TinyRandomModel.name, model != TinyRandomXLModel.name, schedule.scheduler == .lcm,
                let reference = try preset.loraReference(for: schedule.slotSchedule ?? preset.defaultSchedule) {
                 references.append(LoRAReference(path: reference))
             }

@@ -7,12 +7,12 @@ import Foundation
 /// for display only and never affects generation.
 public struct Palette: Sendable, Equatable, Codable {
     /// The palette format version this build reads and writes.
-    public static let currentVersion = 2
+    public static let currentVersion = 3
     /// The versions this build reads (version 1 has no accelerator fields: it loads as LCM with
-    /// every LoRA listed in `loras`).
-    public static let supportedVersions = 1...2
-    /// "versions 1 and 2", for messages.
-    static var readableVersions: String { "versions \(supportedVersions.lowerBound) and \(supportedVersions.upperBound)" }
+    /// every LoRA listed in `loras`; version 2 has no `family`: it is detected from the model).
+    public static let supportedVersions = 1...3
+    /// "versions 1 to 3", for messages.
+    static var readableVersions: String { "versions \(supportedVersions.lowerBound) to \(supportedVersions.upperBound)" }
     /// The PNG text-chunk keyword under which generated images carry their palette.
     public static let pngTextKeyword = "semantic-draw"
 
@@ -32,6 +32,8 @@ public struct Palette: Sendable, Equatable, Codable {
     /// The tiny autoencoder (TAESD) that encodes and decodes instead of the model's VAE: a
     /// folder, a repo id, or "tiny-random"; nil (the default) uses the model's own VAE.
     public var tinyAutoencoder: String?
+    /// The model family (version 3; nil: detected from `model`, ``ModelFamily/detect(model:)``).
+    public var family: ModelFamily?
     /// The few-step accelerator whose preset runs the palette (default lcm; version 2).
     public var accelerator: Accelerator = .lcm
     /// The accelerator LoRA: nil fuses the preset's for the schedule (none for tiny-random),
@@ -85,7 +87,7 @@ public struct Palette: Sendable, Equatable, Codable {
     public var loraReferences: [LoRAReference] { loras.map { $0.reference(baseFolder: baseFolder) } }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case version, width, height, seed, model, loras, accelerator, schedule, guidance
+        case version, width, height, seed, model, family, loras, accelerator, schedule, guidance
         case acceleratorLoRA = "accelerator_lora"
         case tinyAutoencoder = "tiny_vae"
         case bootstrapSteps = "bootstrap_steps"
@@ -104,6 +106,14 @@ public struct Palette: Sendable, Equatable, Codable {
         model = try container.decode(String.self, forKey: .model)
         loras = try container.decodeIfPresent([LoRA].self, forKey: .loras) ?? []
         tinyAutoencoder = try container.decodeIfPresent(String.self, forKey: .tinyAutoencoder)
+        if let familyName = try container.decodeIfPresent(String.self, forKey: .family) {
+            guard let family = ModelFamily(rawValue: familyName) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .family, in: container,
+                    debugDescription: "\"\(familyName)\" is not one of \(ModelFamily.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+            }
+            self.family = family
+        }
         let acceleratorName = try container.decodeIfPresent(String.self, forKey: .accelerator) ?? Accelerator.lcm.rawValue
         guard let accelerator = Accelerator(rawValue: acceleratorName) else {
             throw DecodingError.dataCorruptedError(
@@ -143,6 +153,7 @@ public struct Palette: Sendable, Equatable, Codable {
         try container.encode(height, forKey: .height)
         try container.encode(seed, forKey: .seed)
         try container.encode(model, forKey: .model)
+        try container.encodeIfPresent(family?.rawValue, forKey: .family)
         try container.encode(loras, forKey: .loras)
         try container.encodeIfPresent(tinyAutoencoder, forKey: .tinyAutoencoder)
         try container.encode(accelerator.rawValue, forKey: .accelerator)

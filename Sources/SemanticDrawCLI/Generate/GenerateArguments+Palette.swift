@@ -21,6 +21,10 @@ extension GenerateArguments {
                 palette.loras = []
                 palette.acceleratorLoRA = nil
                 palette.tinyAutoencoder = nil
+                palette.family = ModelFamily.detect(model: model)
+                if accelerator == nil, !Preset.supports(palette.resolvedFamily, palette.accelerator) {
+                    palette.accelerator = Preset.defaultAccelerator(for: palette.resolvedFamily)
+                }
             }
         } else {
             palette = try paletteFromBrushes()
@@ -34,7 +38,8 @@ extension GenerateArguments {
         guard !brushes.isEmpty else {
             throw GenerateArgumentError("no brushes: give --prompt TEXT --mask FILE once per brush, or --palette FILE")
         }
-        let preset = Preset.preset(accelerator: try accelerator.map(Accelerator.init(parsing:)) ?? .lcm)
+        let family = ModelFamily.detect(model: model)
+        let preset = try Preset.preset(family, accelerator: try accelerator.map(Accelerator.init(parsing:)) ?? Preset.defaultAccelerator(for: family))
         var paletteBrushes: [Palette.Brush] = []
         for (index, brush) in brushes.enumerated() {
             guard let mask = brush.mask else {
@@ -59,10 +64,12 @@ extension GenerateArguments {
         }
         var request = model == nil ? ModelRequest.defaultModel() : ModelRequest(model: model ?? "")
         if model == nil { request.tinyAutoencoder = preset.tinyAutoencoder }
-        var palette = Palette(width: width ?? 512, height: height ?? 512, model: request.model,
+        var palette = Palette(width: width ?? preset.oneShotCanvas, height: height ?? preset.oneShotCanvas, model: request.model,
                               loras: request.loras.map { Palette.LoRA(path: $0.path, scale: $0.scale) },
                               tinyAutoencoder: request.tinyAutoencoder, brushes: paletteBrushes)
-        palette.guidance = palette.preset.guidance
+        palette.family = family
+        palette.accelerator = preset.accelerator
+        palette.guidance = preset.guidance
         return palette
     }
 
@@ -70,7 +77,7 @@ extension GenerateArguments {
     private func applyAccelerator(to palette: inout Palette) throws {
         if let accelerator {
             palette.accelerator = try Accelerator(parsing: accelerator)
-            if guidance == nil, !baseline { palette.guidance = palette.preset.guidance }
+            if guidance == nil, !baseline { palette.guidance = try palette.preset.guidance }
         }
         if let acceleratorLoRA {
             palette.acceleratorLoRA = acceleratorLoRA == "none" || !FileManager.default.fileExists(atPath: acceleratorLoRA)

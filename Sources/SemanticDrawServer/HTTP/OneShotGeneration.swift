@@ -32,6 +32,7 @@ struct OneShotGeneration: Sendable {
         palette.model = configuration.modelName
         palette.loras = []
         palette.accelerator = configuration.accelerator
+        palette.family = configuration.family
         palette.acceleratorLoRA = nil
         palette.tinyAutoencoder = nil
         let inputs: PaletteGenerationInputs

@@ -103,7 +103,8 @@ actor LiveSession {
     private func save() async throws {
         guard let latestFrame else { throw ClientMessageError("save: no frame yet (press play first)", request: "save") }
         let palette = try self.palette.palette(width: configuration.stream.width, height: configuration.stream.height,
-                                               model: configuration.modelName, accelerator: configuration.accelerator,
+                                               model: configuration.modelName, family: configuration.family,
+                                               accelerator: configuration.accelerator,
                                                settings: configuration.stream)
         let png = try PNG.encode(Image(tensor: latestFrame.image, range: .unit), textChunks: palette.pngTextChunks())
         let entry = try await history.save(png: png, prompts: palette.brushes.map(\.prompt))
