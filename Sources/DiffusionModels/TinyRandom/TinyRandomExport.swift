@@ -38,6 +38,27 @@ extension TinyRandomModel {
     /// folder is refused unless `overwrite` is true; then the tiny-random files are replaced and
     /// any other file is left as it is.
     public static func export(to folder: String, overwrite: Bool = false) throws(TinyRandomExportError) {
+        var texts: [(String, String)] = [
+            ("model_index.json", TinyRandomConfigurations.modelIndex),
+            ("scheduler/scheduler_config.json", TinyRandomConfigurations.scheduler),
+            ("tokenizer/vocab.json", TinyRandomVocabulary.vocabularyJSON()),
+            ("tokenizer/merges.txt", TinyRandomConfigurations.merges),
+            ("tokenizer/tokenizer_config.json", TinyRandomConfigurations.tokenizerConfiguration),
+            ("tokenizer/special_tokens_map.json", TinyRandomConfigurations.specialTokensMap),
+        ]
+        var weights: [(String, [String: Tensor])] = []
+        for component in TinyRandomComponent.allCases {
+            texts.append(("\(component.folderName)/config.json", component.configurationJSON))
+            weights.append(("\(component.folderName)/\(component.weightsFileName)", component.weights()))
+        }
+        try writeFolder(folder, overwrite: overwrite, texts: texts, weights: weights, warning: warning)
+    }
+
+    /// Writes `texts` (relative path, contents) and then `weights` (relative path, tensors as
+    /// F32 safetensors) into `folder`, creating subfolders; every file goes to a temporary name
+    /// and is renamed into place. A non-empty folder is refused unless `overwrite` is true.
+    static func writeFolder(_ folder: String, overwrite: Bool, texts: [(String, String)], weights: [(String, [String: Tensor])],
+                            warning: String) throws(TinyRandomExportError) {
         let fileManager = FileManager.default
         var isDirectory: ObjCBool = false
         if fileManager.fileExists(atPath: folder, isDirectory: &isDirectory) {
@@ -46,14 +67,18 @@ extension TinyRandomModel {
             if !contents.isEmpty && !overwrite { throw .folderNotEmpty(path: folder) }
         }
         func path(_ relative: String) -> String { (folder as NSString).appendingPathComponent(relative) }
-        func makeFolder(_ path: String) throws(TinyRandomExportError) {
+        let subfolders = Set((texts.map(\.0) + weights.map(\.0)).compactMap { relative -> String? in
+            let parent = (relative as NSString).deletingLastPathComponent
+            return parent.isEmpty ? nil : parent
+        })
+        for subfolder in subfolders.sorted() {
             do {
-                try fileManager.createDirectory(atPath: path, withIntermediateDirectories: true)
+                try fileManager.createDirectory(atPath: path(subfolder), withIntermediateDirectories: true)
             } catch {
-                throw .writeFailed(path: path, reason: error.localizedDescription)
+                throw .writeFailed(path: path(subfolder), reason: error.localizedDescription)
             }
         }
-        func write(_ text: String, to relative: String) throws(TinyRandomExportError) {
+        for (relative, text) in texts {
             let target = path(relative)
             do {
                 try SafeTensorsWriter.writeAtomically(Data(text.utf8), to: target)
@@ -61,22 +86,10 @@ extension TinyRandomModel {
                 throw .writeFailed(path: target, reason: "\(error)")
             }
         }
-
-        for subfolder in ["scheduler", "tokenizer"] + TinyRandomComponent.allCases.map(\.folderName) {
-            try makeFolder(path(subfolder))
-        }
-        try write(TinyRandomConfigurations.modelIndex, to: "model_index.json")
-        try write(TinyRandomConfigurations.scheduler, to: "scheduler/scheduler_config.json")
-        try write(TinyRandomVocabulary.vocabularyJSON(), to: "tokenizer/vocab.json")
-        try write(TinyRandomConfigurations.merges, to: "tokenizer/merges.txt")
-        try write(TinyRandomConfigurations.tokenizerConfiguration, to: "tokenizer/tokenizer_config.json")
-        try write(TinyRandomConfigurations.specialTokensMap, to: "tokenizer/special_tokens_map.json")
-        for component in TinyRandomComponent.allCases {
-            try write(component.configurationJSON, to: "\(component.folderName)/config.json")
-            let target = path("\(component.folderName)/\(component.weightsFileName)")
+        for (relative, tensors) in weights {
+            let target = path(relative)
             do {
-                try SafeTensorsWriter.write(component.weights().mapValues { .float32($0) },
-                                            metadata: ["format": "pt", "tiny-random": warning], to: target)
+                try SafeTensorsWriter.write(tensors.mapValues { .float32($0) }, metadata: ["format": "pt", "tiny-random": warning], to: target)
             } catch {
                 throw .writeFailed(path: target, reason: "\(error)")
             }

@@ -9,28 +9,28 @@
 struct TinyRandomParameterList {
     private(set) var shapes: [String: [Int]] = [:]
 
-    private mutating func add(_ key: String, _ shape: [Int]) {
+    mutating func add(_ key: String, _ shape: [Int]) {
         precondition(shapes[key] == nil, "duplicate tiny-random parameter \(key)")
         shapes[key] = shape
     }
 
-    private mutating func linear(_ path: String, input: Int, output: Int, bias: Bool = true) {
+    mutating func linear(_ path: String, input: Int, output: Int, bias: Bool = true) {
         add(path + ".weight", [output, input])
         if bias { add(path + ".bias", [output]) }
     }
 
-    private mutating func convolution(_ path: String, input: Int, output: Int, kernel: Int, bias: Bool = true) {
+    mutating func convolution(_ path: String, input: Int, output: Int, kernel: Int, bias: Bool = true) {
         add(path + ".weight", [output, input, kernel, kernel])
         if bias { add(path + ".bias", [output]) }
     }
 
-    private mutating func normalization(_ path: String, channels: Int) {
+    mutating func normalization(_ path: String, channels: Int) {
         add(path + ".weight", [channels])
         add(path + ".bias", [channels])
     }
 
     /// diffusers' `ResnetBlock2D`.
-    private mutating func resnet(_ path: String, input: Int, output: Int, timeEmbedding: Int?) {
+    mutating func resnet(_ path: String, input: Int, output: Int, timeEmbedding: Int?) {
         normalization(path + ".norm1", channels: input)
         convolution(path + ".conv1", input: input, output: output, kernel: 3)
         if let timeEmbedding { linear(path + ".time_emb_proj", input: timeEmbedding, output: output) }
@@ -40,7 +40,7 @@ struct TinyRandomParameterList {
     }
 
     /// diffusers' `Transformer2DModel` with one `BasicTransformerBlock` (conv projections, GEGLU).
-    private mutating func transformer(_ path: String, channels: Int, context: Int) {
+    mutating func transformer(_ path: String, channels: Int, context: Int) {
         normalization(path + ".norm", channels: channels)
         convolution(path + ".proj_in", input: channels, output: channels, kernel: 1)
         let block = path + ".transformer_blocks.0"
@@ -110,7 +110,7 @@ struct TinyRandomParameterList {
     }
 
     /// diffusers' `UNetMidBlock2D` of the VAE: two resnets around one single-head attention.
-    private mutating func autoencoderMiddle(_ path: String, channels: Int) {
+    mutating func autoencoderMiddle(_ path: String, channels: Int) {
         resnet(path + ".resnets.0", input: channels, output: channels, timeEmbedding: nil)
         normalization(path + ".attentions.0.group_norm", channels: channels)
         for projection in ["to_q", "to_k", "to_v", "to_out.0"] {
@@ -159,7 +159,7 @@ struct TinyRandomParameterList {
     }
 
     /// diffusers' `AutoencoderTinyBlock` at constant width: `conv.0`, `conv.2`, `conv.4`, no skip.
-    private mutating func tinyBlock(_ path: String, channels: Int) {
+    mutating func tinyBlock(_ path: String, channels: Int) {
         for index in [0, 2, 4] { convolution("\(path).conv.\(index)", input: channels, output: channels, kernel: 3) }
     }
 
