@@ -21,6 +21,10 @@ Cases (`--case`)
                   -> decode to [1,3,512,512]
     vae-decode    AutoencoderKL, SD1.5 VAE config (VAE_SD15 below), latents [1,4,64,64]
                   -> decode (post_quant_conv + decoder) to [1,3,512,512]
+    unet-xl-b1    UNet2DConditionModel, SDXL base config (UNET_SDXL below), sample [1,4,128,128],
+                  timestep [999], encoder_hidden_states [1,77,2048], added_cond_kwargs
+                  text_embeds [1,1280] and time_ids [1,6] = (1024, 1024, 0, 0, 1024, 1024)
+    unet-xl-b2    same network at batch 2, per-sample timesteps [999, 759]
     Every model is in eval() mode and runs under torch.inference_mode() with the default
     attention: diffusers' AttnProcessor2_0 and transformers' "sdpa" implementation, both
     torch.nn.functional.scaled_dot_product_attention.
@@ -65,9 +69,27 @@ import time
 
 import reference_pins  # noqa: E402  (Tools/ is on sys.path when run as a script)
 
-CASES = ("unet-b1", "unet-b4", "clip", "taesd-decode", "vae-decode")
+CASES = ("unet-b1", "unet-b4", "clip", "taesd-decode", "vae-decode", "unet-xl-b1", "unet-xl-b2")
 
 # Stable Diffusion 1.5 unet/config.json, written out in full (diffusers argument names).
+# stabilityai/stable-diffusion-xl-base-1.0/unet/config.json (the fields that differ from the defaults).
+UNET_SDXL = dict(
+    sample_size=128,
+    in_channels=4,
+    out_channels=4,
+    down_block_types=("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
+    up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"),
+    block_out_channels=(320, 640, 1280),
+    layers_per_block=2,
+    transformer_layers_per_block=(1, 2, 10),
+    attention_head_dim=(5, 10, 20),
+    cross_attention_dim=2048,
+    use_linear_projection=True,
+    addition_embed_type="text_time",
+    addition_time_embed_dim=256,
+    projection_class_embeddings_input_dim=2816,
+)
+
 UNET_SD15 = dict(
     sample_size=64,
     in_channels=4,
@@ -191,6 +213,19 @@ def build(case):
 
         def run():
             return model(sample, timestep, encoder_hidden_states=ehs).sample
+
+    elif case in ("unet-xl-b1", "unet-xl-b2"):
+        from diffusers import UNet2DConditionModel
+        model = UNet2DConditionModel(**UNET_SDXL).eval()
+        b = 1 if case == "unet-xl-b1" else 2
+        sample = torch.randn(b, 4, 128, 128, generator=g)
+        timestep = torch.tensor([999.0, 759.0][:b], dtype=torch.float32)
+        ehs = torch.randn(b, 77, 2048, generator=g)
+        added = dict(text_embeds=torch.randn(b, 1280, generator=g),
+                     time_ids=torch.tensor([[1024.0, 1024.0, 0.0, 0.0, 1024.0, 1024.0]] * b))
+
+        def run():
+            return model(sample, timestep, encoder_hidden_states=ehs, added_cond_kwargs=added).sample
 
     elif case == "clip":
         from transformers import CLIPTextConfig, CLIPTextModel
