@@ -43,7 +43,12 @@ struct TinyRandomParameterList {
     mutating func transformer(_ path: String, channels: Int, context: Int) {
         normalization(path + ".norm", channels: channels)
         convolution(path + ".proj_in", input: channels, output: channels, kernel: 1)
-        let block = path + ".transformer_blocks.0"
+        transformerBlock(path + ".transformer_blocks.0", channels: channels, context: context)
+        convolution(path + ".proj_out", input: channels, output: channels, kernel: 1)
+    }
+
+    /// diffusers' `BasicTransformerBlock`: three norms, self- and cross-attention, GEGLU feed-forward.
+    mutating func transformerBlock(_ block: String, channels: Int, context: Int) {
         normalization(block + ".norm1", channels: channels)
         normalization(block + ".norm2", channels: channels)
         normalization(block + ".norm3", channels: channels)
@@ -55,7 +60,6 @@ struct TinyRandomParameterList {
         }
         linear(block + ".ff.net.0.proj", input: channels, output: channels * 8)
         linear(block + ".ff.net.2", input: channels * 4, output: channels)
-        convolution(path + ".proj_out", input: channels, output: channels, kernel: 1)
     }
 
     /// The UNet of ``TinyRandomModel/unetConfigurationJSON``: blocks (32, 64), one layer per

@@ -6,18 +6,7 @@ extension TinyRandomParameterList {
         normalization(path + ".norm", channels: channels)
         linear(path + ".proj_in", input: channels, output: channels)
         for index in 0..<depth {
-            let block = "\(path).transformer_blocks.\(index)"
-            normalization(block + ".norm1", channels: channels)
-            normalization(block + ".norm2", channels: channels)
-            normalization(block + ".norm3", channels: channels)
-            for (attention, source) in [("attn1", channels), ("attn2", context)] {
-                linear("\(block).\(attention).to_q", input: channels, output: channels, bias: false)
-                linear("\(block).\(attention).to_k", input: source, output: channels, bias: false)
-                linear("\(block).\(attention).to_v", input: source, output: channels, bias: false)
-                linear("\(block).\(attention).to_out.0", input: channels, output: channels)
-            }
-            linear(block + ".ff.net.0.proj", input: channels, output: channels * 8)
-            linear(block + ".ff.net.2", input: channels * 4, output: channels)
+            transformerBlock("\(path).transformer_blocks.\(index)", channels: channels, context: context)
         }
         linear(path + ".proj_out", input: channels, output: channels)
     }
