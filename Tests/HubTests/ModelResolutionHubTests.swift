@@ -29,7 +29,7 @@ import Testing
             cache.remove()
         }
         let configuration = HubConfiguration(endpoint: server.endpoint, cacheDirectory: cache.url.appendingPathComponent("hub"),
-                                             token: nil, offline: false, requestTimeout: 5, maximumResumeAttempts: 2)
+                                             token: nil, offline: false, requestTimeout: 30, maximumResumeAttempts: 2)
         try await body(server, HubClient(configuration: configuration, progress: nil))
     }
 
