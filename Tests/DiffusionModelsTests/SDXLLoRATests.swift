@@ -4,7 +4,7 @@ import TensorRuntime
 import Testing
 
 /// SDXL LoRAs against diffusers 0.42.1: the tiny LoRAs of Tests/Fixtures/sdxl/
-/// (Tools/make_sdxl_fixtures.py) in kohya SGM names, kohya diffusers names, PEFT with adapter
+/// (Tools/make_sdxl_layout_fixtures.py) in kohya SGM names, kohya diffusers names, PEFT with adapter
 /// metadata and diffusers' older layout, each fused at scale 0.8 into the tiny SDXL checkpoint's
 /// UNet and both text encoders (read through the single-file conversion) and compared with the
 /// weights `StableDiffusionXLPipeline.load_lora_weights` + `fuse_lora(lora_scale=0.8)` produced:

@@ -4,7 +4,7 @@ import TensorRuntime
 import Testing
 
 /// SDXL single-file checkpoints (original SGM layout) against diffusers 0.42.1: the tiny
-/// Tests/Fixtures/sdxl/sdxl.safetensors (Tools/make_sdxl_fixtures.py) and diffusers' own
+/// Tests/Fixtures/sdxl/sdxl.safetensors (Tools/make_sdxl_layout_fixtures.py) and diffusers' own
 /// conversion of it (`sdxl-converted.safetensors`, its single-file converters with the explicit
 /// configs of `sdxl-config/`). Keys, shapes and values must agree exactly (the conversion only
 /// renames, splits, reshapes and transposes; F16 VAE tensors widen exactly).

@@ -38,7 +38,7 @@ LoRA styles (rank 2):
 
 Pinned versions asserted at start-up (Tools/reference_pins.py). Deterministic (seeded, one
 thread, float32). Run from the repository root:
-    .venv-reference/bin/python Tools/make_sdxl_fixtures.py
+    .venv-reference/bin/python Tools/make_sdxl_layout_fixtures.py
 """
 
 import json
