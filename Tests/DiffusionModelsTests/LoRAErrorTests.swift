@@ -121,8 +121,22 @@ import Testing
         (error, message, path) = try readError(["unet.conv_in.lora_magnitude_vector.default": [32]])
         if case .unsupportedKey(_, _, let reason)? = error { #expect(reason.contains("DoRA")) } else { Issue.record("\(String(describing: error))") }
 
-        (error, message, path) = try readError(["lora_te2_text_model_encoder_layers_0_mlp_fc1.lora_down.weight": [2, 32]])
-        if case .unsupportedKey(_, _, let reason)? = error { #expect(reason.contains("SDXL")) } else { Issue.record("\(String(describing: error))") }
+        // SDXL's second text encoder: read fine, refused when a Stable Diffusion 1.x model is loaded with it.
+        do {
+            let scratch = try ScratchFolder()
+            defer { scratch.remove() }
+            let te2 = "lora_te2_text_model_encoder_layers_0_mlp_fc1"
+            let lora = try Self.writeLoRA([te2 + ".lora_down.weight": [2, 32], te2 + ".lora_up.weight": [32, 2]], in: scratch)
+            #expect(try LoRAWeights(path: lora).layers(for: .textEncoder2).count == 1)
+            let refused = #expect(throws: LoRAError.self) {
+                _ = try CLIPTextModel(folder: Fixtures.folder("clip-quick-gelu"), loras: [LoRAReference(path: lora)])
+            }
+            if case let .unsupportedKey(file, key, reason)? = refused {
+                #expect(file == lora && key == te2 + ".lora_down.weight" && reason.contains("SDXL"))
+            } else {
+                Issue.record("\(String(describing: refused))")
+            }
+        }
 
         (error, message, path) = try readError([stem + ".lora_down.weight": [2, 32, 1, 1], stem + ".alpha": []])
         #expect(error == .missingPartner(file: path, key: stem + ".lora_down.weight", expected: stem + ".lora_up.weight"))

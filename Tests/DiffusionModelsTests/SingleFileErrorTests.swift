@@ -56,9 +56,14 @@ import Testing
     }
 
     @Test func otherArchitecturesAreNamed() throws {
-        var sdxl = Self.sd1Shapes
+        var sdxl = Self.sd1Shapes.filter { !$0.key.hasPrefix("cond_stage_model.") }
         sdxl["conditioner.embedders.0.transformer.text_model.embeddings.token_embedding.weight"] = [10, 16]
-        try expectError(sdxl, containing: "SDXL checkpoint (conditioner.embedders.*) is not supported yet")
+        try expectError(sdxl, containing: "has no second text encoder (no keys under 'conditioner.embedders.1.model.')")
+        sdxl["conditioner.embedders.1.model.token_embedding.weight"] = [10, 24]
+        try expectError(sdxl, containing: "SDXL checkpoint (conditioner.embedders.*): its weights convert, but SDXL pipelines cannot be loaded yet")
+        var refiner = sdxl.filter { !$0.key.hasPrefix("conditioner.") }
+        refiner["conditioner.embedders.0.model.token_embedding.weight"] = [10, 16]
+        try expectError(refiner, containing: "an SDXL refiner checkpoint")
         try expectError(["model.diffusion_model.joint_blocks.0.x_block.attn.qkv.weight": [6, 2]], containing: "SD3 checkpoint")
         var inpainting = Self.sd1Shapes
         inpainting["model.diffusion_model.input_blocks.0.0.weight"] = [8, 9, 3, 3]

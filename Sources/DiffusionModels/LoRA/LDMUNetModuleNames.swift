@@ -6,6 +6,7 @@
 /// |---|---|
 /// | `conv_in` | `input_blocks.0.0` |
 /// | `time_embedding.linear_1` / `linear_2` | `time_embed.0` / `time_embed.2` |
+/// | `add_embedding.linear_1` / `linear_2` (SDXL) | `label_emb.0.0` / `label_emb.0.2` |
 /// | `down_blocks.i.resnets.j` / `attentions.j` | `input_blocks.n.0` / `input_blocks.n.1`, n counting layers from 1 |
 /// | `down_blocks.i.downsamplers.0.conv` | `input_blocks.n.0.op` (n: the slot after block i's layers) |
 /// | `mid_block.resnets.0`, `attentions.0`, `resnets.1` | `middle_block.0`, `.1`, `.2` |
@@ -36,6 +37,9 @@ public struct LDMUNetModuleNames: Sendable {
             Block(diffusers: "conv_in", ldm: "input_blocks.0.0", isResnet: false),
             Block(diffusers: "time_embedding.linear_1", ldm: "time_embed.0", isResnet: false),
             Block(diffusers: "time_embedding.linear_2", ldm: "time_embed.2", isResnet: false),
+            // SDXL's addition embedding (`addition_embed_type` "text_time"); absent elsewhere.
+            Block(diffusers: "add_embedding.linear_1", ldm: "label_emb.0.0", isResnet: false),
+            Block(diffusers: "add_embedding.linear_2", ldm: "label_emb.0.2", isResnet: false),
             Block(diffusers: "conv_norm_out", ldm: "out.0", isResnet: false),
             Block(diffusers: "conv_out", ldm: "out.2", isResnet: false),
             Block(diffusers: "mid_block.resnets.0", ldm: "middle_block.0", isResnet: true),

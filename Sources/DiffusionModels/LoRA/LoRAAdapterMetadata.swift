@@ -22,7 +22,9 @@ struct LoRAAdapterMetadata: Sendable {
 
     /// The metadata key in a safetensors `__metadata__`.
     static let metadataKey = "lora_adapter_metadata"
-    private static let prefixes: [(prefix: String, target: LoRATarget)] = [("unet.", .unet), ("text_encoder.", .textEncoder)]
+    private static let prefixes: [(prefix: String, target: LoRATarget)] = [
+        ("unet.", .unet), ("text_encoder.", .textEncoder), ("text_encoder_2.", .textEncoder2),
+    ]
 
     /// The configuration per network; a network without one uses alpha = rank (scale 1).
     let configurations: [LoRATarget: Configuration]

@@ -7,11 +7,11 @@ public enum LoRAError: Error, Equatable, CustomStringConvertible {
     case safeTensors(SafeTensorsError)
     /// The file holds no LoRA tensors at all.
     case noLayers(file: String)
-    /// A key of none of the supported layouts (kohya `lora_unet_`/`lora_te_`, diffusers/PEFT
-    /// `unet.`/`text_encoder.`).
+    /// A key of none of the supported layouts (kohya `lora_unet_`/`lora_te_`/`lora_te1_`/`lora_te2_`,
+    /// diffusers/PEFT `unet.`/`text_encoder.`/`text_encoder_2.`).
     case unrecognizedKey(file: String, key: String)
     /// A key of a known family whose feature is not supported (DoRA, LoHa, LoKr, LoRA biases,
-    /// SDXL's second text encoder, ...).
+    /// SDXL's second text encoder in a model with one, ...).
     case unsupportedKey(file: String, key: String, reason: String)
     /// One half of a LoRA pair (down/up, A/B) without the other.
     case missingPartner(file: String, key: String, expected: String)
@@ -35,10 +35,10 @@ public enum LoRAError: Error, Equatable, CustomStringConvertible {
         case let .safeTensors(error):
             return error.description
         case let .noLayers(file):
-            return "\(file) holds no LoRA tensors (expected lora_unet_/lora_te_ or unet./text_encoder. keys)"
+            return "\(file) holds no LoRA tensors (expected lora_unet_/lora_te_/lora_te1_/lora_te2_ or unet./text_encoder./text_encoder_2. keys)"
         case let .unrecognizedKey(file, key):
-            return "\(file): key '\(key)' is not a LoRA tensor of a supported layout (kohya 'lora_unet_…/lora_te_….lora_down.weight/.lora_up.weight/.alpha', "
-                + "diffusers/PEFT 'unet.…/text_encoder.….lora_A.weight/.lora_B.weight', '.lora.down.weight/.lora.up.weight', "
+            return "\(file): key '\(key)' is not a LoRA tensor of a supported layout (kohya 'lora_unet_…/lora_te_…/lora_te1_…/lora_te2_….lora_down.weight/.lora_up.weight/.alpha', "
+                + "diffusers/PEFT 'unet.…/text_encoder.…/text_encoder_2.….lora_A.weight/.lora_B.weight', '.lora.down.weight/.lora.up.weight', "
                 + "'processor.to_q_lora.down.weight', '.lora_linear_layer.down.weight')"
         case let .unsupportedKey(file, key, reason):
             return "\(file): key '\(key)' is not supported: \(reason)"

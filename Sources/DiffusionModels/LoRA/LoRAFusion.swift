@@ -67,9 +67,13 @@ public enum LoRAFusion {
     }
 
     /// Reads the LoRA files of `references` and fuses them into `network` (see
-    /// ``overrides(for:loras:onto:)``).
-    public static func overrides(for network: LoRAFusionTarget, references: [LoRAReference]) throws -> [String: Tensor] {
+    /// ``overrides(for:loras:onto:)``). With `hasSecondTextEncoder` false (a Stable Diffusion
+    /// 1.x/2.x model), a file with layers for SDXL's second text encoder is refused
+    /// (``LoRAWeights/checkSecondTextEncoder(present:)``); with true they are left to that network.
+    public static func overrides(for network: LoRAFusionTarget, references: [LoRAReference],
+                                 hasSecondTextEncoder: Bool = false) throws -> [String: Tensor] {
         let loras = try references.map { (weights: try LoRAWeights(path: $0.path), scale: $0.scale) }
+        for (weights, _) in loras { try weights.checkSecondTextEncoder(present: hasSecondTextEncoder || network.target == .textEncoder2) }
         return try overrides(for: network, loras: loras)
     }
 

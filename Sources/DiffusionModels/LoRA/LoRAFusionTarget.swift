@@ -23,6 +23,12 @@ public struct LoRAFusionTarget: Sendable {
         try self.init(target: .textEncoder, weightsPath: textEncoderWeightsPath, configuration: nil)
     }
 
+    /// SDXL's second text encoder (`CLIPTextModelWithProjection`) weights file: LoRA layers
+    /// `lora_te2_…` / `text_encoder_2.…` are fused into it.
+    public init(secondTextEncoderWeightsPath: String) throws {
+        try self.init(target: .textEncoder2, weightsPath: secondTextEncoderWeightsPath, configuration: nil)
+    }
+
     /// The UNet of a component or pipeline folder (as ``UNet2DConditionModel/init(folder:overrides:)`` finds it).
     public static func unet(folder: String) throws -> LoRAFusionTarget {
         let component = try ComponentFolder(path: folder, subfolder: "unet", weightBaseName: "diffusion_pytorch_model")
@@ -34,6 +40,13 @@ public struct LoRAFusionTarget: Sendable {
     public static func textEncoder(folder: String) throws -> LoRAFusionTarget {
         let component = try ComponentFolder(path: folder, subfolder: "text_encoder", weightBaseName: "model")
         return try LoRAFusionTarget(textEncoderWeightsPath: component.weightsPath)
+    }
+
+    /// SDXL's second text encoder of a pipeline folder (`text_encoder_2/model.safetensors`), or
+    /// of that component folder itself.
+    public static func textEncoder2(folder: String) throws -> LoRAFusionTarget {
+        let component = try ComponentFolder(path: folder, subfolder: "text_encoder_2", weightBaseName: "model")
+        return try LoRAFusionTarget(secondTextEncoderWeightsPath: component.weightsPath)
     }
 
     /// A network whose weights are not one diffusers-layout file: `weightShapes` gives every

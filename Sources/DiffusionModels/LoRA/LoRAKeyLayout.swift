@@ -36,13 +36,13 @@ struct LoRAKey: Sendable, Hashable {
     let upKey: String
 }
 
-/// The key grammar of the LoRA layouts Stable Diffusion 1.x/2.x LoRAs come in, as diffusers
-/// 0.42 reads them (loaders/lora_conversion_utils.py, utils/state_dict_utils.py):
+/// The key grammar of the LoRA layouts Stable Diffusion 1.x/2.x and SDXL LoRAs come in, as
+/// diffusers 0.42 reads them (loaders/lora_conversion_utils.py, utils/state_dict_utils.py):
 ///
 /// | layout | down / up / alpha |
 /// |---|---|
-/// | kohya-ss (`lora_unet_`, `lora_te_`) | `<name>.lora_down.weight`, `<name>.lora_up.weight`, `<name>.alpha` |
-/// | PEFT (`unet.`, `text_encoder.`) | `<path>.lora_A.weight`, `<path>.lora_B.weight` |
+/// | kohya-ss (`lora_unet_`, `lora_te_`; SDXL `lora_te1_`, `lora_te2_`) | `<name>.lora_down.weight`, `<name>.lora_up.weight`, `<name>.alpha` |
+/// | PEFT (`unet.`, `text_encoder.`, SDXL `text_encoder_2.`) | `<path>.lora_A.weight`, `<path>.lora_B.weight` |
 /// | diffusers, older | `<path>.lora.down.weight`, `<path>.lora.up.weight` |
 /// | diffusers text encoder, older | `<path>.lora_linear_layer.down.weight`, `.up.weight` |
 /// | diffusers attention processors | `<attn>.processor.to_q_lora.down.weight` (`to_k`, `to_v`, `to_out`), `.up.weight` |
@@ -60,6 +60,7 @@ enum LoRAKeyLayout {
     private static let processorModules: [LoRATarget: [String: String]] = [
         .unet: ["to_q": "to_q", "to_k": "to_k", "to_v": "to_v", "to_out": "to_out.0"],
         .textEncoder: ["to_q": "q_proj", "to_k": "k_proj", "to_v": "v_proj", "to_out": "out_proj"],
+        .textEncoder2: ["to_q": "q_proj", "to_k": "k_proj", "to_v": "v_proj", "to_out": "out_proj"],
     ]
 
     /// Parses `key` of the LoRA file `file`.
@@ -75,8 +76,10 @@ enum LoRAKeyLayout {
             (target, prefix) = (.unet, "lora_unet_")
         } else if key.hasPrefix("lora_te_") {
             (target, prefix) = (.textEncoder, "lora_te_")
-        } else if key.hasPrefix("lora_te1_") || key.hasPrefix("lora_te2_") {
-            throw LoRAError.unsupportedKey(file: file, key: key, reason: "lora_te1_/lora_te2_ adapt SDXL's two text encoders; this is a Stable Diffusion 1.x/2.x model with one")
+        } else if key.hasPrefix("lora_te1_") {
+            (target, prefix) = (.textEncoder, "lora_te1_")
+        } else if key.hasPrefix("lora_te2_") {
+            (target, prefix) = (.textEncoder2, "lora_te2_")
         } else {
             throw LoRAError.unrecognizedKey(file: file, key: key)
         }
@@ -108,7 +111,7 @@ enum LoRAKeyLayout {
         } else if key.hasPrefix("text_encoder.") {
             (target, prefix) = (.textEncoder, "text_encoder.")
         } else if key.hasPrefix("text_encoder_2.") {
-            throw LoRAError.unsupportedKey(file: file, key: key, reason: "text_encoder_2 is SDXL's second text encoder; this is a Stable Diffusion 1.x/2.x model with one")
+            (target, prefix) = (.textEncoder2, "text_encoder_2.")
         } else {
             throw LoRAError.unrecognizedKey(file: file, key: key)
         }

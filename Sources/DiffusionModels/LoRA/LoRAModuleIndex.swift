@@ -3,7 +3,7 @@
 /// the modules the network has, never by string rewriting alone.
 ///
 /// Names of a module at diffusers/transformers path `p` (its weight is `p.weight`):
-/// - dotted: `p`; for the text encoder also `p` with `text_model.` added or removed (transformers
+/// - dotted: `p`; for the text encoders also `p` with `text_model.` added or removed (transformers
 ///   4 checkpoints and LoRAs have the prefix, transformers 5 saves without it);
 /// - underscored (kohya): each dotted name with dots replaced by underscores, and for the UNet
 ///   the underscored original Stable Diffusion (LDM) name from ``LDMUNetModuleNames``.
@@ -28,7 +28,7 @@ struct LoRAModuleIndex: Sendable {
         var dotted: [String: Set<String>] = [:], underscored: [String: Set<String>] = [:]
         for module in shapes.keys {
             var names = [module]
-            if target == .textEncoder {
+            if target != .unet {
                 names.append(module.hasPrefix("text_model.") ? String(module.dropFirst("text_model.".count)) : "text_model." + module)
             }
             for name in names {

@@ -10,6 +10,9 @@ struct ConvertedTensor: Sendable, Equatable {
         case reshape
         /// These rows of the stored tensor (a third of an OpenCLIP `in_proj_weight`/`in_proj_bias`).
         case rows(Range<Int>)
+        /// The stored [a, b] matrix transposed to ``ConvertedTensor/shape`` [b, a] (OpenCLIP's
+        /// `text_projection` as transformers' `text_projection.weight`; copied).
+        case transpose
     }
 
     /// The key in the single file.
@@ -30,10 +33,10 @@ struct ConvertedTensor: Sendable, Equatable {
 /// when the network takes it — F32 tensors stay mapped in place (a reshape is a view), F16/BF16
 /// become float32 (as for any checkpoint), only OpenCLIP's `in_proj` rows are copied — so the
 /// memory cost is that of the loaded networks themselves.
-final class ConvertedWeights: Sendable {
+public final class ConvertedWeights: Sendable {
     let file: SafeTensorsFile
     /// The file and network, for messages: `model.safetensors (unet)`.
-    let name: String
+    public let name: String
     /// By diffusers/transformers key.
     let tensors: [String: ConvertedTensor]
 
@@ -43,10 +46,15 @@ final class ConvertedWeights: Sendable {
         self.tensors = tensors
     }
 
-    var shapes: [String: [Int]] { tensors.mapValues(\.shape) }
+    /// Every tensor's shape by its diffusers/transformers key.
+    public var shapes: [String: [Int]] { tensors.mapValues(\.shape) }
 
-    /// The tensor stored as `key` (a diffusers/transformers key), as float32.
-    func tensor(_ key: String) throws -> Tensor {
+    /// The key in the single file that `key` (a diffusers/transformers key) is read from.
+    public func sourceKey(of key: String) -> String? { tensors[key]?.sourceKey }
+
+    /// The tensor stored as `key` (a diffusers/transformers key), as float32. Throws
+    /// ``ModelLoadingError/missingParameter(key:file:)`` for a key the network does not have.
+    public func tensor(_ key: String) throws -> Tensor {
         guard let converted = tensors[key] else { throw ModelLoadingError.missingParameter(key: key, file: name) }
         let stored: Tensor
         do {
@@ -61,16 +69,24 @@ final class ConvertedWeights: Sendable {
             return stored.reshaped(converted.shape)
         case .rows(let rows):
             return stored.slice(outer: rows.lowerBound, length: rows.count).reshaped(converted.shape)
+        case .transpose:
+            let rows = stored.shape[0], columns = stored.count / max(rows, 1), values = stored.scalars
+            return Tensor(shape: converted.shape, initializingHostElements: { output in
+                for row in 0..<rows {
+                    for column in 0..<columns { output[column * rows + row] = values[row * columns + column] }
+                }
+            })
         }
     }
 
     /// A strict parameter store over these tensors (see ``ParameterStore/init(name:shapes:load:)``).
-    func parameterStore() -> ParameterStore {
+    public func parameterStore() -> ParameterStore {
         ParameterStore(name: name, shapes: shapes, load: { [self] key in try tensor(key) })
     }
 
-    /// The network as a LoRA fusion target (its base weights read through the conversion).
-    func loraTarget(_ target: LoRATarget, unetConfiguration: UNetConfiguration?) -> LoRAFusionTarget {
+    /// The network as a LoRA fusion target (its base weights read through the conversion);
+    /// `unetConfiguration` lays out the UNet's blocks for LDM/SGM-named kohya layers.
+    public func loraTarget(_ target: LoRATarget, unetConfiguration: UNetConfiguration?) -> LoRAFusionTarget {
         LoRAFusionTarget(target: target, name: name, weightShapes: shapes, unetConfiguration: unetConfiguration,
                          baseWeight: { [self] key in try tensor(key) })
     }

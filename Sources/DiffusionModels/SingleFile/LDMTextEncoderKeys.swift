@@ -20,23 +20,61 @@
 /// SD2 conditions on the penultimate layer: the configuration has one layer fewer than the
 /// file has resblocks, and resblock `num_hidden_layers` (the last) is dropped, as are
 /// `text_projection`, `logit_scale` and `attn_mask` (not part of the text model).
+///
+/// SDXL: the first encoder (`conditioner.embedders.0.transformer.`) is the SD1.x CLIP layout;
+/// the second (`conditioner.embedders.1.model.`) is OpenCLIP ViT-bigG with every resblock kept
+/// (SDXL reads the penultimate hidden state at run time) and `text_projection` [width, D]
+/// kept as `CLIPTextModelWithProjection`'s `text_projection.weight` [D, width], transposed (port
+/// of `convert_open_clip_checkpoint(prefix="conditioner.embedders.1.model.")`).
 struct LDMTextEncoderKeys {
-    let architecture: StableDiffusionArchitecture
-    /// `num_hidden_layers` of the configuration: the OpenCLIP resblock with this index is dropped.
-    let layerCount: Int
+    enum Layout {
+        /// transformers keys already (SD1.x, SDXL's first encoder).
+        case clip
+        /// OpenCLIP keys (SD2.x, SDXL's second encoder).
+        case openCLIP
+    }
 
+    let layout: Layout
     /// The key prefix in the checkpoint.
-    var prefix: String { architecture == .stableDiffusion1 ? SingleFileLayout.clipPrefix : SingleFileLayout.openCLIPPrefix }
+    let prefix: String
+    /// The OpenCLIP resblock that is dropped (SD2: `num_hidden_layers`, the last); nil keeps all.
+    let droppedLayer: Int?
+    /// Whether OpenCLIP's `text_projection` becomes `text_projection.weight` (SDXL) or is dropped (SD2).
+    let keepsProjection: Bool
+
+    /// The text encoder of `architecture` (its first, for SDXL); `layerCount` is
+    /// `num_hidden_layers` of its configuration.
+    init(architecture: StableDiffusionArchitecture, layerCount: Int) {
+        switch architecture {
+        case .stableDiffusion1:
+            self.init(layout: .clip, prefix: SingleFileLayout.clipPrefix, droppedLayer: nil, keepsProjection: false)
+        case .stableDiffusion2:
+            self.init(layout: .openCLIP, prefix: SingleFileLayout.openCLIPPrefix, droppedLayer: layerCount, keepsProjection: false)
+        case .stableDiffusionXL:
+            self.init(layout: .clip, prefix: SingleFileLayout.sdxlCLIPPrefix, droppedLayer: nil, keepsProjection: false)
+        }
+    }
+
+    init(layout: Layout, prefix: String, droppedLayer: Int?, keepsProjection: Bool) {
+        self.layout = layout
+        self.prefix = prefix
+        self.droppedLayer = droppedLayer
+        self.keepsProjection = keepsProjection
+    }
+
+    /// SDXL's second text encoder.
+    static let sdxlSecond = LDMTextEncoderKeys(layout: .openCLIP, prefix: SingleFileLayout.sdxlOpenCLIPPrefix,
+                                               droppedLayer: nil, keepsProjection: true)
 
     /// The transformers tensors for `key` (prefix stripped) of shape `shape`: none for a dropped
     /// key, nil for a key that is not part of the text encoder.
     func convert(_ key: String, sourceKey: String, shape: [Int], path: String) throws -> [String: ConvertedTensor]? {
-        switch architecture {
-        case .stableDiffusion1:
+        switch layout {
+        case .clip:
             let name = key.hasPrefix("text_model.") ? key : "text_model." + key
             if name == "text_model.embeddings.position_ids" { return [:] }
             return [name: ConvertedTensor(sourceKey, shape: shape)]
-        case .stableDiffusion2:
+        case .openCLIP:
             return try convertOpenCLIP(key, sourceKey: sourceKey, shape: shape, path: path)
         }
     }
@@ -53,13 +91,19 @@ struct LDMTextEncoderKeys {
     ]
 
     private func convertOpenCLIP(_ key: String, sourceKey: String, shape: [Int], path: String) throws -> [String: ConvertedTensor]? {
+        if key == "text_projection", keepsProjection {
+            guard shape.count == 2 else {
+                throw SingleFileError.invalidTensor(path: path, key: sourceKey, shape: shape, reason: "is not a [width, projection] matrix")
+            }
+            return ["text_projection.weight": ConvertedTensor(sourceKey, shape: [shape[1], shape[0]], transform: .transpose)]
+        }
         if Self.dropped.contains(key) { return [:] }
         if let name = Self.renamed[key] { return ["text_model." + name: ConvertedTensor(sourceKey, shape: shape)] }
         let blockPrefix = "transformer.resblocks."
         guard key.hasPrefix(blockPrefix) else { return nil }
         let rest = key.dropFirst(blockPrefix.count)
         guard let dot = rest.firstIndex(of: "."), let index = Int(rest[..<dot]) else { return nil }
-        if index == layerCount { return [:] }
+        if index == droppedLayer { return [:] }
         let part = String(rest[rest.index(after: dot)...])
         let layer = "text_model.encoder.layers.\(index)."
         if part == "attn.in_proj_weight" || part == "attn.in_proj_bias" {

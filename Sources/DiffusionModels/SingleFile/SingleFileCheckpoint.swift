@@ -21,8 +21,9 @@ public struct SingleFileCheckpoint: Sendable {
 
     /// Opens and validates `path` (header, offsets, the file's length: a truncated file is an
     /// error giving the expected and the actual size) and detects its architecture. Throws
-    /// ``SingleFileError/unsupportedArchitecture(path:found:)`` for SDXL, SD3, inpainting UNets,
-    /// LoRA files, VAE-only files and the like.
+    /// ``SingleFileError/unsupportedArchitecture(path:found:)`` for the SDXL refiner, SD3,
+    /// inpainting UNets, LoRA files, VAE-only files and the like. SDXL base checkpoints open (their
+    /// weights convert with ``components(configurationFolder:)``).
     public init(path: String) throws {
         do {
             file = try SafeTensorsFile(path: path)
@@ -49,8 +50,12 @@ public struct SingleFileCheckpoint: Sendable {
     ///     ``UNet2DConditionModel/init(folder:loras:)`` does.
     /// - Throws: ``SingleFileError`` for keys that belong to no network, ``ModelLoadingError``
     ///   for missing or mis-shaped parameters (naming the diffusers key) and unused ones (naming
-    ///   the file's key), ``LoRAError`` for a LoRA that does not fit.
+    ///   the file's key), ``LoRAError`` for a LoRA that does not fit (or has layers for SDXL's
+    ///   second text encoder). An SDXL checkpoint is
+    ///   ``SingleFileError/unsupportedArchitecture(path:found:)`` here: use
+    ///   ``components(configurationFolder:)``.
     public func load(configurationFolder: String?, loras: [LoRAReference]) throws -> SingleFileModel {
+        try requireNetworksBuildable()
         let prepared = try prepare(configurationFolder: configurationFolder)
         let loraWeights = try Self.readLoRAs(loras)
         let unet = try buildUNet(prepared, loras: loraWeights)
@@ -65,40 +70,56 @@ public struct SingleFileCheckpoint: Sendable {
     /// Loads only the UNet (with `loras` fused into it), as ``load(configurationFolder:loras:)``
     /// would, without reading the text encoder's or the VAE's tensors.
     public func loadUNet(configurationFolder: String?, loras: [LoRAReference]) throws -> UNet2DConditionModel {
-        try buildUNet(prepare(configurationFolder: configurationFolder), loras: Self.readLoRAs(loras))
+        try requireNetworksBuildable()
+        return try buildUNet(prepare(configurationFolder: configurationFolder), loras: Self.readLoRAs(loras))
     }
 
     /// Loads only the text encoder (with `loras` fused into it), as
     /// ``load(configurationFolder:loras:)`` would, without reading the UNet's or the VAE's tensors.
     public func loadTextEncoder(configurationFolder: String?, loras: [LoRAReference]) throws -> CLIPTextModel {
-        try buildTextEncoder(prepare(configurationFolder: configurationFolder), loras: Self.readLoRAs(loras))
+        try requireNetworksBuildable()
+        return try buildTextEncoder(prepare(configurationFolder: configurationFolder), loras: Self.readLoRAs(loras))
     }
 
     /// Loads only the VAE, as ``load(configurationFolder:loras:)`` would, without reading the
     /// UNet's or the text encoder's tensors.
     public func loadAutoencoder(configurationFolder: String?) throws -> AutoencoderKL {
-        try buildAutoencoder(prepare(configurationFolder: configurationFolder))
+        try requireNetworksBuildable()
+        return try buildAutoencoder(prepare(configurationFolder: configurationFolder))
+    }
+
+    /// These loaders build SD1.x/SD2.x networks; SDXL's need its addition embedding and second
+    /// text encoder, which only ``components(configurationFolder:)`` exposes.
+    private func requireNetworksBuildable() throws {
+        guard architecture != .stableDiffusionXL else {
+            throw SingleFileError.unsupportedArchitecture(
+                path: path, found: "SDXL checkpoint (conditioner.embedders.*): its weights convert, but SDXL pipelines cannot be loaded yet")
+        }
     }
 
     /// The configurations of the file's networks and their key conversion.
-    private typealias Prepared = (configurations: SingleFileConfigurations, conversion: SingleFileConversion)
+    typealias Prepared = (configurations: SingleFileConfigurations, conversion: SingleFileConversion)
     /// A LoRA file read, with its strength.
     private typealias ScaledLoRA = (weights: LoRAWeights, scale: Float)
 
     /// The configurations (checked against the file's shapes when built in) and the key
     /// conversion of all three networks; reads the header only.
-    private func prepare(configurationFolder: String?) throws -> Prepared {
+    func prepare(configurationFolder: String?) throws -> Prepared {
         let configurations = try configurationFolder.map { try SingleFileConfigurations.folder($0, architecture: architecture) }
             ?? SingleFileConfigurations.builtIn(architecture)
         if configurations.isBuiltIn {
-            try layout.checkBuiltIn(unet: configurations.unet, textEncoder: configurations.textEncoder, path: path)
+            try layout.checkBuiltIn(unet: configurations.unet, textEncoder: configurations.textEncoder,
+                                    textEncoder2: configurations.textEncoder2, path: path)
         }
         let conversion = try SingleFileConversion(file: file, architecture: architecture, configurations: configurations)
         return (configurations, conversion)
     }
 
+    /// Reads `loras`, refusing layers for SDXL's second text encoder (these models have one).
     private static func readLoRAs(_ loras: [LoRAReference]) throws -> [ScaledLoRA] {
-        try loras.map { (weights: try LoRAWeights(path: $0.path), scale: $0.scale) }
+        let read = try loras.map { (weights: try LoRAWeights(path: $0.path), scale: $0.scale) }
+        for (weights, _) in read { try weights.checkSecondTextEncoder(present: false) }
+        return read
     }
 
     private func buildUNet(_ prepared: Prepared, loras: [ScaledLoRA]) throws -> UNet2DConditionModel {

@@ -12,6 +12,8 @@ import TensorRuntime
 ///   linear `proj_in`; OpenCLIP ViT-H/14 text tower as `CLIPTextModel` with 23 layers (SD2 uses
 ///   the penultimate layer), hidden 1024, 16 heads, `gelu`; the same VAE; `DDIMScheduler` with
 ///   **v-prediction** (SD2.x-base 512 models are epsilon-prediction: give them a configuration folder).
+/// - SDXL: `stabilityai/stable-diffusion-xl-base-1.0` (see ``sdxlUNet`` and the other SDXL
+///   strings in SingleFileConfigurations+SDXL.swift).
 struct SingleFileConfigurations: Sendable {
     let unet: UNetConfiguration
     let textEncoder: CLIPTextConfiguration
@@ -20,6 +22,11 @@ struct SingleFileConfigurations: Sendable {
     let schedulerJSON: Data
     /// Whether these are the built-in configurations (shape mismatches then suggest `--config`).
     let isBuiltIn: Bool
+    /// SDXL's second text encoder (`text_encoder_2/config.json`); nil for SD1.x/SD2.x.
+    var textEncoder2: CLIPTextConfiguration? = nil
+    /// The `config.json` text of each network by subfolder (`unet`, `text_encoder`,
+    /// `text_encoder_2`, `vae`), where known (SDXL, SD2.x built in, any configuration folder).
+    var configurationJSON: [String: Data] = [:]
 
     /// The built-in configurations of `architecture`.
     static func builtIn(_ architecture: StableDiffusionArchitecture) throws -> SingleFileConfigurations {
@@ -37,7 +44,11 @@ struct SingleFileConfigurations: Sendable {
                                                           name: "(built-in SD2.1 text encoder config)"),
                 autoencoder: try ConfigurationFile.decode(AutoencoderKLConfiguration.self, data: Data(stableDiffusion21Autoencoder.utf8),
                                                           name: "(built-in SD2.1 vae config)"),
-                schedulerJSON: Data(stableDiffusion21Scheduler.utf8), isBuiltIn: true)
+                schedulerJSON: Data(stableDiffusion21Scheduler.utf8), isBuiltIn: true,
+                configurationJSON: ["unet": Data(stableDiffusion21UNet.utf8), "text_encoder": Data(stableDiffusion21TextEncoder.utf8),
+                                    "vae": Data(stableDiffusion21Autoencoder.utf8)])
+        case .stableDiffusionXL:
+            return try sdxlBuiltIn()
         }
     }
 
@@ -48,10 +59,33 @@ struct SingleFileConfigurations: Sendable {
         func file(_ subfolder: String, _ name: String = "config.json") -> String {
             ((folder as NSString).appendingPathComponent(subfolder) as NSString).appendingPathComponent(name)
         }
-        for subfolder in ["unet", "text_encoder", "vae"] where !FileManager.default.fileExists(atPath: file(subfolder)) {
-            throw ModelLoadingError.missingConfiguration(folder: "\(folder) (the --config folder needs \(subfolder)/config.json)")
+        let networks = architecture == .stableDiffusionXL ? ["unet", "text_encoder", "text_encoder_2", "vae"] : ["unet", "text_encoder", "vae"]
+        var json: [String: Data] = [:]
+        for subfolder in networks {
+            guard let data = FileManager.default.contents(atPath: file(subfolder)) else {
+                throw ModelLoadingError.missingConfiguration(folder: "\(folder) (the --config folder needs \(subfolder)/config.json)")
+            }
+            json[subfolder] = data
         }
-        let textPath = file("text_encoder")
+        let builtInScheduler: String
+        switch architecture {
+        case .stableDiffusion1: builtInScheduler = stableDiffusion15Scheduler
+        case .stableDiffusion2: builtInScheduler = stableDiffusion21Scheduler
+        case .stableDiffusionXL: builtInScheduler = sdxlScheduler
+        }
+        return SingleFileConfigurations(
+            unet: try architecture == .stableDiffusionXL ? unetLayout(data: json["unet"] ?? Data(), name: file("unet"))
+                : UNetConfiguration.load(path: file("unet")),
+            textEncoder: try textEncoderConfiguration(file("text_encoder")),
+            autoencoder: try AutoencoderKLConfiguration.load(path: file("vae")),
+            schedulerJSON: FileManager.default.contents(atPath: file("scheduler", "scheduler_config.json")) ?? Data(builtInScheduler.utf8),
+            isBuiltIn: false,
+            textEncoder2: try architecture == .stableDiffusionXL ? textEncoderConfiguration(file("text_encoder_2")) : nil,
+            configurationJSON: json)
+    }
+
+    /// A text encoder's `config.json`, checked for what ``CLIPTextModel`` supports.
+    private static func textEncoderConfiguration(_ textPath: String) throws -> CLIPTextConfiguration {
         let textEncoder = try ConfigurationFile.decode(CLIPTextConfiguration.self, from: textPath)
         guard [.quickGELU, .gelu].contains(Activation(rawValue: textEncoder.hiddenActivation)) else {
             throw ModelLoadingError.unsupportedConfiguration(file: textPath, field: "hidden_act", value: textEncoder.hiddenActivation)
@@ -60,13 +94,7 @@ struct SingleFileConfigurations: Sendable {
             throw ModelLoadingError.unsupportedConfiguration(file: textPath, field: "num_attention_heads",
                 value: "\(textEncoder.attentionHeadCount) (does not divide hidden_size \(textEncoder.hiddenSize))")
         }
-        let builtInScheduler = architecture == .stableDiffusion1 ? stableDiffusion15Scheduler : stableDiffusion21Scheduler
-        return SingleFileConfigurations(
-            unet: try UNetConfiguration.load(path: file("unet")),
-            textEncoder: textEncoder,
-            autoencoder: try AutoencoderKLConfiguration.load(path: file("vae")),
-            schedulerJSON: FileManager.default.contents(atPath: file("scheduler", "scheduler_config.json")) ?? Data(builtInScheduler.utf8),
-            isBuiltIn: false)
+        return textEncoder
     }
 
     /// `runwayml/stable-diffusion-v1-5` `scheduler/scheduler_config.json`.

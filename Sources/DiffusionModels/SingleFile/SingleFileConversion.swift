@@ -1,7 +1,8 @@
 import TensorRuntime
 
-/// Splits a single-file checkpoint into its three networks under diffusers/transformers keys
-/// (``LDMUNetKeys``, ``LDMAutoencoderKeys``, ``LDMTextEncoderKeys``), from the header alone.
+/// Splits a single-file checkpoint into its three networks (four for SDXL) under
+/// diffusers/transformers keys (``LDMUNetKeys``, ``LDMAutoencoderKeys``, ``LDMTextEncoderKeys``),
+/// from the header alone.
 ///
 /// Keys that are known not to be network parameters are ignored: the EMA copy (`model_ema.*`),
 /// the diffusion schedule buffers (`betas`, `alphas_cumprod`, ...), training counters, and
@@ -10,6 +11,8 @@ import TensorRuntime
 struct SingleFileConversion {
     let unet: ConvertedWeights
     let textEncoder: ConvertedWeights
+    /// SDXL's second text encoder (`CLIPTextModelWithProjection` keys); nil for SD1.x/SD2.x.
+    let textEncoder2: ConvertedWeights?
     let autoencoder: ConvertedWeights
 
     /// Root-level buffers of LDM `DDPM`/`LatentDiffusion` checkpoints that are not parameters.
@@ -25,7 +28,9 @@ struct SingleFileConversion {
         let unetKeys = LDMUNetKeys(configuration: configurations.unet)
         let autoencoderKeys = LDMAutoencoderKeys(blockCount: configurations.autoencoder.blockOutChannels.count)
         let textKeys = LDMTextEncoderKeys(architecture: architecture, layerCount: configurations.textEncoder.hiddenLayerCount)
+        let secondTextKeys: LDMTextEncoderKeys? = architecture == .stableDiffusionXL ? .sdxlSecond : nil
         var unet: [String: ConvertedTensor] = [:], text: [String: ConvertedTensor] = [:], autoencoder: [String: ConvertedTensor] = [:]
+        var secondText: [String: ConvertedTensor] = [:]
         var unknown: [String] = []
         for key in file.keys {
             if Self.ignoredKeys.contains(key) || Self.ignoredPrefixes.contains(where: key.hasPrefix) { continue }
@@ -40,6 +45,9 @@ struct SingleFileConversion {
             } else if key.hasPrefix(textKeys.prefix) {
                 converted = try textKeys.convert(String(key.dropFirst(textKeys.prefix.count)), sourceKey: key, shape: shape, path: file.path)
                 converted.map { text.merge($0) { first, _ in first } }
+            } else if let secondTextKeys, key.hasPrefix(secondTextKeys.prefix) {
+                converted = try secondTextKeys.convert(String(key.dropFirst(secondTextKeys.prefix.count)), sourceKey: key, shape: shape, path: file.path)
+                converted.map { secondText.merge($0) { first, _ in first } }
             } else {
                 converted = nil
             }
@@ -48,6 +56,7 @@ struct SingleFileConversion {
         if !unknown.isEmpty { throw SingleFileError.unknownKeys(path: file.path, keys: unknown) }
         self.unet = ConvertedWeights(file: file, component: "unet", tensors: unet)
         textEncoder = ConvertedWeights(file: file, component: "text_encoder", tensors: text)
+        textEncoder2 = secondTextKeys == nil ? nil : ConvertedWeights(file: file, component: "text_encoder_2", tensors: secondText)
         self.autoencoder = ConvertedWeights(file: file, component: "vae", tensors: autoencoder)
     }
 }

@@ -24,10 +24,10 @@ public enum SingleFileError: Error, Equatable, CustomStringConvertible {
         case let .unsupportedArchitecture(path, found):
             return "\(path): \(found)"
         case let .missingComponent(path, component, prefix):
-            return "\(path) has no \(component) (no keys under '\(prefix)'): only complete Stable Diffusion 1.x/2.x checkpoints load as single files"
+            return "\(path) has no \(component) (no keys under '\(prefix)'): only complete Stable Diffusion 1.x/2.x/XL checkpoints load as single files"
         case let .unknownKeys(path, keys):
             let shown = keys.prefix(8).joined(separator: ", ")
-            return "\(path) has \(keys.count) key(s) that belong to no Stable Diffusion 1.x/2.x network: \(shown)\(keys.count > 8 ? ", ..." : "")"
+            return "\(path) has \(keys.count) key(s) that belong to no Stable Diffusion 1.x/2.x/XL network: \(shown)\(keys.count > 8 ? ", ..." : "")"
         case let .invalidTensor(path, key, shape, reason):
             return "\(path): tensor '\(key)' with shape \(shape) \(reason)"
         case let .doesNotMatchBuiltInConfiguration(path, architecture, detail):

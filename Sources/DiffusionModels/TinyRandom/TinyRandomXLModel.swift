@@ -38,7 +38,7 @@ public struct TinyRandomXLModel: Sendable {
                         guard let weight = weights[key] else { throw ModelLoadingError.missingParameter(key: key, file: "(tiny-random-xl)") }
                         return weight
                     })
-                stores[index].overrides = try LoRAFusion.overrides(for: fusion, references: loras)
+                stores[index].overrides = try LoRAFusion.overrides(for: fusion, references: loras, hasSecondTextEncoder: true)
             }
         }
         textEncoder = try CLIPTextModel(configuration: Self.configuration(.textEncoder), store: store(.textEncoder), root: KeyPath())
@@ -56,7 +56,7 @@ public struct TinyRandomXLModel: Sendable {
         switch component {
         case .unet: return .unet
         case .textEncoder: return .textEncoder
-        case .textEncoder2: return nil   // LoRA layers of the second encoder are refused when a LoRA is read
+        case .textEncoder2: return .textEncoder2
         case .vae, .taesd: return nil
         }
     }

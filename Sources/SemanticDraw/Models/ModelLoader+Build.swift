@@ -74,21 +74,19 @@ extension ModelLoader {
         log("loading tokenizer and text encoder from \(path)")
         let tokenizer = try component("tokenizer", join("tokenizer")) { try CLIPTokenizer(folder: path) }
         let textEncoder = try component("text encoder", join("text_encoder")) {
-            try CLIPTextModel(folder: join("text_encoder"), loras: loras)
+            try CLIPTextModel(folder: path, subfolder: "text_encoder", loras: loras)
         }
         var second: PromptEncoder.SecondEncoder?
         if PipelineClass.family(folder: path) == .stableDiffusionXL {
             log("loading tokenizer_2 and text_encoder_2 from \(path)")
             let tokenizer2 = try component("tokenizer_2", join("tokenizer_2")) { try CLIPTokenizer(folder: path, subfolder: "tokenizer_2") }
             let textEncoder2 = try component("text encoder 2", join("text_encoder_2")) {
-                // LoRAs are fused into the UNet and the first encoder; one with second-encoder
-                // layers (`lora_te2_`, `text_encoder_2.`) is refused by name when it is read.
-                try CLIPTextModel(folder: path, subfolder: "text_encoder_2")
+                try CLIPTextModel(folder: path, subfolder: "text_encoder_2", loras: loras)
             }
             second = PromptEncoder.SecondEncoder(tokenizer: tokenizer2, textEncoder: textEncoder2)
         }
         log("loading unet from \(path)" + (loras.isEmpty ? "" : " (fusing \(loras.count) LoRA\(loras.count == 1 ? "" : "s"))"))
-        let unet = try component("unet", join("unet")) { try UNet2DConditionModel(folder: join("unet"), loras: loras) }
+        let unet = try component("unet", join("unet")) { try UNet2DConditionModel(folder: path, loras: loras) }
         var autoencoder: AutoencoderKL?
         if needsAutoencoder {
             log("loading vae from \(path)")

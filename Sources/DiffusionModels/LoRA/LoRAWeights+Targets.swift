@@ -1,0 +1,20 @@
+import Foundation
+
+extension LoRAWeights {
+    /// Throws ``LoRAError/unsupportedKey(file:key:reason:)`` naming the first layer for SDXL's
+    /// second text encoder (`lora_te2_`, `text_encoder_2.`) when the model being loaded has
+    /// none (a Stable Diffusion 1.x/2.x model, `hasSecondTextEncoder` false); such layers are
+    /// otherwise skipped by the networks they do not adapt.
+    public func checkSecondTextEncoder(present hasSecondTextEncoder: Bool) throws {
+        guard !hasSecondTextEncoder, let layer = layers(for: .textEncoder2).first else { return }
+        throw LoRAError.unsupportedKey(file: path, key: layer.downKey,
+                                       reason: "lora_te2_/text_encoder_2. layers adapt SDXL's second text encoder; this is a Stable Diffusion 1.x/2.x model with one")
+    }
+
+    /// Whether the diffusers folder `folder` (a pipeline folder) has SDXL's `text_encoder_2/`.
+    static func folderHasSecondTextEncoder(_ folder: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        let path = (folder as NSString).appendingPathComponent("text_encoder_2")
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+}
