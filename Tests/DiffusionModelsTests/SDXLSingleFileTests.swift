@@ -69,11 +69,16 @@ import Testing
         #expect("\(String(describing: error))".contains("second text encoder width 12, expected 1280"))
     }
 
-    @Test func sdxlNetworksAreNotBuiltByTheSD1Loader() throws {
-        let error = #expect(throws: SingleFileError.self) {
-            _ = try SingleFileCheckpoint(path: Self.checkpoint).load(configurationFolder: Self.configuration, loras: [])
-        }
-        #expect("\(String(describing: error))".contains("SDXL"))
+    /// The file loads into SDXL networks: the UNet with its `text_time` embedding, both text
+    /// encoders (the second with its projection), the VAE; each network's weights are the
+    /// conversion tested above, so this checks they build.
+    @Test func sdxlNetworksAreBuilt() throws {
+        let model = try SingleFileCheckpoint(path: Self.checkpoint).load(configurationFolder: Self.configuration, loras: [])
+        #expect(model.architecture == .stableDiffusionXL)
+        #expect(model.unet.configuration.textTimeEmbedding != nil)
+        let second = try #require(model.textEncoder2)
+        #expect(second.hasTextProjection && !model.textEncoder.hasTextProjection)
+        #expect(model.textEncoder.configuration.hiddenSize + second.configuration.hiddenSize == model.unet.configuration.crossAttentionDimension)
     }
 
     /// Broken second-encoder tensors and stray conditioner keys name the file and the key.

@@ -82,15 +82,15 @@ import Testing
         }
     }
 
-    @Test func loRAsFuseIntoTheFirstEncoderOnly() throws {
+    @Test func loRAsFuseIntoTextEncodersOnly() throws {
         let scratch = try ScratchFolder()
         defer { scratch.remove() }
         let pipeline = try Self.pipelineFolder(in: scratch)
         let error = #expect(throws: ModelLoadingError.self) {
-            _ = try CLIPTextModel(folder: pipeline, subfolder: "text_encoder_2", loras: [LoRAReference(path: scratch.file("some-lora.safetensors"))])
+            _ = try CLIPTextModel(folder: pipeline, subfolder: "vae", loras: [LoRAReference(path: scratch.file("some-lora.safetensors"))])
         }
         guard case let .invalidInput(name, reason)? = error else { return }
-        #expect(name == "lora" && reason.contains("text_encoder_2"), "\(reason)")
+        #expect(name == "lora" && reason.contains("vae"), "\(reason)")
         // No LoRAs: any subfolder.
         #expect(try CLIPTextModel(folder: pipeline, subfolder: "text_encoder_2", loras: []).hasTextProjection)
     }

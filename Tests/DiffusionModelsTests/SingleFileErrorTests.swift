@@ -60,7 +60,7 @@ import Testing
         sdxl["conditioner.embedders.0.transformer.text_model.embeddings.token_embedding.weight"] = [10, 16]
         try expectError(sdxl, containing: "has no second text encoder (no keys under 'conditioner.embedders.1.model.')")
         sdxl["conditioner.embedders.1.model.token_embedding.weight"] = [10, 24]
-        try expectError(sdxl, containing: "SDXL checkpoint (conditioner.embedders.*): its weights convert, but SDXL pipelines cannot be loaded yet")
+        try expectError(sdxl, containing: "does not match the built-in Stable Diffusion XL 1.0 configuration")
         var refiner = sdxl.filter { !$0.key.hasPrefix("conditioner.") }
         refiner["conditioner.embedders.0.model.token_embedding.weight"] = [10, 16]
         try expectError(refiner, containing: "an SDXL refiner checkpoint")
@@ -124,8 +124,10 @@ import Testing
         for architecture in StableDiffusionArchitecture.allCases {
             let configurations = try SingleFileConfigurations.builtIn(architecture)
             #expect(configurations.isBuiltIn)
-            #expect(configurations.unet.crossAttentionDimension == (architecture == .stableDiffusion1 ? 768 : 1024))
-            #expect(configurations.textEncoder.hiddenLayerCount == (architecture == .stableDiffusion1 ? 12 : 23))
+            let (crossAttention, layers) = [StableDiffusionArchitecture.stableDiffusion1: (768, 12), .stableDiffusion2: (1024, 23),
+                                            .stableDiffusionXL: (2048, 12)][architecture] ?? (0, 0)
+            #expect(configurations.unet.crossAttentionDimension == crossAttention)
+            #expect(configurations.textEncoder.hiddenLayerCount == layers)
             #expect((try JSONSerialization.jsonObject(with: configurations.schedulerJSON)) is [String: Any])
         }
     }

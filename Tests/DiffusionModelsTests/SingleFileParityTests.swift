@@ -87,7 +87,7 @@ import Testing
     @Test func sd2OutputsEqualTheTwinFolder() throws {
         let model = try SingleFileCheckpoint(path: Self.sd2).load(configurationFolder: Self.sd2Twin, loras: [])
         let twin = SingleFileModel(architecture: .stableDiffusion2, unet: try UNet2DConditionModel(folder: Self.sd2Twin),
-                                   textEncoder: try CLIPTextModel(folder: Self.sd2Twin), autoencoder: try AutoencoderKL(folder: Self.sd2Twin),
+                                   textEncoder: try CLIPTextModel(folder: Self.sd2Twin), textEncoder2: nil, autoencoder: try AutoencoderKL(folder: Self.sd2Twin),
                                    schedulerConfigurationJSON: Data())
         let reference = try SafeTensorsFile(path: Fixtures.file("single-file", "sd2-reference.safetensors"))
         let fromFile = try Self.run(model, reference: reference), fromTwin = try Self.run(twin, reference: reference)

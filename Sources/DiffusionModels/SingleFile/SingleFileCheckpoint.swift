@@ -39,62 +39,50 @@ public struct SingleFileCheckpoint: Sendable {
         architecture = layout.architecture
     }
 
-    /// Loads the UNet, text encoder and VAE, converted to diffusers keys.
+    /// Loads the UNet, the text encoder(s) and the VAE, converted to diffusers keys (SDXL: both
+    /// text encoders, the second as `CLIPTextModelWithProjection`).
     ///
     /// - Parameters:
     ///   - configurationFolder: a diffusers folder whose `unet/`, `text_encoder/` and `vae/`
     ///     `config.json` describe the file (`--config DIR`; needed for any model whose shapes
     ///     differ from SD1.5 / SD2.1); nil uses the built-in configurations and reports a file
     ///     that does not fit them as ``SingleFileError/doesNotMatchBuiltInConfiguration(path:architecture:detail:)``.
-    ///   - loras: LoRA files fused into the UNet and the text encoder, in order, as
+    ///   - loras: LoRA files fused into the UNet and the text encoders, in order, as
     ///     ``UNet2DConditionModel/init(folder:loras:)`` does.
     /// - Throws: ``SingleFileError`` for keys that belong to no network, ``ModelLoadingError``
     ///   for missing or mis-shaped parameters (naming the diffusers key) and unused ones (naming
-    ///   the file's key), ``LoRAError`` for a LoRA that does not fit (or has layers for SDXL's
-    ///   second text encoder). An SDXL checkpoint is
-    ///   ``SingleFileError/unsupportedArchitecture(path:found:)`` here: use
-    ///   ``components(configurationFolder:)``.
+    ///   the file's key), ``LoRAError`` for a LoRA that does not fit (or, outside SDXL, has layers
+    ///   for SDXL's second text encoder).
     public func load(configurationFolder: String?, loras: [LoRAReference]) throws -> SingleFileModel {
-        try requireNetworksBuildable()
         let prepared = try prepare(configurationFolder: configurationFolder)
-        let loraWeights = try Self.readLoRAs(loras)
+        let loraWeights = try readLoRAs(loras)
         let unet = try buildUNet(prepared, loras: loraWeights)
         try Task.checkCancellation()
         let textEncoder = try buildTextEncoder(prepared, loras: loraWeights)
         try Task.checkCancellation()
+        let textEncoder2 = try buildSecondTextEncoder(prepared, loras: loraWeights)
+        try Task.checkCancellation()
         let autoencoder = try buildAutoencoder(prepared)
-        return SingleFileModel(architecture: architecture, unet: unet, textEncoder: textEncoder, autoencoder: autoencoder,
-                               schedulerConfigurationJSON: prepared.configurations.schedulerJSON)
+        return SingleFileModel(architecture: architecture, unet: unet, textEncoder: textEncoder, textEncoder2: textEncoder2,
+                               autoencoder: autoencoder, schedulerConfigurationJSON: prepared.configurations.schedulerJSON)
     }
 
     /// Loads only the UNet (with `loras` fused into it), as ``load(configurationFolder:loras:)``
     /// would, without reading the text encoder's or the VAE's tensors.
     public func loadUNet(configurationFolder: String?, loras: [LoRAReference]) throws -> UNet2DConditionModel {
-        try requireNetworksBuildable()
-        return try buildUNet(prepare(configurationFolder: configurationFolder), loras: Self.readLoRAs(loras))
+        try buildUNet(prepare(configurationFolder: configurationFolder), loras: readLoRAs(loras))
     }
 
     /// Loads only the text encoder (with `loras` fused into it), as
     /// ``load(configurationFolder:loras:)`` would, without reading the UNet's or the VAE's tensors.
     public func loadTextEncoder(configurationFolder: String?, loras: [LoRAReference]) throws -> CLIPTextModel {
-        try requireNetworksBuildable()
-        return try buildTextEncoder(prepare(configurationFolder: configurationFolder), loras: Self.readLoRAs(loras))
+        try buildTextEncoder(prepare(configurationFolder: configurationFolder), loras: readLoRAs(loras))
     }
 
     /// Loads only the VAE, as ``load(configurationFolder:loras:)`` would, without reading the
     /// UNet's or the text encoder's tensors.
     public func loadAutoencoder(configurationFolder: String?) throws -> AutoencoderKL {
-        try requireNetworksBuildable()
-        return try buildAutoencoder(prepare(configurationFolder: configurationFolder))
-    }
-
-    /// These loaders build SD1.x/SD2.x networks; SDXL's need its addition embedding and second
-    /// text encoder, which only ``components(configurationFolder:)`` exposes.
-    private func requireNetworksBuildable() throws {
-        guard architecture != .stableDiffusionXL else {
-            throw SingleFileError.unsupportedArchitecture(
-                path: path, found: "SDXL checkpoint (conditioner.embedders.*): its weights convert, but SDXL pipelines cannot be loaded yet")
-        }
+        try buildAutoencoder(prepare(configurationFolder: configurationFolder))
     }
 
     /// The configurations of the file's networks and their key conversion.
@@ -115,10 +103,10 @@ public struct SingleFileCheckpoint: Sendable {
         return (configurations, conversion)
     }
 
-    /// Reads `loras`, refusing layers for SDXL's second text encoder (these models have one).
-    private static func readLoRAs(_ loras: [LoRAReference]) throws -> [ScaledLoRA] {
+    /// Reads `loras`, refusing layers for SDXL's second text encoder unless this is an SDXL checkpoint.
+    private func readLoRAs(_ loras: [LoRAReference]) throws -> [ScaledLoRA] {
         let read = try loras.map { (weights: try LoRAWeights(path: $0.path), scale: $0.scale) }
-        for (weights, _) in read { try weights.checkSecondTextEncoder(present: false) }
+        for (weights, _) in read { try weights.checkSecondTextEncoder(present: architecture == .stableDiffusionXL) }
         return read
     }
 
@@ -141,6 +129,18 @@ public struct SingleFileCheckpoint: Sendable {
                     for: conversion.textEncoder.loraTarget(.textEncoder, unetConfiguration: nil), loras: loras)
             }
             return try CLIPTextModel(configuration: configurations.textEncoder, store: store, root: KeyPath("text_model"))
+        }
+    }
+
+    /// SDXL's second text encoder (`CLIPTextModelWithProjection`); nil for SD1.x/SD2.x.
+    private func buildSecondTextEncoder(_ prepared: Prepared, loras: [ScaledLoRA]) throws -> CLIPTextModel? {
+        let (configurations, conversion) = prepared
+        guard let weights = conversion.textEncoder2, let configuration = configurations.textEncoder2 else { return nil }
+        return try build(weights, builtIn: configurations.isBuiltIn) { store in
+            if !loras.isEmpty {
+                store.overrides = try LoRAFusion.overrides(for: weights.loraTarget(.textEncoder2, unetConfiguration: nil), loras: loras)
+            }
+            return try CLIPTextModel(configuration: configuration, store: store, root: KeyPath("text_model"))
         }
     }
 

@@ -19,9 +19,7 @@ public struct SingleFileComponents: Sendable {
     public let textEncoder2: ConvertedWeights?
     /// `AutoencoderKL` keys.
     public let autoencoder: ConvertedWeights
-    /// The UNet's block layout (what converting keys and resolving kohya LoRA names need). For
-    /// SDXL it lacks the addition embedding until ``UNetConfiguration`` accepts
-    /// `addition_embed_type` "text_time": build the UNet from ``configurationJSON``["unet"].
+    /// The UNet's configuration (SDXL: with the `text_time` addition embedding).
     public let unetConfiguration: UNetConfiguration
     /// The text encoders' and the VAE's configurations.
     public let textEncoderConfiguration: CLIPTextConfiguration

@@ -23,20 +23,9 @@ extension SingleFileConfigurations {
                                 "text_encoder_2": Data(sdxlTextEncoder2.utf8), "vae": Data(sdxlAutoencoder.utf8)])
     }
 
-    /// The UNet configuration of `data` as far as the key layout needs it. An SDXL config has
-    /// `addition_embed_type` "text_time", which ``UNetConfiguration`` may not accept yet; the
-    /// addition embedding adds no blocks (only `add_embedding.linear_1/2`), so then the
-    /// configuration is decoded without it, for converting keys and resolving LoRA names only
-    /// (the full config stays in ``configurationJSON``). Once ``UNetConfiguration`` accepts
-    /// "text_time", the first decode succeeds and nothing is dropped.
+    /// The UNet configuration of `data` (SDXL's, with `addition_embed_type` "text_time").
     static func unetLayout(data: Data, name: String) throws -> UNetConfiguration {
-        do {
-            return try UNetConfiguration.decode(data: data, name: name)
-        } catch let ModelLoadingError.unsupportedConfiguration(_, field, value) where field == "addition_embed_type" && value == "text_time" {
-            var raw = try ConfigurationFile.decode(RawUNetConfiguration.self, data: data, name: name)
-            raw.additionEmbedType = nil
-            return try UNetConfiguration(raw: raw, file: name)
-        }
+        try UNetConfiguration.decode(data: data, name: name)
     }
 
     /// `stabilityai/stable-diffusion-xl-base-1.0` `unet/config.json`.

@@ -7,6 +7,9 @@ public struct SingleFileModel: Sendable {
     public let architecture: StableDiffusionArchitecture
     public let unet: UNet2DConditionModel
     public let textEncoder: CLIPTextModel
+    /// SDXL's second text encoder (`CLIPTextModelWithProjection`: pooled `text_embeds`); nil
+    /// for SD1.x/SD2.x.
+    public let textEncoder2: CLIPTextModel?
     public let autoencoder: AutoencoderKL
     /// `scheduler_config.json` for the model: the configuration folder's
     /// `scheduler/scheduler_config.json` when it has one, else the built-in SD1.5

@@ -10,8 +10,7 @@ public enum StableDiffusionArchitecture: String, Sendable, CaseIterable {
     /// SDXL 1.0 base (original SGM layout): CLIP ViT-L/14 under
     /// `conditioner.embedders.0.transformer.`, OpenCLIP ViT-bigG/14 under
     /// `conditioner.embedders.1.model.`, cross-attention width 2048, addition embedding
-    /// `label_emb.0.*`. Its weights convert (``SingleFileCheckpoint/components(configurationFolder:)``);
-    /// ``SingleFileCheckpoint/load(configurationFolder:loras:)`` builds SD1.x/SD2.x networks only.
+    /// `label_emb.0.*`.
     case stableDiffusionXL
 
     /// "Stable Diffusion 1.5" / "2.1" / "XL 1.0": the model whose configuration is built in.
