@@ -6,7 +6,7 @@ import SemanticDraw
 /// The model options shared by `panorama`, `serve` and `download`: the same names and meaning
 /// as in `generate`.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "A diffusers folder, a .safetensors checkpoint, a Hugging Face repo id or tiny-random (default: KBlueLeaf/kohaku-v2.1 + the accelerator LoRA + TAESD).")
+    @Option(help: "A diffusers folder, a .safetensors checkpoint, a Hugging Face repo id or tiny-random (default: KBlueLeaf/kohaku-v2.1 + the accelerator LoRA + TAESD; with --accelerator lightning, stabilityai/stable-diffusion-xl-base-1.0 with SDXL-Lightning's distilled UNet + TAESDXL).")
     var model: String?
 
     @Option(name: .customLong("config"), help: "A diffusers folder whose config files describe a single-file checkpoint.")
@@ -38,8 +38,11 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
-    /// The model's family (``ModelFamily/detect(model:)``).
-    var family: ModelFamily { ModelFamily.detect(model: model) }
+    /// The model's family (``ModelFamily/detect(model:)``); without `--model`, the accelerator's
+    /// (``Preset/defaultFamily(for:)``: SDXL for lightning).
+    var family: ModelFamily {
+        model == nil ? Preset.defaultFamily(for: accelerator.flatMap { try? Accelerator(parsing: $0) }) : ModelFamily.detect(model: model)
+    }
 
     /// The preset of the model's family and `--accelerator` (the family's default accelerator
     /// when not given).
@@ -60,11 +63,11 @@ struct ModelOptions: ParsableArguments {
     /// The request for a run of `schedule` (the preset's default schedule when nil): the
     /// accelerator LoRA first — `--accelerator-lora`, else the preset's for the step count
     /// (none for tiny-random) — then the --lora files; the default model when --model is
-    /// absent (--tiny-vae replaces its TAESD).
+    /// absent (the family's: --accelerator lightning gives SDXL base with the distilled UNet;
+    /// --tiny-vae replaces its TAESD).
     func request(schedule: SlotSchedule? = nil) throws -> ModelRequest {
         let references = loras.enumerated().map { LoRAReference(path: $1, scale: $0 < loraScales.count ? loraScales[$0] : 1) }
-        var request = model == nil ? ModelRequest.defaultModel(extraLoRAs: references)
-            : ModelRequest(model: model ?? "", loras: references)
+        var request = ModelRequest(model: model ?? ModelRequest.defaultModelName(for: family), loras: references)
         let preset = try self.preset
         if model == nil { request.tinyAutoencoder = preset.tinyAutoencoder }
         switch acceleratorLoRA {
@@ -72,6 +75,9 @@ struct ModelOptions: ParsableArguments {
             break
         case let path?:
             request.loras.insert(LoRAReference(path: path), at: 0)
+        case nil where model == nil && preset.acceleratedUNet != nil:
+            // The default SDXL base: the accelerator's distilled UNet instead of its LoRA (the authors' choice).
+            request.unetWeights = try preset.acceleratedUNetReference(for: schedule ?? preset.defaultSchedule)
         case nil:
             if request.model != TinyRandomModel.name, request.model != TinyRandomXLModel.name, let reference = try preset.loraReference(for: schedule ?? preset.defaultSchedule) {
                 request.loras.insert(LoRAReference(path: reference), at: 0)

@@ -36,6 +36,60 @@ import Testing
         }
     }
 
+    /// Through the folder loaders: a kohya SDXL LoRA given to both text encoders of an SDXL
+    /// pipeline folder (the converted fixture written as diffusers folders) fuses its
+    /// `lora_te1_` layers into `text_encoder` and its `lora_te2_` layers into `text_encoder_2`,
+    /// giving the networks built from diffusers' fused weights; the UNet likewise.
+    @Test func pipelineFolderLoadersFuseEveryNetwork() throws {
+        let scratch = try ScratchFolder()
+        defer { scratch.remove() }
+        let pipeline = scratch.file("sdxl")
+        let converted = try SafeTensorsFile(path: Fixtures.file("sdxl", "sdxl-converted.safetensors"))
+        let reference = try SafeTensorsFile(path: Fixtures.file("sdxl", "lora-fused.safetensors"))
+        for (subfolder, weightsName) in [("unet", "diffusion_pytorch_model"), ("text_encoder", "model"), ("text_encoder_2", "model")] {
+            let folder = (pipeline as NSString).appendingPathComponent(subfolder)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: Fixtures.file("sdxl", "sdxl-config/\(subfolder)/config.json"),
+                                             toPath: folder + "/config.json")
+            var tensors: [String: SafeTensorsValue] = [:]
+            for key in converted.keys where key.hasPrefix(subfolder + "/") {
+                tensors[String(key.dropFirst(subfolder.count + 1))] = .float32(try converted.tensor(key).copy())
+            }
+            try SafeTensorsWriter.write(tensors, to: folder + "/\(weightsName).safetensors")
+        }
+        let lora = [LoRAReference(path: Fixtures.file("sdxl", "lora-kohya-sgm.safetensors"), scale: Self.scale)]
+        func fusedByDiffusers(_ name: String) throws -> [String: Tensor] {
+            let prefix = "kohya-sgm/\(name)/"
+            var overrides: [String: Tensor] = [:]
+            for key in reference.keys where key.hasPrefix(prefix) { overrides[String(key.dropFirst(prefix.count))] = try reference.tensor(key) }
+            #expect(!overrides.isEmpty, "\(name)")
+            return overrides
+        }
+        let inputIDs = [[0, 5, 9, 3, 2] + Array(repeating: 1, count: 72)]
+        for subfolder in ["text_encoder", "text_encoder_2"] {
+            let ours = try CLIPTextModel(folder: pipeline, subfolder: subfolder, loras: lora)(inputIDs: inputIDs)
+            let theirs = try CLIPTextModel(folder: pipeline, subfolder: subfolder, overrides: fusedByDiffusers(subfolder))(inputIDs: inputIDs)
+            let error = Comparison(ours.lastHiddenState, theirs.lastHiddenState).maximumAbsoluteError
+            #expect(error <= 1e-5, "\(subfolder): max-abs \(error)")
+        }
+        let ours = try UNet2DConditionModel(folder: pipeline, loras: lora)
+        let theirs = try UNet2DConditionModel(folder: pipeline + "/unet", overrides: fusedByDiffusers("unet"))
+        // The replacement-weights loader (SDXL-Lightning's full UNet) with the folder's own file.
+        let replaced = try UNet2DConditionModel(folder: pipeline, weightsFile: pipeline + "/unet/diffusion_pytorch_model.safetensors", loras: lora)
+        let configuration = ours.configuration
+        let textDimension = try #require(configuration.textTimeEmbedding?.textEmbeddingDimension())
+        func run(_ unet: UNet2DConditionModel) throws -> Tensor {
+            try unet(sample: patternTensor([1, configuration.inChannels, 8, 8], seed: 1), timesteps: [500],
+                     encoderHiddenStates: patternTensor([1, 7, configuration.crossAttentionDimension], seed: 2),
+                     textEmbeds: patternTensor([1, textDimension], seed: 3), timeIDs: Tensor(shape: [1, 6], values: [64, 64, 0, 0, 64, 64]))
+        }
+        let expected = try run(theirs)
+        for (name, unet) in [("loras", ours), ("weights file + loras", replaced)] {
+            let error = Comparison(try run(unet), expected).maximumAbsoluteError
+            #expect(error <= 1e-5, "unet (\(name)): max-abs \(error)")
+        }
+    }
+
     @Test func sdxlKeysNameTheirNetworks() throws {
         let kohya = try LoRAWeights(path: Fixtures.file("sdxl", "lora-kohya-sgm.safetensors"))
         #expect(kohya.layers(for: .textEncoder2).map(\.module).contains("text_model_encoder_layers_2_mlp_fc1"))

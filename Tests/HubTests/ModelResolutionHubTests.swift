@@ -63,6 +63,34 @@ import Testing
         }
     }
 
+    /// `ModelRequest.unetWeights` (SDXL-Lightning's distilled UNet on SDXL base): the base's
+    /// own UNet weights are not fetched, the named file is, and the UNet is built from it under
+    /// the base's UNet configuration.
+    @Test func replacementUNetWeightsAreFetchedInsteadOfTheBases() async throws {
+        let (files, folder) = try Self.tinyRandomFiles()
+        defer { folder.remove() }
+        try await Self.withServer(repo: "test-org/tiny-random-sd", files: files) { server, client in
+            let loader = ModelLoader(hub: client)
+            let weights = "unet/diffusion_pytorch_model.safetensors", repo = "test-org/tiny-random-sd"
+            let local = folder.url.appendingPathComponent(weights).path
+            let withLocalWeights = try await loader.fetch(ModelRequest(model: repo, unetWeights: local))
+            #expect(withLocalWeights.unetWeights == local)
+            // LFS downloads: the text encoder's and the VAE's weights, not the UNet's.
+            #expect(server.requests.filter { $0.hasPrefix("GET /lfs-storage/") }.count == 2, "\(server.requests)")
+            let before = server.requests.count
+            let fetched = try await loader.fetch(ModelRequest(model: repo, unetWeights: repo + "/" + weights))
+            #expect(server.requests.dropFirst(before).filter { $0.hasPrefix("GET /lfs-storage/") }.count == 1)
+            #expect(fetched.unetWeights?.hasSuffix(weights) == true)
+            #expect(fetched.sources.contains { $0.hasPrefix("UNet weights \(repo)@main") })
+            let unet = try #require(try loader.build(fetched).components.denoiser as? UNet2DConditionModel)
+            #expect(try Self.probe(unet) == Self.probe(TinyRandomModel().unet))
+            // Only diffusers pipelines take replacement weights.
+            await #expect(throws: ModelResolutionError.self) {
+                _ = try await loader.fetch(ModelRequest(model: TinyRandomModel.name, unetWeights: "test-org/tiny-random-sd/" + weights))
+            }
+        }
+    }
+
     @Test func tinyAutoencoderByRepoID() async throws {
         let (files, folder) = try Self.tinyRandomFiles(prefix: "taesd/")
         defer { folder.remove() }

@@ -22,6 +22,29 @@ import Testing
         }
     }
 
+    /// Without `--model`, Lightning runs SDXL base with the distilled UNet (the authors'
+    /// `hf_key=None` branch); with a model, or an accelerator LoRA named, the LoRA is fused.
+    @Test func defaultSDXLBaseTakesTheDistilledUNet() throws {
+        #expect(Preset.defaultFamily(for: .lightning) == .stableDiffusionXL && Preset.defaultFamily(for: nil) == .stableDiffusion1)
+        #expect(ModelRequest.defaultModelName(for: .stableDiffusionXL) == "stabilityai/stable-diffusion-xl-base-1.0")
+        var palette = Palette(width: 1024, height: 1024, model: ModelRequest.defaultXLModelName, brushes: [])
+        palette.accelerator = .lightning
+        palette.loras = [Palette.LoRA(path: "/style.safetensors", scale: 0.5)]
+        var request = try palette.modelRequest()
+        #expect(request.unetWeights == "ByteDance/SDXL-Lightning/sdxl_lightning_4step_unet.safetensors")
+        #expect(request.loras == [LoRAReference(path: "/style.safetensors", scale: 0.5)])
+        palette.schedule = Palette.Schedule(steps: 8)
+        #expect(try palette.modelRequest().unetWeights == "ByteDance/SDXL-Lightning/sdxl_lightning_8step_unet.safetensors")
+        palette.acceleratorLoRA = "/lightning-lora.safetensors"
+        request = try palette.modelRequest()
+        #expect(request.unetWeights == nil && request.loras.first?.path == "/lightning-lora.safetensors")
+        palette.acceleratorLoRA = nil
+        palette.model = "/models/my-sdxl"
+        palette.family = .stableDiffusionXL
+        request = try palette.modelRequest()
+        #expect(request.unetWeights == nil && request.loras.first?.path == "ByteDance/SDXL-Lightning/sdxl_lightning_8step_lora.safetensors")
+    }
+
     @Test func otherSDXLRows() throws {
         let lcm = try Preset.preset(.stableDiffusionXL, accelerator: .lcm)
         #expect(try lcm.loraReference(for: .defaultSlots) == "latent-consistency/lcm-lora-sdxl/pytorch_lora_weights.safetensors")

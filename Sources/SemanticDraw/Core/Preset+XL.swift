@@ -5,7 +5,8 @@ extension Preset {
     /// Lightning is the authors' SDXL set-up (`pipeline_semantic_draw_sdxl.py`): Euler with
     /// "trailing" spacing on the slots [0, 4, 12, 25, 37] of the 50-step grid with the 4-step
     /// LoRA, no guidance (rescale 0.7 when guidance is turned on), brush blur 1 one-shot and 8
-    /// live, and its random-number contract (``RandomNumberContract/initialNoise``).
+    /// live, and its random-number contract (``RandomNumberContract/initialNoise``); without
+    /// `--model`, SDXL base with the distilled 4-step UNet instead of the LoRA, as theirs.
     static func stableDiffusionXL(_ accelerator: Accelerator) -> Preset {
         let family = ModelFamily.stableDiffusionXL
         var preset: Preset
@@ -20,6 +21,10 @@ extension Preset {
                                                   slotScheduleFile: files[4]),
                             eta: nil)
             preset.randomNumbers = .initialNoise
+            let unets = [2: "sdxl_lightning_2step_unet.safetensors", 4: "sdxl_lightning_4step_unet.safetensors",
+                         8: "sdxl_lightning_8step_unet.safetensors"]
+            preset.acceleratedUNet = AcceleratorLoRA(repository: "ByteDance/SDXL-Lightning", files: unets, anyStepFile: nil,
+                                                     slotScheduleFile: unets[4])
         case .lcm:
             preset = Preset(family: family, accelerator: accelerator, defaultSchedule: .defaultSlots, defaultStreamSchedule: .defaultSlots,
                             guidance: 1, oneShotMaskBlur: 1, streamMaskBlur: 8, tilePixels: 1024, latentChannels: 4,

@@ -131,6 +131,10 @@ public struct Preset: Sendable, Equatable {
     public let lora: AcceleratorLoRA?
     /// eta of the stochastic schedulers (TCD; Hyper-SD's model card uses 1.0).
     public let eta: Float?
+    /// The accelerator's distilled full UNets (SDXL-Lightning's `sdxl_lightning_4step_unet`),
+    /// whose weights replace the default base model's UNet when no `--model` is given, as the
+    /// authors' SDXL pipeline does; with a `--model`, ``lora`` is fused instead.
+    public var acceleratedUNet: AcceleratorLoRA?
     /// The side of the white image whose latent the authors' pipelines cache for bootstrapping
     /// (768 for SD1.5, 1024 for SDXL; docs/REFERENCE_PIPELINE.md R13).
     public var whiteCachePixels = 768
@@ -174,6 +178,25 @@ public struct Preset: Sendable, Equatable {
             throw .unsupportedStepCount(accelerator: accelerator, steps: steps, supported: lora.files.keys.sorted())
         }
         return reference
+    }
+
+    /// The distilled UNet weights for `schedule` (``acceleratedUNet``), or nil when the accelerator has none.
+    /// - Throws: ``PresetError/unsupportedStepCount(accelerator:steps:supported:)``.
+    public func acceleratedUNetReference(for schedule: SlotSchedule) throws(PresetError) -> String? {
+        guard let acceleratedUNet else { return nil }
+        let steps = Self.stepCount(schedule)
+        var isSlots = false
+        if case .slots = schedule { isSlots = true }
+        guard let reference = acceleratedUNet.reference(steps: steps, slots: isSlots) else {
+            throw .unsupportedStepCount(accelerator: accelerator, steps: steps, supported: acceleratedUNet.files.keys.sorted())
+        }
+        return reference
+    }
+
+    /// The family a run without `--model` uses: SDXL for `lightning` (an SDXL accelerator),
+    /// else SD1.x (the paper's demo model).
+    public static func defaultFamily(for accelerator: Accelerator?) -> ModelFamily {
+        accelerator == .lightning ? .stableDiffusionXL : .stableDiffusion1
     }
 
     /// The accelerator a family runs when none is asked for: LCM for SD1.x (the paper's), Lightning

@@ -39,7 +39,7 @@ extension ModelLoader {
                                                                       file: "(tiny-random-xl scheduler config)"))
             if files.tinyAutoencoder == .tinyRandom { tinyXL = model.tinyAutoencoder }
         case .folder(let path):
-            parts = try loadFolder(path, loras: files.loras, needsAutoencoder: needsAutoencoder)
+            parts = try loadFolder(path, loras: files.loras, unetWeights: files.unetWeights, needsAutoencoder: needsAutoencoder)
         case .singleFile(let path, let configurationFolder):
             parts = try loadSingleFile(path, configurationFolder: configurationFolder, loras: files.loras)
         }
@@ -68,8 +68,9 @@ extension ModelLoader {
     }
 
     /// A diffusers pipeline folder, LoRAs fused into the UNet and the text encoders; SDXL's
-    /// second tokenizer and text encoder when the folder is an SDXL pipeline.
-    func loadFolder(_ path: String, loras: [LoRAReference], needsAutoencoder: Bool) throws -> LoadedParts {
+    /// second tokenizer and text encoder when the folder is an SDXL pipeline; `unetWeights`
+    /// (a safetensors file) replaces the UNet's weights under the folder's UNet configuration.
+    func loadFolder(_ path: String, loras: [LoRAReference], unetWeights: String? = nil, needsAutoencoder: Bool) throws -> LoadedParts {
         let join = { (name: String) in (path as NSString).appendingPathComponent(name) }
         log("loading tokenizer and text encoder from \(path)")
         let tokenizer = try component("tokenizer", join("tokenizer")) { try CLIPTokenizer(folder: path) }
@@ -85,8 +86,12 @@ extension ModelLoader {
             }
             second = PromptEncoder.SecondEncoder(tokenizer: tokenizer2, textEncoder: textEncoder2)
         }
-        log("loading unet from \(path)" + (loras.isEmpty ? "" : " (fusing \(loras.count) LoRA\(loras.count == 1 ? "" : "s"))"))
-        let unet = try component("unet", join("unet")) { try UNet2DConditionModel(folder: path, loras: loras) }
+        log("loading unet from \(unetWeights.map { "\(path) with the weights of \($0)" } ?? path)"
+            + (loras.isEmpty ? "" : " (fusing \(loras.count) LoRA\(loras.count == 1 ? "" : "s"))"))
+        let unet = try component("unet", unetWeights ?? join("unet")) {
+            try unetWeights.map { try UNet2DConditionModel(folder: path, weightsFile: $0, loras: loras) }
+                ?? UNet2DConditionModel(folder: path, loras: loras)
+        }
         var autoencoder: AutoencoderKL?
         if needsAutoencoder {
             log("loading vae from \(path)")

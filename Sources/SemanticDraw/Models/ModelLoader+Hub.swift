@@ -29,7 +29,9 @@ extension ModelLoader {
             }
             let folders = Self.pipelineFolders(needsAutoencoder: request.tinyAutoencoder == nil)
             let wanted = HubFileSelection.diffusersPipeline.select(from: info.files).filter { file in
-                file == "model_index.json" || folders.contains { file.hasPrefix($0 + "/") }
+                // With replacement UNet weights (SDXL-Lightning's), the base's own are not fetched.
+                if request.unetWeights != nil, file.hasPrefix("unet/"), file != "unet/config.json" { return false }
+                return file == "model_index.json" || folders.contains { file.hasPrefix($0 + "/") }
             }
             log("fetching \(id)@\(revision) (\(wanted.count) files)")
             let folder = try await hub.snapshot(repo: id, revision: info.commit, matching: .patterns(wanted.map(Self.escapedPattern)))

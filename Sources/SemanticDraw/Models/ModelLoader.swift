@@ -49,7 +49,15 @@ public struct ModelLoader: Sendable {
         if let name = request.tinyAutoencoder {
             tiny = try await fetchTinyAutoencoder(name, sources: &sources)
         }
-        return ResolvedModelFiles(base: base, loras: loras, tinyAutoencoder: tiny, sources: sources)
+        var unetWeights: String?
+        if let name = request.unetWeights {
+            guard case .folder = base else {
+                throw ModelResolutionError.unsupportedFile(
+                    path: name, reason: "UNet weights replace those of a diffusers pipeline; '\(request.model)' is not one")
+            }
+            unetWeights = try await fetchWeightsFile(name, purpose: "UNet weights", sources: &sources)
+        }
+        return ResolvedModelFiles(base: base, loras: loras, tinyAutoencoder: tiny, unetWeights: unetWeights, sources: sources)
     }
 
     /// Fetches and builds the networks of `request`.
@@ -61,7 +69,8 @@ public struct ModelLoader: Sendable {
 
     /// The folders a diffusers pipeline needs, missing ones listed (`vae/` only without TAESD;
     /// SDXL's `text_encoder_2/` and `tokenizer_2/` when `model_index.json` names an XL pipeline).
-    /// A tokenizer is `vocab.json` + `merges.txt` or `tokenizer.json`.
+    /// A tokenizer is `vocab.json` + `merges.txt` or `tokenizer.json`. The UNet's weights are
+    /// not checked here (a folder without them fails when the UNet loads, naming the files tried).
     static func checkPipelineFolder(_ path: String, needsAutoencoder: Bool) throws {
         let exists = { (name: String) in FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent(name)) }
         var required = ["unet/config.json", "text_encoder/config.json", "scheduler/scheduler_config.json"]

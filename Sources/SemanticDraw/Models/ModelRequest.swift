@@ -12,12 +12,19 @@ public struct ModelRequest: Sendable, Equatable {
     /// `--tiny-vae`: a TAESD folder or repo id (or "tiny-random" for the tiny model's own);
     /// nil decodes with the model's full VAE.
     public var tinyAutoencoder: String?
+    /// A safetensors file (a path, or `org/name/file.safetensors` on the hub) in diffusers keys
+    /// whose weights replace the base model's UNet weights, under the base's UNet configuration:
+    /// SDXL-Lightning's distilled UNet on SDXL base (``Preset/acceleratedUNet``). The base's
+    /// own UNet weights are then not downloaded.
+    public var unetWeights: String?
 
-    public init(model: String, configurationFolder: String? = nil, loras: [LoRAReference] = [], tinyAutoencoder: String? = nil) {
+    public init(model: String, configurationFolder: String? = nil, loras: [LoRAReference] = [], tinyAutoencoder: String? = nil,
+                unetWeights: String? = nil) {
         self.model = model
         self.configurationFolder = configurationFolder
         self.loras = loras
         self.tinyAutoencoder = tinyAutoencoder
+        self.unetWeights = unetWeights
     }
 
     /// The paper's demo set-up, used when no `--model` is given: an SD1.5 checkpoint
@@ -29,6 +36,13 @@ public struct ModelRequest: Sendable, Equatable {
 
     /// The default base model.
     public static let defaultModelName = "KBlueLeaf/kohaku-v2.1"
+    /// The default SDXL base model (`--accelerator lightning` without `--model`), as the authors' SDXL pipeline.
+    public static let defaultXLModelName = "stabilityai/stable-diffusion-xl-base-1.0"
+
+    /// The default base model of `family`.
+    public static func defaultModelName(for family: ModelFamily) -> String {
+        family == .stableDiffusionXL ? defaultXLModelName : defaultModelName
+    }
     /// The default tiny autoencoder (TAESD for SD1.x).
     public static let defaultTinyAutoencoder = "madebyollin/taesd"
 }

@@ -26,8 +26,18 @@ public struct ResolvedModelFiles: Sendable, Equatable {
     /// LoRA files (local paths) with their scales, in fusion order.
     public var loras: [LoRAReference]
     public var tinyAutoencoder: TinyAutoencoder?
+    /// A local safetensors file replacing the base model's UNet weights (``ModelRequest/unetWeights``).
+    public var unetWeights: String?
     /// One line per name that was resolved: "org/name@main -> <commit> (<folder>)".
     public var sources: [String]
+
+    public init(base: Base, loras: [LoRAReference], tinyAutoencoder: TinyAutoencoder?, unetWeights: String? = nil, sources: [String]) {
+        self.base = base
+        self.loras = loras
+        self.tinyAutoencoder = tinyAutoencoder
+        self.unetWeights = unetWeights
+        self.sources = sources
+    }
 }
 
 extension ResolvedModelFiles.Base: CustomStringConvertible {

@@ -92,6 +92,23 @@ extension Palette {
         return references + loraReferences
     }
 
+    /// What the model loader loads for this palette: its model, ``modelLoRAReferences()`` and
+    /// tiny autoencoder. On the default SDXL base model (``ModelRequest/defaultXLModelName``)
+    /// with no accelerator LoRA named, a preset with distilled UNets (Lightning) loads the UNet
+    /// for the schedule instead of fusing its LoRA, as the authors' SDXL pipeline does without
+    /// a model of its own.
+    /// - Throws: ``PresetError`` when the preset has no LoRA or UNet for the schedule's step count.
+    public func modelRequest(configurationFolder: String? = nil) throws -> ModelRequest {
+        var request = ModelRequest(model: model, configurationFolder: configurationFolder, loras: try modelLoRAReferences(),
+                                   tinyAutoencoder: tinyAutoencoder)
+        if acceleratorLoRA == nil, model == ModelRequest.defaultXLModelName, schedule.scheduler == .lcm,
+           let unet = try preset.acceleratedUNetReference(for: schedule.slotSchedule ?? preset.defaultSchedule) {
+            request.unetWeights = unet
+            request.loras = loraReferences
+        }
+        return request
+    }
+
     /// An image as [H, W, 3] in 0...1: grey is repeated, alpha dropped.
     public static func channelsLastRGB(_ image: Image) -> Tensor {
         let pixels = image.width * image.height

@@ -38,8 +38,9 @@ extension GenerateArguments {
         guard !brushes.isEmpty else {
             throw GenerateArgumentError("no brushes: give --prompt TEXT --mask FILE once per brush, or --palette FILE")
         }
-        let family = ModelFamily.detect(model: model)
-        let preset = try Preset.preset(family, accelerator: try accelerator.map(Accelerator.init(parsing:)) ?? Preset.defaultAccelerator(for: family))
+        let asked = try accelerator.map(Accelerator.init(parsing:))
+        let family = model == nil ? Preset.defaultFamily(for: asked) : ModelFamily.detect(model: model)
+        let preset = try Preset.preset(family, accelerator: asked ?? Preset.defaultAccelerator(for: family))
         var paletteBrushes: [Palette.Brush] = []
         for (index, brush) in brushes.enumerated() {
             guard let mask = brush.mask else {
@@ -62,7 +63,7 @@ extension GenerateArguments {
             width = width ?? image.width
             height = height ?? image.height
         }
-        var request = model == nil ? ModelRequest.defaultModel() : ModelRequest(model: model ?? "")
+        var request = model == nil ? ModelRequest(model: ModelRequest.defaultModelName(for: family)) : ModelRequest(model: model ?? "")
         if model == nil { request.tinyAutoencoder = preset.tinyAutoencoder }
         var palette = Palette(width: width ?? preset.oneShotCanvas, height: height ?? preset.oneShotCanvas, model: request.model,
                               loras: request.loras.map { Palette.LoRA(path: $0.path, scale: $0.scale) },

@@ -18,8 +18,7 @@ struct GenerateRunner {
         let inputs = try palette.regionInputs()
         for note in inputs.notes { printError("note: \(note)") }
 
-        let request = ModelRequest(model: palette.model, configurationFolder: arguments.configurationFolder,
-                                   loras: try palette.modelLoRAReferences(), tinyAutoencoder: palette.tinyAutoencoder)
+        let request = try palette.modelRequest(configurationFolder: arguments.configurationFolder)
         let model = try await ModelLoading.load(request)
         let pipeline = model.regionPipeline
         let slotCount = inputs.settings.method == .baselineMultiDiffusion ? "DDIM baseline"
