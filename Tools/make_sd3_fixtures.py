@@ -16,6 +16,10 @@ What it makes (all tiny, randomly initialised and then perturbed, float32, CPU):
   `shift_factor=0.0609`. Besides the raw module outputs it records the pipeline conversions of
   `StableDiffusion3Pipeline`: decode `latents / scaling_factor + shift_factor`, encode
   `(mean - shift_factor) * scaling_factor`.
+- conditioning/: `StableDiffusion3Pipeline.encode_prompt` with `text_encoder_3=None` (no T5, as
+  SemanticDraw and Flash SD3 run it) on two tiny `CLIPTextModelWithProjection` encoders and two
+  tiny byte-level CLIP tokenizers (514 tokens, no merges; the second pads with "!" as SD3's
+  `tokenizer_2`), with the `transformer-sd3` fixture supplying `joint_attention_dim`.
 - schedulers/: `FlowMatchEulerDiscreteScheduler` (diffusers 0.42.1) timesteps, sigmas, steps
   and `scale_noise` for several configurations and step counts, and the same for the Flash
   Diffusion fork's `FlashFlowMatchEulerDiscreteScheduler` (initml/diffusers, branch
@@ -52,9 +56,12 @@ from safetensors.torch import load_file, save_file
 
 from reference_pins import check as check_pins
 
-check_pins("torch", "diffusers", "safetensors", "numpy")
+check_pins("torch", "diffusers", "transformers", "safetensors", "numpy")
 
-from diffusers import AutoencoderKL, FlowMatchEulerDiscreteScheduler, SD3Transformer2DModel  # noqa: E402
+from diffusers import (AutoencoderKL, FlowMatchEulerDiscreteScheduler, SD3Transformer2DModel,  # noqa: E402
+                       StableDiffusion3Pipeline)
+import transformers  # noqa: E402
+from transformers import CLIPTextConfig, CLIPTextModelWithProjection, CLIPTokenizer  # noqa: E402
 
 torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
@@ -62,8 +69,8 @@ torch.use_deterministic_algorithms(True)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "Fixtures", "sd3")
 W_SCALE = 1.0
-VERSIONS_LINE = "torch %s, diffusers %s, safetensors %s, numpy %s" % (
-    torch.__version__, diffusers.__version__, safetensors.__version__, np.__version__)
+VERSIONS_LINE = "torch %s, diffusers %s, transformers %s, safetensors %s, numpy %s" % (
+    torch.__version__, diffusers.__version__, transformers.__version__, safetensors.__version__, np.__version__)
 
 # ----------------------------------------------------------------------------- configurations
 
@@ -97,6 +104,17 @@ SCHEDULER_CONFIGS = {
                         "use_karras_sigmas": False},
     "flow-match-defaults": {"_class_name": "FlowMatchEulerDiscreteScheduler"},
 }
+# SD3's text_encoder (CLIP ViT-L, quick GELU) and text_encoder_2 (OpenCLIP bigG, GELU) are both
+# CLIPTextModelWithProjection with legacy eos_token_id 2 (pooling at argmax(input_ids)); scaled
+# down to the 514-token byte-level vocabulary below. 8 + 12 = 20 channels, zero-padded to the
+# transformer fixture's joint_attention_dim 24.
+TEXT_ENCODER_1 = dict(vocab_size=514, hidden_size=8, intermediate_size=16, num_hidden_layers=2, num_attention_heads=2,
+                      max_position_embeddings=77, hidden_act="quick_gelu", bos_token_id=0, eos_token_id=2, pad_token_id=1,
+                      projection_dim=8)
+TEXT_ENCODER_2 = dict(TEXT_ENCODER_1, hidden_size=12, intermediate_size=20, hidden_act="gelu", projection_dim=12)
+PROMPTS = ["a photo of a cat on a red sofa", "Ein Fuchs im Schnee -- " + "a very long prompt about rivers " * 4]
+NEGATIVES = ["blurry, low quality", ""]
+
 STEP_COUNTS = [1, 2, 3, 4, 8, 28, 50]
 STEPPED = [1, 2, 4, 28]
 AUTHORS_SLOTS = [0, 4, 12, 25, 37]
@@ -343,6 +361,75 @@ def flash_fixture(name, config):
     save_tensors(os.path.join(folder, "reference.safetensors"), tensors, metadata)
     print("  schedulers/%-20s steps %s, slots %s" % (name, STEP_COUNTS, AUTHORS_SLOTS))
 
+# ----------------------------------------------------------------------------- conditioning
+
+
+def bytes_to_unicode():
+    """GPT-2's byte-to-symbol table (as transformers' CLIP tokenizer builds it), in its order."""
+    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    symbols, extra = printable[:], 0
+    for b in range(256):
+        if b not in printable:
+            printable.append(b)
+            symbols.append(256 + extra)
+            extra += 1
+    return [chr(c) for c in symbols]
+
+
+def tiny_tokenizer(folder, pad_token):
+    """A byte-level CLIP tokenizer without merges: the 256 byte symbols (ids 0-255), the same with
+    `</w>` (256-511), `<|startoftext|>` 512, `<|endoftext|>` 513 (the first 512 ids in OpenAI
+    CLIP's order, like the Swift tiny-random vocabulary)."""
+    symbols = bytes_to_unicode()
+    vocab = {token: i for i, token in enumerate(symbols + [s + "</w>" for s in symbols] + ["<|startoftext|>", "<|endoftext|>"])}
+    scratch = folder + ".tables"
+    os.makedirs(scratch)
+    with open(os.path.join(scratch, "vocab.json"), "w", encoding="utf-8") as fh:
+        json.dump(vocab, fh, ensure_ascii=False)
+    with open(os.path.join(scratch, "merges.txt"), "w", encoding="utf-8") as fh:
+        fh.write("#version: 0.2\n")
+    tokenizer = CLIPTokenizer(os.path.join(scratch, "vocab.json"), os.path.join(scratch, "merges.txt"), pad_token=pad_token,
+                              model_max_length=77)
+    shutil.rmtree(scratch)
+    tokenizer.save_pretrained(folder)
+    return CLIPTokenizer.from_pretrained(folder)
+
+
+def conditioning_fixture():
+    folder = fresh_dir("conditioning")
+    tokenizer_1 = tiny_tokenizer(os.path.join(folder, "tokenizer"), "<|endoftext|>")
+    tokenizer_2 = tiny_tokenizer(os.path.join(folder, "tokenizer_2"), "!")
+    encoders = []
+    for index, (name, config) in enumerate([("text_encoder", TEXT_ENCODER_1), ("text_encoder_2", TEXT_ENCODER_2)]):
+        torch.manual_seed(71 + index)
+        encoder = CLIPTextModelWithProjection(CLIPTextConfig(**config, attn_implementation="eager"))
+        perturb(encoder)
+        encoder.eval().save_pretrained(os.path.join(folder, name), safe_serialization=True)
+        keep_only(os.path.join(folder, name), ["config.json", "model.safetensors"])
+        encoders.append(CLIPTextModelWithProjection.from_pretrained(os.path.join(folder, name), dtype=torch.float32,
+                                                                    attn_implementation="eager").eval())
+    transformer = SD3Transformer2DModel.from_pretrained(os.path.join(OUT, "transformer-sd3")).eval()
+    vae = AutoencoderKL.from_pretrained(os.path.join(OUT, "vae-sd3")).eval()
+    pipe = StableDiffusion3Pipeline(transformer=transformer, scheduler=FlowMatchEulerDiscreteScheduler(shift=3.0), vae=vae,
+                                    text_encoder=encoders[0], tokenizer=tokenizer_1, text_encoder_2=encoders[1],
+                                    tokenizer_2=tokenizer_2, text_encoder_3=None, tokenizer_3=None)
+    with torch.no_grad():
+        embeds, negative_embeds, pooled, negative_pooled = pipe.encode_prompt(
+            prompt=PROMPTS, prompt_2=None, prompt_3=None, device="cpu", num_images_per_prompt=1,
+            do_classifier_free_guidance=True, negative_prompt=NEGATIVES)
+    ids = lambda tokenizer, texts: tokenizer(texts, padding="max_length", max_length=77, truncation=True,
+                                             return_tensors="pt").input_ids
+    outputs = {"prompt_embeds": embeds, "negative_prompt_embeds": negative_embeds, "pooled_prompt_embeds": pooled,
+               "negative_pooled_prompt_embeds": negative_pooled,
+               "input_ids_1": ids(tokenizer_1, PROMPTS), "input_ids_2": ids(tokenizer_2, PROMPTS),
+               "negative_input_ids_1": ids(tokenizer_1, NEGATIVES), "negative_input_ids_2": ids(tokenizer_2, NEGATIVES)}
+    assert embeds.shape == (len(PROMPTS), 77 + 256, TRANSFORMER_SD3["joint_attention_dim"]), embeds.shape
+    assert torch.all(embeds[:, 77:] == 0) and torch.all(embeds[:, :, 20:] == 0)
+    metadata = {"fixture": json.dumps({"prompts": PROMPTS, "negative_prompts": NEGATIVES, "max_sequence_length": 256})}
+    save_tensors(os.path.join(folder, "reference.safetensors"), outputs, metadata)
+    RESULTS["conditioning"] = {k: v.double().std().item() for k, v in outputs.items() if v.is_floating_point()}
+    print("  conditioning               prompt_embeds %s, pooled %s" % (list(embeds.shape), list(pooled.shape)))
+
 # ----------------------------------------------------------------------------- README
 
 DESCRIPTIONS = {
@@ -388,6 +475,20 @@ def write_readme():
         lines += ["- Outputs (`outputs.safetensors`):"]
         lines += tensor_lines(name, "outputs.safetensors")
         lines += ["- Output std: " + ", ".join("`%s` %.4f" % kv for kv in RESULTS[name].items()), ""]
+    lines += ["## conditioning", "",
+              "`StableDiffusion3Pipeline.encode_prompt(prompt, prompt_2=None, prompt_3=None, "
+              "do_classifier_free_guidance=True, negative_prompt=...)` with `text_encoder_3=None`: `text_encoder/` and "
+              "`text_encoder_2/` are transformers `CLIPTextModelWithProjection` (hidden 8 / 12, 2 layers, quick GELU / "
+              "GELU, legacy `eos_token_id=2`, projections 8 / 12); `tokenizer/` and `tokenizer_2/` a byte-level CLIP "
+              "vocabulary of 514 tokens without merges (every UTF-8 byte one token; `tokenizer_2` pads with `!` as "
+              "SD3's), saved by transformers 5 (`tokenizer.json` + `tokenizer_config.json`). The transformer fixture "
+              "`transformer-sd3` gives `joint_attention_dim` 24: `prompt_embeds` [B, 77 + 256, 24] are the two "
+              "penultimate states (8 + 12 channels) zero-padded to 24, then 256 zero tokens (T5's place); "
+              "`pooled_prompt_embeds` [B, 20] the two `text_embeds`. Prompts: %s; negative prompts: %s. "
+              "`input_ids_*` are each tokenizer's 77 ids (padding `max_length`, truncation)." % (PROMPTS, NEGATIVES), "",
+              "- Tensors (`reference.safetensors`):"]
+    lines += tensor_lines("conditioning", "reference.safetensors")
+    lines += [""]
     lines += ["## schedulers", "",
               "One folder per configuration with `scheduler_config.json` and `reference.safetensors` (tensors "
               "`sample`, `model_output`, `noise` [2,4,2,4] and `steps<N>.<quantity>`). `flow-match-sd3` "
@@ -423,6 +524,7 @@ def main():
         save_fixture(name, diffusers_model(SD3Transformer2DModel, config, 61 + seed),
                      transformer_inputs(config, 6006 + seed), transformer_run)
     save_fixture("vae-sd3", diffusers_model(AutoencoderKL, VAE_SD3, 64), vae_inputs(), vae_run)
+    conditioning_fixture()
     if os.path.isdir(os.path.join(OUT, "schedulers")):
         shutil.rmtree(os.path.join(OUT, "schedulers"))
     for name, config in SCHEDULER_CONFIGS.items():
