@@ -512,7 +512,12 @@ def write_readme():
               "Not written by this script: `Tools/make_sdxl_fixtures.py` writes `sdxl/` (tiny SDXL-shaped "
               "networks: `unet-sdxl` with the `text_time` addition embedding, `text-encoder-1` and "
               "`text-encoder-2` (`CLIPTextModelWithProjection`) with their penultimate hidden states, "
-              "`vae-sdxl` with `scaling_factor` 0.13025 and `force_upcast`) and its own `sdxl/README.md`.", ""]
+              "`vae-sdxl` with `scaling_factor` 0.13025 and `force_upcast`) and its own `sdxl/README.md`.", "",
+              "## sd3", "",
+              "Not written by this script: `Tools/make_sd3_fixtures.py` writes `sd3/` (tiny `SD3Transformer2DModel`s "
+              "shaped like SD3, SD3.5 Medium (dual attention, qk RMS norm) and SD3.5 Large (qk RMS norm), an SD3 VAE "
+              "with 16 latent channels, `scaling_factor` 1.5305 and `shift_factor` 0.0609, `encode_prompt` without T5 "
+              "on tiny encoders, and the flow-matching and Flash schedulers) and its own `sd3/README.md`.", ""]
     with open(os.path.join(OUT, "README.md"), "w") as fh:
         fh.write("\n".join(lines))
 

@@ -61,6 +61,13 @@ static inline float sd_tanh(float x) {
     return x < 0 ? -t : t;
 }
 
+// PyTorch's GELU with approximate="tanh": 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+static inline float sd_gelu_tanh(float x) {
+    const float beta = 0.7978845608028654f, kappa = 0.044715f;
+    float inner = beta * (x + kappa * (x * x * x));
+    return 0.5f * x * (1.0f + sd_tanh(inner));
+}
+
 // Reductions keep LANES partial results so that clang vectorises them without -ffast-math
 // (which would also break the rounding trick in sd_exp).
 #define LANES 16
@@ -109,6 +116,9 @@ void sd_activate(const float *source, float *destination, ptrdiff_t count, int a
     case SD_ACTIVATION_RELU:
         for (ptrdiff_t i = 0; i < count; i++) destination[i] = source[i] > 0 ? source[i] : 0.0f;
         break;
+    case SD_ACTIVATION_GELU_TANH:
+        for (ptrdiff_t i = 0; i < count; i++) destination[i] = sd_gelu_tanh(source[i]);
+        break;
     default:
         for (ptrdiff_t i = 0; i < count; i++) destination[i] = sd_tanh(source[i]);
         break;
@@ -155,6 +165,37 @@ void sd_moments(const float *values, ptrdiff_t count, double *mean, double *vari
     for (; i < count; i++) { double d = (double)values[i] - m; squares += d * d; }
     *mean = m;
     *variance = count > 0 ? squares / (double)count : 0.0;
+}
+
+double sd_mean_square(const float *values, ptrdiff_t count) {
+    float partial[LANES] = {0};
+    double total = 0.0;
+    ptrdiff_t i = 0;
+    while (i + LANES <= count) {
+        ptrdiff_t end = i + 4096 < count ? i + 4096 : count;
+        for (; i + LANES <= end; i += LANES)
+            for (int j = 0; j < LANES; j++) partial[j] += values[i + j] * values[i + j];
+        for (int j = 0; j < LANES; j++) { total += partial[j]; partial[j] = 0.0f; }
+    }
+    for (; i < count; i++) total += (double)values[i] * (double)values[i];
+    return count > 0 ? total / (double)count : 0.0;
+}
+
+void sd_normalize_modulate(const float *source, float *destination, ptrdiff_t count, float mean, float inverse,
+                           const float *scale, const float *shift) {
+    for (ptrdiff_t i = 0; i < count; i++) destination[i] = (source[i] - mean) * inverse * scale[i] + shift[i];
+}
+
+void sd_scale_row(const float *source, float *destination, ptrdiff_t count, float inverse, const float *weight) {
+    if (weight) {
+        for (ptrdiff_t i = 0; i < count; i++) destination[i] = source[i] * inverse * weight[i];
+    } else {
+        for (ptrdiff_t i = 0; i < count; i++) destination[i] = source[i] * inverse;
+    }
+}
+
+void sd_gated_add(const float *base, const float *gate, const float *value, float *destination, ptrdiff_t count) {
+    for (ptrdiff_t i = 0; i < count; i++) destination[i] = base[i] + gate[i] * value[i];
 }
 
 #if defined(__GLIBC__)

@@ -24,6 +24,11 @@ struct RawSchedulerConfiguration: Decodable {
         case useExponentialSigmas = "use_exponential_sigmas"
         case useBetaSigmas = "use_beta_sigmas"
         case trainedBetas = "trained_betas"
+        case shift
+        case useDynamicShifting = "use_dynamic_shifting"
+        case invertSigmas = "invert_sigmas"
+        case shiftTerminal = "shift_terminal"
+        case stochasticSampling = "stochastic_sampling"
     }
 
     var className: String?
@@ -48,6 +53,11 @@ struct RawSchedulerConfiguration: Decodable {
     var useExponentialSigmas: Bool?
     var useBetaSigmas: Bool?
     var trainedBetas: [Double]?
+    var shift: Double?
+    var useDynamicShifting: Bool?
+    var invertSigmas: Bool?
+    var shiftTerminal: Double?
+    var stochasticSampling: Bool?
     /// The keys present with a non-null value.
     var presentFields: Set<String> = []
 
@@ -75,6 +85,11 @@ struct RawSchedulerConfiguration: Decodable {
         useExponentialSigmas = try container.decodeIfPresent(Bool.self, forKey: .useExponentialSigmas)
         useBetaSigmas = try container.decodeIfPresent(Bool.self, forKey: .useBetaSigmas)
         trainedBetas = try container.decodeIfPresent([Double].self, forKey: .trainedBetas)
+        shift = try container.decodeIfPresent(Double.self, forKey: .shift)
+        useDynamicShifting = try container.decodeIfPresent(Bool.self, forKey: .useDynamicShifting)
+        invertSigmas = try container.decodeIfPresent(Bool.self, forKey: .invertSigmas)
+        shiftTerminal = try container.decodeIfPresent(Double.self, forKey: .shiftTerminal)
+        stochasticSampling = try container.decodeIfPresent(Bool.self, forKey: .stochasticSampling)
         for key in CodingKeys.allCases where container.contains(key) {
             if try !container.decodeNil(forKey: key) { presentFields.insert(key.stringValue) }
         }

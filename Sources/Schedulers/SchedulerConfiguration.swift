@@ -4,7 +4,8 @@ import Foundation
 /// mapped to camelCase properties (each property names its key).
 ///
 /// Fields absent from the file take the defaults of the diffusers class named by `_class_name`
-/// (`LCMScheduler`, `DDIMScheduler`, `EulerDiscreteScheduler`, `TCDScheduler`; any other class,
+/// (`LCMScheduler`, `DDIMScheduler`, `EulerDiscreteScheduler`, `TCDScheduler`,
+/// `FlowMatchEulerDiscreteScheduler`, `FlashFlowMatchEulerDiscreteScheduler`; any other class,
 /// e.g. SD1.5's `PNDMScheduler`, reads with `DDIMScheduler`'s defaults). Building a scheduler of
 /// another kind re-applies that kind's defaults to the absent fields (``adapted(to:)``), which
 /// is what diffusers' `SomeScheduler.from_config(other.config)` does; `from_config`'s keyword
@@ -70,6 +71,19 @@ public struct SchedulerConfiguration: Sendable, Equatable {
     public var useBetaSigmas: Bool
     /// Whether `trained_betas` is given (not null); explicit betas are not implemented.
     public var hasTrainedBetas: Bool
+    /// `shift` (flow matching): sigmas become shift·s / (1 + (shift − 1)·s). Default 1.0; SD3 and
+    /// SD3.5 use 3.0.
+    public var shift: Double
+    /// `use_dynamic_shifting` (flow matching, resolution-dependent `mu`); not implemented. Default false.
+    public var useDynamicShifting: Bool
+    /// `invert_sigmas` (flow matching); not implemented. Default false.
+    public var invertSigmas: Bool
+    /// `shift_terminal` (flow matching, stretching the schedule to end there); not implemented.
+    /// Default null.
+    public var shiftTerminal: Double?
+    /// `stochastic_sampling` (flow-match Euler: x0 re-noised each step); not implemented (the
+    /// Flash scheduler's split step is ``FlashFlowMatchEulerDiscreteScheduler``). Default false.
+    public var stochasticSampling: Bool
     /// The snake_case keys present (and not null) in the file.
     public var presentFields: Set<String>
 }
@@ -147,8 +161,10 @@ extension SchedulerConfiguration {
         func reject(_ field: String, _ value: String, _ supported: [String]) throws(SchedulerError) {
             throw .unsupportedValue(file: sourceFile, field: field, value: value, supported: supported)
         }
-        if hasTrainedBetas { try reject("trained_betas", "a list of betas", ["null (betas from beta_start, beta_end, beta_schedule)"]) }
-        if rescaleBetasZeroSNR { try reject("rescale_betas_zero_snr", "true", ["false"]) }
+        if kind.usesTrainingTables {
+            if hasTrainedBetas { try reject("trained_betas", "a list of betas", ["null (betas from beta_start, beta_end, beta_schedule)"]) }
+            if rescaleBetasZeroSNR { try reject("rescale_betas_zero_snr", "true", ["false"]) }
+        }
         switch kind {
         case .lcm, .ddim:
             if thresholding { try reject("thresholding", "true", ["false"]) }
@@ -160,6 +176,16 @@ extension SchedulerConfiguration {
             if useKarrasSigmas { try reject("use_karras_sigmas", "true", ["false"]) }
             if useExponentialSigmas { try reject("use_exponential_sigmas", "true", ["false"]) }
             if useBetaSigmas { try reject("use_beta_sigmas", "true", ["false"]) }
+        case .flowMatchEuler:
+            if useDynamicShifting { try reject("use_dynamic_shifting", "true", ["false"]) }
+            if invertSigmas { try reject("invert_sigmas", "true", ["false"]) }
+            if let shiftTerminal { try reject("shift_terminal", "\(shiftTerminal)", ["null"]) }
+            if stochasticSampling { try reject("stochastic_sampling", "true", ["false (the Flash scheduler's split step is flash-flow-match-euler)"]) }
+            if useKarrasSigmas { try reject("use_karras_sigmas", "true", ["false"]) }
+            if useExponentialSigmas { try reject("use_exponential_sigmas", "true", ["false"]) }
+            if useBetaSigmas { try reject("use_beta_sigmas", "true", ["false"]) }
+        case .flashFlowMatchEuler:
+            break  // The fork's class reads only num_train_timesteps and shift; it ignores the rest.
         }
         if kind == .lcm || kind == .tcd, originalInferenceSteps > trainingTimestepCount {
             throw .malformedConfiguration(file: sourceFile, field: "original_inference_steps",
@@ -222,6 +248,11 @@ extension SchedulerConfiguration {
         if let value = raw.useExponentialSigmas { useExponentialSigmas = value }
         if let value = raw.useBetaSigmas { useBetaSigmas = value }
         hasTrainedBetas = raw.trainedBetas != nil
+        if let value = try finite(raw.shift, "shift", positive: true) { shift = value }
+        if let value = raw.useDynamicShifting { useDynamicShifting = value }
+        if let value = raw.invertSigmas { invertSigmas = value }
+        if let value = try finite(raw.shiftTerminal, "shift_terminal", positive: false) { shiftTerminal = value }
+        if let value = raw.stochasticSampling { stochasticSampling = value }
         for (field, value) in [("beta_start", betaStart), ("beta_end", betaEnd)] where value < 0 {
             throw .malformedConfiguration(file: file, field: field, reason: "must not be negative, got \(value)")
         }
@@ -292,5 +323,16 @@ extension SchedulerConfiguration: Codable {
         try container.encode(useKarrasSigmas, forKey: .useKarrasSigmas)
         try container.encode(useExponentialSigmas, forKey: .useExponentialSigmas)
         try container.encode(useBetaSigmas, forKey: .useBetaSigmas)
+        // The flow-matching fields only where they mean something: a flow-matching class, or
+        // written in the file.
+        let flowMatching = className.flatMap(SchedulerKind.init(className:)).map { !$0.usesTrainingTables } ?? false
+        func encodeFlowField<Value: Encodable>(_ value: Value, _ key: Key) throws {
+            if flowMatching || presentFields.contains(key.stringValue) { try container.encode(value, forKey: key) }
+        }
+        try encodeFlowField(shift, .shift)
+        try encodeFlowField(useDynamicShifting, .useDynamicShifting)
+        try encodeFlowField(invertSigmas, .invertSigmas)
+        if let shiftTerminal { try container.encode(shiftTerminal, forKey: .shiftTerminal) }
+        try encodeFlowField(stochasticSampling, .stochasticSampling)
     }
 }

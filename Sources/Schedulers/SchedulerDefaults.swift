@@ -1,4 +1,5 @@
-/// The constructor defaults of the diffusers 0.42.1 scheduler classes, and the per-field copy
+/// The constructor defaults of the diffusers 0.42.1 scheduler classes (and of the Flash fork's
+/// `FlashFlowMatchEulerDiscreteScheduler`: `num_train_timesteps` 1000, `shift` 1.0), and the per-field copy
 /// that ``SchedulerConfiguration/adapted(to:)`` applies to fields absent from a file.
 extension SchedulerConfiguration {
     /// The configuration diffusers' class for `kind` has when built with no arguments.
@@ -29,6 +30,11 @@ extension SchedulerConfiguration {
             useExponentialSigmas: false,
             useBetaSigmas: false,
             hasTrainedBetas: false,
+            shift: 1.0,
+            useDynamicShifting: false,
+            invertSigmas: false,
+            shiftTerminal: nil,
+            stochasticSampling: false,
             presentFields: []
         )
     }
@@ -55,5 +61,10 @@ extension SchedulerConfiguration {
         ("use_karras_sigmas", { $1.useKarrasSigmas = $0.useKarrasSigmas }),
         ("use_exponential_sigmas", { $1.useExponentialSigmas = $0.useExponentialSigmas }),
         ("use_beta_sigmas", { $1.useBetaSigmas = $0.useBetaSigmas }),
+        ("shift", { $1.shift = $0.shift }),
+        ("use_dynamic_shifting", { $1.useDynamicShifting = $0.useDynamicShifting }),
+        ("invert_sigmas", { $1.invertSigmas = $0.invertSigmas }),
+        ("shift_terminal", { $1.shiftTerminal = $0.shiftTerminal }),
+        ("stochastic_sampling", { $1.stochasticSampling = $0.stochasticSampling }),
     ]
 }

@@ -9,9 +9,16 @@ public enum SchedulerKind: String, Sendable, CaseIterable, Codable {
     /// `TCDScheduler` (trajectory consistency distillation, e.g. SD1.5 + Hyper-SD 1-step LoRA):
     /// ``TCDScheduler``.
     case tcd
+    /// `FlowMatchEulerDiscreteScheduler` (SD3's rectified flow): ``FlowMatchEulerDiscreteScheduler``.
+    case flowMatchEuler = "flow-match-euler"
+    /// The Flash Diffusion fork's `FlashFlowMatchEulerDiscreteScheduler` (SD3 + Flash LoRA):
+    /// ``FlashFlowMatchEulerDiscreteScheduler``.
+    case flashFlowMatchEuler = "flash-flow-match-euler"
 
-    /// Parses a user-supplied name: `lcm`, `ddim`, `euler`, `tcd` (any case) or the diffusers
-    /// class name (`LCMScheduler`, `DDIMScheduler`, `EulerDiscreteScheduler`, `TCDScheduler`).
+    /// Parses a user-supplied name: `lcm`, `ddim`, `euler`, `tcd`, `flow-match-euler`,
+    /// `flash-flow-match-euler` (any case) or the diffusers class name (`LCMScheduler`,
+    /// `DDIMScheduler`, `EulerDiscreteScheduler`, `TCDScheduler`, `FlowMatchEulerDiscreteScheduler`,
+    /// `FlashFlowMatchEulerDiscreteScheduler`).
     /// - Throws: ``SchedulerError/unknownScheduler(value:supported:)`` naming the bad value.
     public init(parsing text: String) throws(SchedulerError) {
         let trimmed = text.trimmingWhitespace()
@@ -36,6 +43,17 @@ public enum SchedulerKind: String, Sendable, CaseIterable, Codable {
         case .ddim: return "DDIMScheduler"
         case .euler: return "EulerDiscreteScheduler"
         case .tcd: return "TCDScheduler"
+        case .flowMatchEuler: return "FlowMatchEulerDiscreteScheduler"
+        case .flashFlowMatchEuler: return "FlashFlowMatchEulerDiscreteScheduler"
+        }
+    }
+
+    /// Whether this kind's levels come from the DDPM training tables (`betas`, `alphas_cumprod`):
+    /// LCM, DDIM, Euler and TCD; the flow-matching kinds use sigmas from `shift` instead.
+    public var usesTrainingTables: Bool {
+        switch self {
+        case .lcm, .ddim, .euler, .tcd: return true
+        case .flowMatchEuler, .flashFlowMatchEuler: return false
         }
     }
 }

@@ -3,7 +3,9 @@ public enum SlotSchedule: Sendable, Equatable, CustomStringConvertible {
     /// The scheduler's own n-step schedule, as diffusers' `set_timesteps(n)` of the same class.
     case steps(Int)
     /// Explicit slots: strictly increasing indices into the `original_inference_steps` grid
-    /// (999, 979, ..., 19 for the default 50 steps and N = 1000).
+    /// (999, 979, ..., 19 for the default 50 steps and N = 1000). For the flow-matching kinds the
+    /// grid is their own `set_timesteps(original_inference_steps)` schedule (50 steps), as the
+    /// SemanticDraw authors' SD3 pipeline indexes it.
     case slots([Int])
 
     /// The default 5-slot schedule of the live stream and one-shot generation with LCM:
@@ -14,12 +16,15 @@ public enum SlotSchedule: Sendable, Equatable, CustomStringConvertible {
 
     /// The schedule used when the user sets none: ``defaultSlots`` for LCM, 4 steps for TCD
     /// (999, 759, 499, 259: the TCD-LoRA examples' `num_inference_steps=4`; Hyper-SD's 1-step
-    /// LoRA asks for `.steps(1)`), 50 steps for DDIM and Euler (diffusers' `set_timesteps(50)`).
+    /// LoRA asks for `.steps(1)`), 50 steps for DDIM and Euler (diffusers' `set_timesteps(50)`),
+    /// 28 for flow-match Euler (`StableDiffusion3Pipeline`'s default) and 4 for Flash (the
+    /// Flash SD3 model card's `num_inference_steps=4`).
     public static func defaultSchedule(for kind: SchedulerKind) -> SlotSchedule {
         switch kind {
         case .lcm: return defaultSlots
-        case .tcd: return .steps(4)
+        case .tcd, .flashFlowMatchEuler: return .steps(4)
         case .ddim, .euler: return .steps(50)
+        case .flowMatchEuler: return .steps(28)
         }
     }
 
@@ -48,16 +53,22 @@ public enum SlotSchedule: Sendable, Equatable, CustomStringConvertible {
     func gridTimesteps(_ slots: [Int], configuration: SchedulerConfiguration) throws(SchedulerError) -> [Int] {
         let grid = DiffusersTimesteps.consistencyGrid(trainingTimestepCount: configuration.trainingTimestepCount,
                                                       originalSteps: configuration.originalInferenceSteps)
+        return try checkedSlots(slots, gridCount: grid.count).map { grid[$0] }
+    }
+
+    /// Checks an explicit slot list against a grid of `gridCount` steps: non-empty, strictly
+    /// increasing, every slot in 0..<gridCount.
+    func checkedSlots(_ slots: [Int], gridCount: Int) throws(SchedulerError) -> [Int] {
         guard !slots.isEmpty else { throw .invalidSchedule(reason: "the slot list is empty") }
         for (position, slot) in slots.enumerated() {
-            guard grid.indices.contains(slot) else {
-                throw .invalidSchedule(reason: "slot \(slot) is outside the \(grid.count)-step grid (indices 0...\(grid.count - 1))")
+            guard (0..<gridCount).contains(slot) else {
+                throw .invalidSchedule(reason: "slot \(slot) is outside the \(gridCount)-step grid (indices 0...\(gridCount - 1))")
             }
             if position > 0, slot <= slots[position - 1] {
                 throw .invalidSchedule(reason: "slots must be strictly increasing, got \(slots[position - 1]) then \(slot)")
             }
         }
-        return slots.map { grid[$0] }
+        return slots
     }
 
     /// Checks a step count against the training timesteps.

@@ -13,8 +13,8 @@ struct ForwardCommand: ParsableCommand {
         transformers module returns, so they can be compared with another implementation.
 
         --model is the component's own folder (with config.json) or a pipeline folder that holds
-        it as text_encoder/, text_encoder_2/ (SDXL), unet/ or vae/ (TAESD: its own folder, or a
-        pipeline's vae/). For text-encoder, unet, vae-encode and vae-decode it may also be a
+        it as text_encoder/, text_encoder_2/ (SDXL), unet/, transformer/ (SD3) or vae/ (TAESD: its own
+        folder, or a pipeline's vae/). For text-encoder, unet, vae-encode and vae-decode it may also be a
         single-file checkpoint (.safetensors in the original Stable Diffusion layout;
         docs/SINGLE_FILE.md): only that network is loaded, with the built-in SD1.5/SD2.1
         configuration or the one of --config DIR.
@@ -28,8 +28,11 @@ struct ForwardCommand: ParsableCommand {
           unet            sample [B,4,h,w], timestep [B] or [] (F32 or     sample
                           I64), encoder_hidden_states [B,S,D]; SDXL also
                           text_embeds [B,T], time_ids [B,6]
-          vae-encode      images [B,3,H,W] in [-1,1]                       latent_dist_mean [B,4,h,w] (unscaled)
-          vae-decode      latents [B,4,h,w] (unscaled)                     sample [B,3,H,W] (about [-1,1])
+          transformer     hidden_states [B,C,h,w], encoder_hidden_states   sample [B,C,h,w]
+                          [B,S,J], pooled_projections [B,P], timestep
+                          [B] or [] (F32 or I64; SD3: sigma x 1000)
+          vae-encode      images [B,3,H,W] in [-1,1]                       latent_dist_mean [B,C,h,w] (unscaled)
+          vae-decode      latents [B,C,h,w] (unscaled)                     sample [B,3,H,W] (about [-1,1])
           taesd-encode    images [B,3,H,W] in [-1,1]                       latents
           taesd-decode    latents                                          sample ([-1,1])
         """

@@ -28,7 +28,7 @@ struct ScheduleCommand: ParsableCommand {
     @Option(help: "Model folder: a pipeline folder or its scheduler/ folder.")
     var model: String
 
-    @Option(help: "lcm, ddim, euler or tcd (default: from the config's _class_name).")
+    @Option(help: "lcm, ddim, euler, tcd, flow-match-euler or flash-flow-match-euler (default: from the config's _class_name).")
     var scheduler: String?
 
     @Option(help: "eta of DDIM and TCD (default: 0 for DDIM, 0.3 for TCD; ignored by LCM and Euler).")
@@ -109,7 +109,8 @@ struct ScheduleCommand: ParsableCommand {
                 + scheduler.coefficients.map { coefficientText($0, slot) })
         }
         let widths = names.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        var lines = ["\(scheduler.kind.diffusersClassName) (diffusers 0.42.1), \(scheduler.schedule), \(scheduler.slotCount) slots, init_noise_sigma \(scheduler.initialNoiseSigma), \(scheduler.startsFromPureNoise ? "starts from pure noise" : "does not start from pure noise")",
+        let origin = scheduler.kind == .flashFlowMatchEuler ? "the Flash Diffusion fork of diffusers" : "diffusers 0.42.1"
+        var lines = ["\(scheduler.kind.diffusersClassName) (\(origin)), \(scheduler.schedule), \(scheduler.slotCount) slots, init_noise_sigma \(scheduler.initialNoiseSigma), \(scheduler.startsFromPureNoise ? "starts from pure noise" : "does not start from pure noise")",
                      "config: \(scheduler.configuration.sourceFile)"]
         for row in rows {
             let padded = row.enumerated().map { column, text in

@@ -5,7 +5,8 @@ import Testing
 
 /// Every network against outputs that diffusers 0.42.1 / transformers 5.24.0 (torch 2.13.0 CPU,
 /// float32) produced for the same tiny random-weight models (Tools/make_reference_fixtures.py;
-/// the `sdxl/` ones: Tools/make_sdxl_fixtures.py), loaded through the real loading code.
+/// the `sdxl/` ones: Tools/make_sdxl_fixtures.py; the `sd3/` ones: Tools/make_sd3_fixtures.py),
+/// loaded through the real loading code.
 /// Tolerance: 1e-4 max-abs error.
 @Suite struct NetworkParityTests {
     struct Case: CustomTestStringConvertible, Sendable {
@@ -39,6 +40,11 @@ import Testing
         Case(fixture: "sdxl/unet-sdxl", component: .unet, outputs: ["sample": "sample"]),
         Case(fixture: "sdxl/vae-sdxl", component: .vaeDecode, outputs: ["sample": "sample"]),
         Case(fixture: "sdxl/vae-sdxl", component: .vaeEncode, outputs: ["latent_dist_mean": "latent_dist_mean"]),
+        Case(fixture: "sd3/transformer-sd3", component: .transformer, outputs: ["sample": "sample"]),
+        Case(fixture: "sd3/transformer-sd35-medium", component: .transformer, outputs: ["sample": "sample"]),
+        Case(fixture: "sd3/transformer-sd35-large", component: .transformer, outputs: ["sample": "sample"]),
+        Case(fixture: "sd3/vae-sd3", component: .vaeDecode, outputs: ["sample": "sample"]),
+        Case(fixture: "sd3/vae-sd3", component: .vaeEncode, outputs: ["latent_dist_mean": "latent_dist_mean"]),
     ]
 
     static let textEncoderOutputs = ["last_hidden_state": "last_hidden_state", "pooler_output": "pooler_output",

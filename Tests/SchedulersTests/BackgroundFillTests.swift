@@ -7,9 +7,10 @@ import Testing
 /// the noise the noise part used, noise(fill(c, n), n) == a' * c + b' * n. The target is the
 /// documented level, computed here in float32 from the scheduler's public tables: LCM
 /// a_{i+1}, b_{i+1} (`addNoise` at the next slot; c after the last), DDIM and TCD sqrt(abar_t'),
-/// sqrt(1 - abar_t') of the timestep the step goes to, Euler 1 and sigma_{i+1}.
-/// Tolerances: LCM bit for bit (its fill is `clean` itself, no arithmetic), Euler and
-/// deterministic DDIM bit for bit (the fill is the target and the noise part adds nothing);
+/// sqrt(1 - abar_t') of the timestep the step goes to, Euler 1 and sigma_{i+1}, flow-match
+/// Euler and Flash 1 - sigma_{i+1} and sigma_{i+1} (Flash after the last slot: 1, 0).
+/// Tolerances: LCM bit for bit (its fill is `clean` itself, no arithmetic), Euler, the
+/// flow-matching kinds and deterministic DDIM bit for bit (the fill is the target and the noise part adds nothing);
 /// DDIM with eta > 0 and TCD within 4 ulp of max(1, largest |target|) (2^-21 absolute for these
 /// O(1) tensors: the fill's noise weight (b' - q) / r and r * fill + q * n each round a few times).
 struct BackgroundFillTests {
@@ -38,6 +39,10 @@ struct BackgroundFillTests {
             try TCDScheduler(configuration: sd15, schedule: .steps(4), eta: 0.3),
             try TCDScheduler(configuration: sd15, schedule: .defaultSlots, eta: 0.3),
             try TCDScheduler(configuration: sd15, schedule: .steps(4), eta: 0),
+            try FlowMatchEulerDiscreteScheduler(configuration: FlowMatchSchedulerTests.sd3(), schedule: .steps(4)),
+            try FlowMatchEulerDiscreteScheduler(configuration: FlowMatchSchedulerTests.sd3(), schedule: .slots([0, 4, 12, 25, 37])),
+            try FlashFlowMatchEulerDiscreteScheduler(configuration: FlowMatchSchedulerTests.sd3(), schedule: .steps(4)),
+            try FlashFlowMatchEulerDiscreteScheduler(configuration: FlowMatchSchedulerTests.sd3(), schedule: .slots([0, 4, 12, 25, 37])),
         ]
     }
 
@@ -54,6 +59,10 @@ struct BackgroundFillTests {
         case let tcd as TCDScheduler:
             let previous = tcd.previousAlphaBar[slot]
             return (previous.squareRoot(), (1 - previous).squareRoot())
+        case let flow as FlowMatchEulerDiscreteScheduler:
+            return (1 - flow.sigmas[slot + 1], flow.sigmas[slot + 1])
+        case let flash as FlashFlowMatchEulerDiscreteScheduler:
+            return flash.addsNoise(slot: slot) ? (1 - flash.sigmas[slot + 1], flash.sigmas[slot + 1]) : (1, 0)
         default:
             Issue.record("no documented landing level for \(scheduler.kind)")
             return (.nan, .nan)
@@ -63,7 +72,7 @@ struct BackgroundFillTests {
     /// Whether the property holds bit for bit for this scheduler (see the type's notes).
     static func isBitExact(_ scheduler: any DiffusionScheduler) -> Bool {
         switch scheduler {
-        case is LCMScheduler, is EulerDiscreteScheduler: return true
+        case is LCMScheduler, is EulerDiscreteScheduler, is FlowMatchEulerDiscreteScheduler, is FlashFlowMatchEulerDiscreteScheduler: return true
         case let ddim as DDIMScheduler: return ddim.eta == 0
         default: return false
         }
@@ -121,7 +130,8 @@ struct BackgroundFillTests {
     }
 
     /// No noise (nil, the region loop's last slot): the noise term is zero, so the fill is the
-    /// signal part alone, bit for bit: LCM c; DDIM sqrt(abar') * c; Euler c; TCD sqrt(abar_s) * c.
+    /// signal part alone, bit for bit: LCM c; DDIM sqrt(abar') * c; Euler c; TCD sqrt(abar_s) * c;
+    /// flow-match Euler (1 - sigma_{i+1}) * c; Flash c.
     @Test func withoutNoiseTheNoiseTermIsZero() throws {
         var random = SplitMix64(seed: 13)
         let clean = random.tensor([1, 4, 4, 4])
@@ -131,6 +141,7 @@ struct BackgroundFillTests {
                 switch scheduler {
                 case let ddim as DDIMScheduler: signal = ddim.previousAlphaBar[slot].squareRoot()
                 case let tcd as TCDScheduler: signal = tcd.intermediateAlphaBar[slot].squareRoot()
+                case let flow as FlowMatchEulerDiscreteScheduler: signal = 1 - flow.sigmas[slot + 1]
                 default: signal = 1
                 }
                 let expected = Tensor(shape: clean.shape, values: clean.scalars.map { signal * $0 })

@@ -14,6 +14,8 @@ struct BatchSlotTests {
             try DDIMScheduler(configuration: ddim, schedule: .steps(5), eta: 0.5),
             try EulerDiscreteScheduler(configuration: euler, schedule: .steps(5)),
             try TCDScheduler(configuration: lcm, schedule: .steps(5), eta: 0.3),
+            try FlowMatchEulerDiscreteScheduler(configuration: FlowMatchSchedulerTests.sd3(), schedule: .steps(5)),
+            try FlashFlowMatchEulerDiscreteScheduler(configuration: FlowMatchSchedulerTests.sd3(), schedule: .steps(5)),
         ]
     }
 

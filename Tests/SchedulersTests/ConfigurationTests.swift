@@ -94,7 +94,8 @@ struct ConfigurationTests {
         #expect(try SchedulerKind(parsing: "LCM") == .lcm)
         #expect(try SchedulerKind(parsing: "EulerDiscreteScheduler") == .euler)
         #expect(try SchedulerKind(parsing: " tcd ") == .tcd && (try SchedulerKind(parsing: "TCDScheduler")) == .tcd)
-        #expect(throws: SchedulerError.unknownScheduler(value: "dpm++", supported: ["lcm", "ddim", "euler", "tcd"])) {
+        #expect(throws: SchedulerError.unknownScheduler(value: "dpm++", supported: ["lcm", "ddim", "euler", "tcd", "flow-match-euler",
+                                                                                   "flash-flow-match-euler"])) {
             try SchedulerKind(parsing: "dpm++")
         }
         ConfigurationTests.expectError(["'dpm++'", "lcm, ddim, euler, tcd"]) { _ = try SchedulerKind(parsing: "dpm++") }

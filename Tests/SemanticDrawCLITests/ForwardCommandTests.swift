@@ -92,6 +92,37 @@ import Testing
         #expect(run.error.contains("text_encoder/config.json"), "stderr: \(run.error)")
     }
 
+    /// SD3: the transformer read from `transformer/` of a pipeline folder, and the 16-channel VAE
+    /// both ways.
+    @Test func forwardRunsTheSD3Networks() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build the executable first: swift build --build-tests")
+        let transformer = Self.repository.appendingPathComponent("Tests/Fixtures/sd3/transformer-sd35-medium").path
+        let pipeline = Self.temporaryPath("sd3-pipeline")
+        defer { try? FileManager.default.removeItem(atPath: pipeline) }
+        try FileManager.default.createDirectory(atPath: pipeline, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: transformer, toPath: pipeline + "/transformer")
+        let output = Self.temporaryPath("transformer.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        var run = try Self.run(["forward", "transformer", "--model", pipeline, "--input", transformer + "/inputs.safetensors", "--output", output])
+        #expect(run.status == 0, "stderr: \(run.error)")
+        #expect(try Self.worstDifference("sample", output, transformer + "/outputs.safetensors") < 1e-4)
+
+        let vae = Self.repository.appendingPathComponent("Tests/Fixtures/sd3/vae-sd3").path
+        for (component, name) in [("vae-decode", "sample"), ("vae-encode", "latent_dist_mean")] {
+            let decoded = Self.temporaryPath("\(component).safetensors")
+            defer { try? FileManager.default.removeItem(atPath: decoded) }
+            run = try Self.run(["forward", component, "--model", vae, "--input", vae + "/inputs.safetensors", "--output", decoded])
+            #expect(run.status == 0, "stderr: \(run.error)")
+            #expect(try Self.worstDifference(name, decoded, vae + "/outputs.safetensors") < 1e-4, "\(component)")
+        }
+        // The UNet inputs are not the transformer's: the error names the missing tensor.
+        run = try Self.run(["forward", "transformer", "--model", pipeline, "--input",
+                            Self.repository.appendingPathComponent("Tests/Fixtures/unet-sd1/inputs.safetensors").path, "--output", output + ".2"])
+        #expect(run.status != 0)
+        #expect(run.error.contains("hidden_states"), "stderr: \(run.error)")
+        #expect(!FileManager.default.fileExists(atPath: output + ".2"))
+    }
+
     @Test func forwardFailuresExitNonZeroAndWriteNothing() throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path))
         let fixture = Self.repository.appendingPathComponent("Tests/Fixtures/vae").path

@@ -223,6 +223,7 @@ import Testing
         case .quickGELU: return x / (1 + Foundation.exp(-1.702 * x))
         case .relu: return max(x, 0)
         case .tanh: return Foundation.tanh(x)
+        case .geluTanh: return 0.5 * x * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)))
         }
     }
 

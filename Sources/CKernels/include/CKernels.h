@@ -15,6 +15,7 @@ enum SDActivation {
     SD_ACTIVATION_QUICK_GELU = 2,
     SD_ACTIVATION_RELU = 3,
     SD_ACTIVATION_TANH = 4,
+    SD_ACTIVATION_GELU_TANH = 5,
 };
 
 /// In-place softmax of row[0..visible); row[visible..length) is set to 0 (causal mask).
@@ -31,6 +32,20 @@ void sd_geglu(const float *hidden, const float *gate, float *destination, ptrdif
 
 /// Mean and (biased) variance of values[0..count), accumulated in float blocks flushed to double.
 void sd_moments(const float *values, ptrdiff_t count, double *mean, double *variance);
+
+/// Mean of the squares of values[0..count), accumulated in float blocks flushed to double (RMSNorm).
+double sd_mean_square(const float *values, ptrdiff_t count);
+
+/// destination[i] = (source[i] - mean) * inverse * scale[i] + shift[i] (a modulated layer norm row;
+/// scale is already 1 + s).
+void sd_normalize_modulate(const float *source, float *destination, ptrdiff_t count, float mean, float inverse,
+                           const float *scale, const float *shift);
+
+/// destination[i] = source[i] * inverse * weight[i] (weight NULL: source[i] * inverse).
+void sd_scale_row(const float *source, float *destination, ptrdiff_t count, float inverse, const float *weight);
+
+/// destination[i] = base[i] + gate[i] * value[i].
+void sd_gated_add(const float *base, const float *gate, const float *value, float *destination, ptrdiff_t count);
 
 /// Tunes glibc malloc for large, short-lived tensors (no-op elsewhere). Called once.
 void sd_configure_allocator(void);

@@ -12,8 +12,13 @@ public struct AutoencoderKLConfiguration: Decodable, Sendable, Equatable {
     public var usePostQuantConv: Bool
     public var midBlockAddAttention: Bool
     /// Latent scaling used by pipelines (not by the module's own encode/decode): `scaling_factor`,
-    /// 0.18215 for SD1.x/SD2.x, 0.13025 for SDXL.
+    /// 0.18215 for SD1.x/SD2.x, 0.13025 for SDXL, 1.5305 for SD3.
     public var scalingFactor: Float
+    /// Latent shift used by pipelines (not by the module's own encode/decode): `shift_factor`,
+    /// 0.0609 for SD3; absent or null (SD1.x, SD2.x, SDXL) reads as 0. Pipelines denoise
+    /// (z - shift) * scaling and decode latents / scaling + shift (``pipelineLatents(_:)``,
+    /// ``decoderLatents(_:)``).
+    public var shiftFactor: Float
     /// `force_upcast` (true in SDXL's VAE): diffusers pipelines run a half-precision VAE in float32.
     /// Everything here computes in float32 already, so it changes nothing; kept for the dtype work.
     public var forceUpcast: Bool
@@ -27,7 +32,7 @@ public struct AutoencoderKLConfiguration: Decodable, Sendable, Equatable {
         case useQuantConv = "use_quant_conv", usePostQuantConv = "use_post_quant_conv"
         case midBlockAddAttention = "mid_block_add_attention", scalingFactor = "scaling_factor"
         case downBlockTypes = "down_block_types", upBlockTypes = "up_block_types", activation = "act_fn"
-        case forceUpcast = "force_upcast"
+        case forceUpcast = "force_upcast", shiftFactor = "shift_factor"
     }
 
     public init(from decoder: Decoder) throws {
@@ -42,6 +47,7 @@ public struct AutoencoderKLConfiguration: Decodable, Sendable, Equatable {
         usePostQuantConv = try container.value(.usePostQuantConv, default: true)
         midBlockAddAttention = try container.value(.midBlockAddAttention, default: true)
         scalingFactor = try container.value(.scalingFactor, default: 0.18215)
+        shiftFactor = try container.value(.shiftFactor, default: 0)
         forceUpcast = try container.value(.forceUpcast, default: true)
         downBlockTypes = try container.value(.downBlockTypes, default: Array(repeating: "DownEncoderBlock2D", count: blockOutChannels.count))
         upBlockTypes = try container.value(.upBlockTypes, default: Array(repeating: "UpDecoderBlock2D", count: blockOutChannels.count))
@@ -59,6 +65,12 @@ public struct AutoencoderKLConfiguration: Decodable, Sendable, Equatable {
         }
         if configuration.upBlockTypes != Array(repeating: "UpDecoderBlock2D", count: blocks) {
             throw ModelLoadingError.unsupportedConfiguration(file: path, field: "up_block_types", value: "\(configuration.upBlockTypes)")
+        }
+        for (field, value) in [("scaling_factor", configuration.scalingFactor), ("shift_factor", configuration.shiftFactor)] where !value.isFinite {
+            throw ModelLoadingError.invalidConfiguration(file: path, field: field, reason: "must be a finite number, got \(value)")
+        }
+        if configuration.scalingFactor == 0 {
+            throw ModelLoadingError.invalidConfiguration(file: path, field: "scaling_factor", reason: "must not be 0 (latents are divided by it)")
         }
         for channels in configuration.blockOutChannels where channels % configuration.normGroupCount != 0 {
             throw ModelLoadingError.unsupportedConfiguration(file: path, field: "norm_num_groups",

@@ -53,6 +53,17 @@ enum ForwardModelSource {
         }
     }
 
+    /// SD3's transformer from a folder (its own, or a pipeline's `transformer/`); single-file SD3
+    /// checkpoints are not supported.
+    func transformer(component: String) throws -> SD3Transformer2DModel {
+        switch self {
+        case .folder(let folder): return try SD3Transformer2DModel(folder: folder)
+        case .singleFile(let checkpoint, _):
+            throw ModelLoadingError.invalidInput(
+                name: "model", reason: "\(checkpoint.path) is a single-file checkpoint; \(component) needs a diffusers folder (a pipeline folder with transformer/, or the transformer's own folder)")
+        }
+    }
+
     /// The TAESD folder; a single-file checkpoint holds no TAESD.
     func tinyAutoencoderFolder(component: String) throws -> String {
         switch self {

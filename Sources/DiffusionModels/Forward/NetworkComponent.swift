@@ -11,8 +11,9 @@ import TensorRuntime
 /// | `text-encoder` | `input_ids` [B,L] I64 or I32 | `last_hidden_state` [B,L,D], `penultimate_hidden_state` [B,L,D], `pooler_output` [B,D], `text_embeds` [B,P] (with a projection) |
 /// | `text-encoder-2` | as `text-encoder`, from `text_encoder_2/` | as `text-encoder` |
 /// | `unet` | `sample` [B,4,h,w], `timestep` [B] or [] (F32 or I64), `encoder_hidden_states` [B,S,D]; SDXL also `text_embeds` [B,T], `time_ids` [B,6] | `sample` |
-/// | `vae-encode` | `images` [B,3,H,W] in [-1,1] | `latent_dist_mean` [B,4,h,w] (unscaled) |
-/// | `vae-decode` | `latents` [B,4,h,w] (unscaled) | `sample` [B,3,H,W] |
+/// | `transformer` | `hidden_states` [B,C,h,w], `encoder_hidden_states` [B,S,J], `pooled_projections` [B,P], `timestep` [B] or [] (F32 or I64) | `sample` [B,C,h,w] |
+/// | `vae-encode` | `images` [B,3,H,W] in [-1,1] | `latent_dist_mean` [B,C,h,w] (unscaled) |
+/// | `vae-decode` | `latents` [B,C,h,w] (unscaled) | `sample` [B,3,H,W] |
 /// | `taesd-encode` | `images` [B,3,H,W] in [-1,1] | `latents` |
 /// | `taesd-decode` | `latents` | `sample` ([-1,1]) |
 public enum NetworkComponent: String, CaseIterable, Sendable {
@@ -20,6 +21,8 @@ public enum NetworkComponent: String, CaseIterable, Sendable {
     /// SDXL's second text encoder (`text_encoder_2/`, `CLIPTextModelWithProjection`).
     case textEncoder2 = "text-encoder-2"
     case unet
+    /// SD3's MMDiT (`transformer/`, `SD3Transformer2DModel`).
+    case transformer
     case vaeEncode = "vae-encode"
     case vaeDecode = "vae-decode"
     case taesdEncode = "taesd-encode"
@@ -31,6 +34,7 @@ public enum NetworkComponent: String, CaseIterable, Sendable {
         switch self {
         case .textEncoder, .textEncoder2: return ["input_ids"]
         case .unet: return ["sample", "timestep", "encoder_hidden_states"]
+        case .transformer: return ["hidden_states", "encoder_hidden_states", "pooled_projections", "timestep"]
         case .vaeEncode, .taesdEncode: return ["images"]
         case .vaeDecode, .taesdDecode: return ["latents"]
         }
@@ -64,6 +68,14 @@ public enum NetworkComponent: String, CaseIterable, Sendable {
             let added = try unet.requiresTextTimeInputs ? textTimeInputs(in: inputs) : nil
             return ["sample": .float32(try unet(sample: sample, timesteps: timesteps, encoderHiddenStates: context,
                                                 textEmbeds: added?.textEmbeds, timeIDs: added?.timeIDs))]
+        case .transformer:
+            let transformer = try source().transformer(component: rawValue)
+            let hiddenStates = try floatInput("hidden_states", in: inputs)
+            let context = try floatInput("encoder_hidden_states", in: inputs)
+            let pooled = try floatInput("pooled_projections", in: inputs)
+            let timesteps = try timestepInput(in: inputs)
+            return ["sample": .float32(try transformer(hiddenStates: hiddenStates, encoderHiddenStates: context,
+                                                       pooledProjections: pooled, timesteps: timesteps))]
         case .vaeEncode:
             let vae = try source().autoencoder()
             return ["latent_dist_mean": .float32(try vae.encode(floatInput("images", in: inputs)))]

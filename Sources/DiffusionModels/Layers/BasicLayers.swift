@@ -67,3 +67,17 @@ public struct LayerNorm: Sendable {
 
     public func callAsFunction(_ input: Tensor) -> Tensor { input.layerNorm(weight: weight, bias: bias, epsilon: epsilon) }
 }
+
+/// diffusers' `RMSNorm` (models/normalization.py) over the last dimension: x * rsqrt(mean(x^2) +
+/// eps) * `<path>.weight` [features].
+public struct RMSNorm: Sendable {
+    public let weight: Tensor
+    public let epsilon: Float
+
+    public init(_ store: ParameterStore, _ path: KeyPath, features: Int, epsilon: Float) throws {
+        weight = try store.take(path.key("weight"), shape: [features])
+        self.epsilon = epsilon
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor { input.rmsNorm(weight: weight, epsilon: epsilon) }
+}

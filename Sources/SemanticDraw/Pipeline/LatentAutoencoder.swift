@@ -3,8 +3,9 @@ import TensorRuntime
 
 /// The autoencoder between pixels and latents: the full KL VAE, or the tiny one (TAESD), which
 /// decodes about 25x faster with slightly softer detail (the live stream's decoder, `--tiny-vae`).
-/// Both map images in 0...1 to latents as the UNet sees them (already multiplied by the
-/// scaling factor: 0.18215 for SD1.5's VAE, 1 for TAESD) and back.
+/// Both map images in 0...1 to latents as the denoiser sees them (the KL VAE's latents shifted
+/// and scaled, (z - shift_factor) * scaling_factor: scaling 0.18215 for SD1.5's VAE, shift
+/// 0.0609 and scaling 1.5305 for SD3's; TAESD's as they are) and back.
 public enum LatentAutoencoder: Sendable {
     case kl(AutoencoderKL)
     case tiny(AutoencoderTiny)
@@ -43,7 +44,7 @@ public enum LatentAutoencoder: Sendable {
         let signed = images.affine(scale: 2, shift: -1)
         switch self {
         case .kl(let model):
-            return try model.encode(signed) * model.configuration.scalingFactor
+            return model.configuration.pipelineLatents(try model.encode(signed))
         case .tiny(let model):
             return try model.encode(signed)
         }
@@ -55,12 +56,12 @@ public enum LatentAutoencoder: Sendable {
     }
 
     /// Images [B, 3, H, W] in 0...1 of scaled latents [B, C, h, w]:
-    /// clamp(decode(latent / scaling) / 2 + 0.5, 0, 1).
+    /// clamp(decode(latent / scaling + shift) / 2 + 0.5, 0, 1).
     public func decode(latents: Tensor) throws -> Tensor {
         let sample: Tensor
         switch self {
         case .kl(let model):
-            sample = try model.decode(latents * (1 / model.configuration.scalingFactor))
+            sample = try model.decode(model.configuration.decoderLatents(latents))
         case .tiny(let model):
             sample = try model.decode(latents)
         }

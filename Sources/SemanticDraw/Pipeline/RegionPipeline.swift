@@ -167,7 +167,7 @@ public struct RegionPipeline: Sendable {
     func encode(image: Tensor, sampling: Bool, noise: inout some NoiseSource) throws -> Tensor {
         guard sampling, case .kl(let model) = autoencoder else { return try autoencoder.encode(image: image) }
         let posterior = try model.posterior(image.reshaped([1] + image.shape).affine(scale: 2, shift: -1))
-        return try posterior.sample(noise: try noise.next(shape: posterior.mean.shape)) * model.configuration.scalingFactor
+        return model.configuration.pipelineLatents(try posterior.sample(noise: try noise.next(shape: posterior.mean.shape)))
     }
 
     /// The image [3, H, W] in 0...1 of a scaled latent.

@@ -40,6 +40,9 @@ public struct CPUBackend: TensorBackend {
     }
     public func expanded(_ tensor: Tensor, to shape: [Int]) -> Tensor { check(tensor); return tensor.cpuExpanded(to: shape) }
     public func subsampled(_ tensor: Tensor, stride: Int) -> Tensor { check(tensor); return tensor.cpuSubsampled(stride: stride) }
+    public func unpatchified(_ tensor: Tensor, height: Int, width: Int, patchSize: Int) -> Tensor {
+        check(tensor); return tensor.cpuUnpatchified(height: height, width: width, patchSize: patchSize)
+    }
 
     public func binary(_ operation: ElementwiseOperation, _ lhs: Tensor, _ rhs: Tensor) -> Tensor {
         check(lhs, rhs); return lhs.cpuBinary(operation, rhs)
@@ -61,6 +64,9 @@ public struct CPUBackend: TensorBackend {
         check(tensor, values); return tensor.cpuAddingPerChannel(values)
     }
     public func addChannelBiasInPlace(_ tensor: Tensor, _ bias: Tensor) { check(tensor, bias); tensor.cpuAddChannelBiasInPlace(bias) }
+    public func addingGated(_ tensor: Tensor, _ value: Tensor, gate: Tensor) -> Tensor {
+        check(tensor, value, gate); return tensor.cpuAddingGated(value, gate: gate)
+    }
     public func activated(_ tensor: Tensor, _ activation: Activation) -> Tensor { check(tensor); return tensor.cpuActivated(activation) }
     public func geglu(_ tensor: Tensor) -> Tensor { check(tensor); return tensor.cpuGEGLU() }
     public func softmax(_ tensor: Tensor) -> Tensor { check(tensor); return tensor.cpuSoftmax() }
@@ -100,6 +106,14 @@ public struct CPUBackend: TensorBackend {
     }
     public func layerNorm(_ tensor: Tensor, weight: Tensor, bias: Tensor, epsilon: Float) -> Tensor {
         check(tensor, weight, bias); return tensor.cpuLayerNorm(weight: weight, bias: bias, epsilon: epsilon)
+    }
+    public func modulatedLayerNorm(_ tensor: Tensor, scale: Tensor, shift: Tensor, epsilon: Float) -> Tensor {
+        check(tensor, scale, shift); return tensor.cpuModulatedLayerNorm(scale: scale, shift: shift, epsilon: epsilon)
+    }
+    public func rmsNorm(_ tensor: Tensor, weight: Tensor?, epsilon: Float) -> Tensor {
+        check(tensor)
+        if let weight { check(weight) }
+        return tensor.cpuRMSNorm(weight: weight, epsilon: epsilon)
     }
 
     public func timestepEmbedding(timesteps: [Float], dimension: Int, flipSinToCos: Bool, downscaleFrequencyShift: Float,

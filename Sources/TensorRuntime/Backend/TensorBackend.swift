@@ -25,6 +25,7 @@ public protocol TensorBackend: Sendable {
     func selecting(_ tensor: Tensor, index: Int, alongDimension dimension: Int) -> Tensor
     func expanded(_ tensor: Tensor, to shape: [Int]) -> Tensor
     func subsampled(_ tensor: Tensor, stride: Int) -> Tensor
+    func unpatchified(_ tensor: Tensor, height: Int, width: Int, patchSize: Int) -> Tensor
 
     // Elementwise.
     func binary(_ operation: ElementwiseOperation, _ lhs: Tensor, _ rhs: Tensor) -> Tensor
@@ -37,6 +38,7 @@ public protocol TensorBackend: Sendable {
     func addInPlace(_ target: Tensor, _ addend: Tensor)
     func addingPerChannel(_ tensor: Tensor, _ values: Tensor) -> Tensor
     func addChannelBiasInPlace(_ tensor: Tensor, _ bias: Tensor)
+    func addingGated(_ tensor: Tensor, _ value: Tensor, gate: Tensor) -> Tensor
     func activated(_ tensor: Tensor, _ activation: Activation) -> Tensor
     func geglu(_ tensor: Tensor) -> Tensor
     func softmax(_ tensor: Tensor) -> Tensor
@@ -56,6 +58,8 @@ public protocol TensorBackend: Sendable {
                 algorithm: ConvolutionAlgorithm) -> Tensor
     func groupNorm(_ tensor: Tensor, groups: Int, weight: Tensor, bias: Tensor, epsilon: Float, fusedSiLU: Bool) -> Tensor
     func layerNorm(_ tensor: Tensor, weight: Tensor, bias: Tensor, epsilon: Float) -> Tensor
+    func modulatedLayerNorm(_ tensor: Tensor, scale: Tensor, shift: Tensor, epsilon: Float) -> Tensor
+    func rmsNorm(_ tensor: Tensor, weight: Tensor?, epsilon: Float) -> Tensor
 
     // Creation.
     func timestepEmbedding(timesteps: [Float], dimension: Int, flipSinToCos: Bool, downscaleFrequencyShift: Float,

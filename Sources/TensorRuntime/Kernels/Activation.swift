@@ -12,6 +12,9 @@ public enum Activation: String, Sendable, CaseIterable {
     case relu
     /// Hyperbolic tangent.
     case tanh
+    /// GELU with PyTorch's tanh approximation, x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+    /// (`nn.GELU(approximate="tanh")`, diffusers' "gelu-approximate" feed-forward in SD3).
+    case geluTanh = "gelu_tanh"
 
     var code: Int32 {
         switch self {
@@ -20,6 +23,7 @@ public enum Activation: String, Sendable, CaseIterable {
         case .quickGELU: return Int32(SD_ACTIVATION_QUICK_GELU.rawValue)
         case .relu: return Int32(SD_ACTIVATION_RELU.rawValue)
         case .tanh: return Int32(SD_ACTIVATION_TANH.rawValue)
+        case .geluTanh: return Int32(SD_ACTIVATION_GELU_TANH.rawValue)
         }
     }
 }

@@ -72,4 +72,13 @@ extension Tensor {
         precondition(rank >= 3)
         return backend.positiveBoundingBoxes(self)
     }
+
+    /// Patch tokens back to an image: [B, height*width, p*p*C] -> [B, C, height*p, width*p], each
+    /// token holding its p x p patch row-major with channels innermost (diffusers' SD3
+    /// unpatchify, `einsum("nhwpqc->nchpwq")`).
+    public func unpatchified(height: Int, width: Int, patchSize: Int) -> Tensor {
+        precondition(rank == 3 && patchSize > 0 && shape[1] == height * width && shape[2] % (patchSize * patchSize) == 0,
+                     "unpatchified: \(shape) as \(height)x\(width) tokens of \(patchSize)x\(patchSize) patches")
+        return backend.unpatchified(self, height: height, width: width, patchSize: patchSize)
+    }
 }

@@ -48,6 +48,32 @@ extension Tensor {
         backend.layerNorm(self, weight: weight, bias: bias, epsilon: epsilon)
     }
 
+    /// Adaptive layer normalisation (adaLN): self [B, ..., D] normalised over the last dimension
+    /// without affine parameters (PyTorch's `layer_norm`, `elementwise_affine=False`), then
+    /// `* (1 + scale[b]) + shift[b]` with per-sample `scale` and `shift` [B, D], as diffusers'
+    /// `AdaLayerNormZero` / `AdaLayerNormContinuous` compute it.
+    public func modulatedLayerNorm(scale: Tensor, shift: Tensor, epsilon: Float) -> Tensor {
+        precondition(rank >= 2 && scale.shape == [shape[0], shape[rank - 1]] && shift.shape == scale.shape,
+                     "modulatedLayerNorm: \(shape) with scale \(scale.shape), shift \(shift.shape)")
+        return backend.modulatedLayerNorm(self, scale: scale, shift: shift, epsilon: epsilon)
+    }
+
+    /// RMS normalisation over the last dimension (diffusers' `RMSNorm`):
+    /// x * rsqrt(mean(x^2) + epsilon), times `weight` [D] when given.
+    public func rmsNorm(weight: Tensor?, epsilon: Float) -> Tensor {
+        precondition(rank >= 1 && (weight == nil || weight!.shape == [shape[rank - 1]]),
+                     "rmsNorm: \(shape) with weight \(weight?.shape ?? [])")
+        return backend.rmsNorm(self, weight: weight, epsilon: epsilon)
+    }
+
+    /// self + gate[b] * value for self and value of equal shape [B, ..., D] and per-sample gates
+    /// [B, D] (adaLN-Zero's gated residual).
+    public func addingGated(_ value: Tensor, gate: Tensor) -> Tensor {
+        precondition(rank >= 2 && value.shape == shape && gate.shape == [shape[0], shape[rank - 1]],
+                     "addingGated: \(shape) + \(gate.shape) * \(value.shape)")
+        return backend.addingGated(self, value, gate: gate)
+    }
+
     /// Sinusoidal timestep embedding as diffusers' `get_timestep_embedding` computes it in float32:
     /// frequencies exp(-ln(maxPeriod) * i / (half - downscaleFrequencyShift)), arguments t * f,
     /// then [sin, cos] (or [cos, sin] when `flipSinToCos`). timesteps: one value per sample.
