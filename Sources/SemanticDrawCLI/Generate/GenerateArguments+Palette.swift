@@ -42,22 +42,22 @@ extension GenerateArguments {
         let preset = try Preset.preset(family, accelerator: try accelerator.map(Accelerator.init(parsing:)) ?? Preset.defaultAccelerator(for: family))
         var paletteBrushes: [Palette.Brush] = []
         for (index, brush) in brushes.enumerated() {
-            guard let mask = brush.mask else {
-                throw GenerateArgumentError("brush \(index + 1) ('\(brush.prompt)') has no --mask (give --mask FILE after its --prompt)")
-            }
+            // A brush without --mask covers the canvas (alone: plain text-to-image).
             paletteBrushes.append(Palette.Brush(
                 name: brush.name ?? "brush \(index + 1)", color: brush.color ?? Self.brushColors[index % Self.brushColors.count],
-                prompt: brush.prompt, negativePrompt: brush.negativePrompt ?? defaults.negativePrompt, mask: .file(Self.absolute(mask)),
+                prompt: brush.prompt, negativePrompt: brush.negativePrompt ?? defaults.negativePrompt,
+                mask: brush.mask.map { .file(Self.absolute($0)) },
                 maskAlpha: brush.maskAlpha ?? defaults.maskAlpha ?? 1,
                 maskBlur: brush.maskBlur ?? defaults.maskBlur ?? Float(preset.oneShotMaskBlur),
                 promptStrength: brush.promptStrength ?? defaults.promptStrength ?? 1))
         }
         var width = self.width, height = self.height
-        if width == nil || height == nil, let first = paletteBrushes.first, case .file(let path) = first.mask {
-            // The canvas defaults to the first mask's size.
+        if width == nil || height == nil, let index = paletteBrushes.firstIndex(where: { $0.mask != nil }),
+           case .file(let path)? = paletteBrushes[index].mask {
+            // The canvas defaults to the first mask's size (without masks: the preset's canvas).
             let image: Image
             do { image = try PNG.read(path: path) } catch {
-                throw PaletteError.unreadableImage(field: "brushes[0].mask", source: path, reason: "\(error)")
+                throw PaletteError.unreadableImage(field: "brushes[\(index)].mask", source: path, reason: "\(error)")
             }
             width = width ?? image.width
             height = height ?? image.height

@@ -22,10 +22,13 @@ struct GenerateRunner {
                                    loras: try palette.modelLoRAReferences(), tinyAutoencoder: palette.tinyAutoencoder)
         let model = try await ModelLoading.load(request)
         let pipeline = model.regionPipeline
-        let slotCount = inputs.settings.method == .baselineMultiDiffusion ? "DDIM baseline"
-            : "SemanticDraw (\(palette.accelerator.rawValue), \(inputs.settings.schedule))"
+        let method = switch inputs.settings.method {
+        case .baselineMultiDiffusion: "DDIM baseline"
+        case .textToImage: "text-to-image (\(palette.accelerator.rawValue), \(inputs.settings.schedule))"
+        case .semanticDraw: "SemanticDraw (\(palette.accelerator.rawValue), \(inputs.settings.schedule))"
+        }
         printError("generating \(palette.width)x\(palette.height), \(palette.brushes.count) brush\(palette.brushes.count == 1 ? "" : "es"), "
-            + "seed \(palette.seed), \(slotCount)")
+            + "seed \(palette.seed), \(method)")
         let bar = StepProgressBar(label: "generating")
         var noise = TorchGenerator(seed: palette.seed)
         let start = Date()
