@@ -36,7 +36,7 @@ struct GenerateRunner {
                                            noise: &noise, progress: { bar.update($0, $1) })
         try Task.checkCancellation()
         let image = try Image(tensor: result.image, range: .unit)
-        try PNG.write(image, to: output, textChunks: try palette.pngTextChunks())
+        try PNG.write(image, to: output, textChunks: try palette.pngText())
         if let path = arguments.savePalette { try palette.write(to: path, embeddingMasks: true) }
         printError(String(format: "wrote %@ (%d x %d) in %.1f s", output, palette.width, palette.height, Date().timeIntervalSince(start)))
     }
