@@ -14,7 +14,7 @@ import Testing
     }
 
     static let unmasked = ##"{"name": "a", "color": "#000000", "prompt": "a cat"}"##
-    static let masked = ##"{"name": "b", "color": "#FFFFFF", "prompt": "a hat", "mask": {"file": "masks/ground.png"}}"##
+    static let masked = ##"{"name": "b", "color": "#FFFFFF", "prompt": "a hat", "mask": {"file": "masks/sky.png"}}"##
 
     @Test func oneBrushWithoutAMaskIsTextToImage() throws {
         let palette = try Self.palette(brushes: Self.unmasked)
