@@ -2,7 +2,7 @@ import Schedulers
 
 /// Which algorithm a one-shot generation runs (``RegionGenerationSettings/method``).
 public enum RegionGenerationMethod: String, Sendable, Equatable, CaseIterable {
-    /// SemanticDraw (the paper's Algorithm S2, ALGORITHM.md §4): an accelerated scheduler (LCM),
+    /// SemanticDraw (the paper's Algorithm S2, docs/ALGORITHM.md §4): an accelerated scheduler (LCM),
     /// bootstrapping with mask centring and leak suppression, latent pre-averaging.
     case semanticDraw
     /// The baseline MultiDiffusion (Algorithm S1, docs/REFERENCE_PIPELINE.md R11), for

@@ -3,7 +3,7 @@ import Schedulers
 import TensorRuntime
 import Tokenizer
 
-/// One-shot region-based generation, the paper's Algorithm S2 (ALGORITHM.md §2-§4, with the
+/// One-shot region-based generation, the paper's Algorithm S2 (docs/ALGORITHM.md §2-§4, with the
 /// conventions fixed in docs/REFERENCE_PIPELINE.md R1-R9): text conditioning with prompt
 /// strength, mask processing, the background cases (a)-(d), the region denoising loop with
 /// latent pre-averaging, decoding and the pixel blend. The scheduler is the settings' choice
