@@ -36,7 +36,7 @@ extension GenerateArguments {
 
     private func paletteFromBrushes() throws -> Palette {
         guard !brushes.isEmpty else {
-            throw GenerateArgumentError("no brushes: give --prompt TEXT --mask FILE once per brush, or --palette FILE")
+            throw GenerateArgumentError("no brushes: give --prompt TEXT (with --mask FILE for a region) once per brush, or --palette FILE")
         }
         let family = ModelFamily.detect(model: model)
         let preset = try Preset.preset(family, accelerator: try accelerator.map(Accelerator.init(parsing:)) ?? Preset.defaultAccelerator(for: family))
