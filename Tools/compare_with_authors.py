@@ -58,7 +58,7 @@ PATCHES = [
 ]
 DIAGNOSTICS = {
     "mean": "encode_imgs returns the posterior mean (latent_dist.mode()) instead of latent_dist.sample() - "
-            "our Decision (ALGORITHM.md §4 random numbers); removes their extra generator draws",
+            "our Decision (docs/ALGORITHM.md §4 random numbers); removes their extra generator draws",
     "white": "get_white_background(H, W) returns the encoding of an H x W white image instead of the top-left crop "
              "of the 768 x 768 white latent their constructor caches (our R8)",
 }

@@ -5,7 +5,7 @@
     .venv-reference/bin/python Tools/make_generate_fixtures.py --semantic-draw .build/debug/semantic-draw
 
 For each case in CASES it runs the pinned Python reference (Tools/reference_semantic_draw.py,
-ALGORITHM.md §2-§4 over diffusers) on the tiny-random model that `semantic-draw export
+docs/ALGORITHM.md §2-§4 over diffusers) on the tiny-random model that `semantic-draw export
 tiny-random` writes, with the mask PNGs written here, text prompts through transformers'
 CLIPTokenizer, and noise from `torch.Generator().manual_seed(seed)` (the random-number contract),
 and saves the image as `<case>.png` (uint8, round to nearest). `cases.json` holds each case's

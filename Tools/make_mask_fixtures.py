@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate the mask-preprocessing fixtures in Tests/Fixtures/masks/ (ALGORITHM.md section 2).
+"""Generate the mask-preprocessing fixtures in Tests/Fixtures/masks/ (docs/ALGORITHM.md section 2).
 
 A direct PyTorch implementation of the six steps, applied to a few canvases:
     1. resize: F.interpolate(mode="bilinear", align_corners=False) in float32 (the input dtype)
@@ -18,7 +18,7 @@ A direct PyTorch implementation of the six steps, applied to a few canvases:
 
 Noise levels: the default 5-slot schedule (t = 999, 919, 759, 499, 259) and the 4-slot list
 (t = 999, 759, 499, 259), b_t = sqrt(1 - abar_t) in float32 from diffusers' LCMScheduler
-alphas_cumprod (scaled_linear 0.00085..0.012, 1000 steps), checked against ALGORITHM.md section 1.
+alphas_cumprod (scaled_linear 0.00085..0.012, 1000 steps), checked against docs/ALGORITHM.md section 1.
 
 Files (one per canvas; inputs shared by its configurations):
     square.safetensors  64 x 64 (H x W): brushes [full canvas, smooth random, circle, empty]

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate the one-shot region generation fixtures in Tests/Fixtures/region/.
 
-Runs Tools/reference_semantic_draw.py (the pinned reference of ALGORITHM.md §2-§4, specified in
+Runs Tools/reference_semantic_draw.py (the pinned reference of docs/ALGORITHM.md §2-§4, specified in
 docs/REFERENCE_PIPELINE.md) with the tiny fixture models:
 
     UNet   Tests/Fixtures/unet-sd1          (cross-attention 32, one downsample)
@@ -190,7 +190,7 @@ def cases():
                               dict(prompt=ids(221), negative_prompt=ids(222), mask=rect(32, 32, 16, 16, 30, 30))])))
     H, W = 32, 40
     out.append(("bg_image_mean",
-                "as bg_image_blur, with image_encoding 'mean' (ALGORITHM.md's posterior mean, no "
+                "as bg_image_blur, with image_encoding 'mean' (docs/ALGORITHM.md's posterior mean, no "
                 "posterior draw; `generate --posterior-mean`)",
                 "generate",
                 dict(height=H, width=W, slots=[4, 12, 25, 37], background_prompt=ids(41, 42),

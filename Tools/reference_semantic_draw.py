@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Pinned Python reference of SemanticDraw's one-shot region generation (ALGORITHM.md §2-§4).
+"""Pinned Python reference of SemanticDraw's one-shot region generation (docs/ALGORITHM.md §2-§4).
 
 This is a *library module* (imported by Tools/make_region_fixtures.py); it implements
-/work/shared/ALGORITHM.md §2 (masks), §3 (text conditioning), §4 (one-shot region generation,
+docs/ALGORITHM.md §2 (masks), §3 (text conditioning), §4 (one-shot region generation,
 background cases (a)-(d), tiling, bootstrapping, mask centring, leak suppression,
 pre-averaging, background fill, the random-number contract, the pixel blend; panorama) and the
 baseline MultiDiffusion (Algorithm S1) over diffusers components. Every choice where the text
@@ -260,7 +260,7 @@ class TCDSlots:
 
 
 # --------------------------------------------------------------------------------------------
-# Masks (ALGORITHM.md §2, R4)
+# Masks (docs/ALGORITHM.md §2, R4)
 # --------------------------------------------------------------------------------------------
 
 
@@ -288,7 +288,7 @@ def resize_mask(m: torch.Tensor, H: int, W: int) -> torch.Tensor:
 def process_masks(masks: Sequence[torch.Tensor], alphas: Sequence[float], stds: Sequence[float],
                   thresholds: Sequence[torch.Tensor], H: int, W: int, h: int, w: int,
                   quantization: str = "discrete"):
-    """ALGORITHM.md §2 steps 1-6 (steps 2-3 in float64, as Tools/make_mask_fixtures.py). Returns (quantised P x T x 1 x h x w, blurred P x H x W)."""
+    """docs/ALGORITHM.md §2 steps 1-6 (steps 2-3 in float64, as Tools/make_mask_fixtures.py). Returns (quantised P x T x 1 x h x w, blurred P x H x W)."""
     P, T = len(masks), len(thresholds)
     m = [resize_mask(torch.as_tensor(x, dtype=torch.float32), H, W).to(torch.float64) for x in masks]
     # 2. cover (float64): brush p *= 0.3 where any later brush is > 0
@@ -319,7 +319,7 @@ def process_masks(masks: Sequence[torch.Tensor], alphas: Sequence[float], stds: 
 
 
 # --------------------------------------------------------------------------------------------
-# Views (ALGORITHM.md §4 tiling, R5)
+# Views (docs/ALGORITHM.md §4 tiling, R5)
 # --------------------------------------------------------------------------------------------
 
 
@@ -364,7 +364,7 @@ def views_and_weights(h: int, w: int, H: int, W: int, tile: int, scale_factor: i
 
 
 # --------------------------------------------------------------------------------------------
-# Text (ALGORITHM.md §3, R3)
+# Text (docs/ALGORITHM.md §3, R3)
 # --------------------------------------------------------------------------------------------
 
 
@@ -431,7 +431,7 @@ def decode_latent(vae, latent: torch.Tensor) -> torch.Tensor:
 
 
 # --------------------------------------------------------------------------------------------
-# One-shot region generation (ALGORITHM.md §4)
+# One-shot region generation (docs/ALGORITHM.md §4)
 # --------------------------------------------------------------------------------------------
 
 
@@ -512,7 +512,7 @@ def generate(unet, vae, text_encoder, tokenizer, scheduler_kind: str, scheduler,
              default_negative_prompt: Prompt = "",
              image_encoding: str = "sample",
              _panorama: bool = False) -> RegionResult:
-    """One-shot region generation (ALGORITHM.md §4; the spec is docs/REFERENCE_PIPELINE.md).
+    """One-shot region generation (docs/ALGORITHM.md §4; the spec is docs/REFERENCE_PIPELINE.md).
 
     brushes: dicts with prompt, negative_prompt (optional), mask (H0 x W0 float, 1 = inside),
     mask_alpha (1.0), mask_std (1.0 px), prompt_strength (1.0). Prompts are strings (need

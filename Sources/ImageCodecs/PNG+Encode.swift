@@ -2,15 +2,21 @@ import CPNG
 import Foundation
 
 extension PNG {
-    /// Encodes `image` as an 8-bit PNG (grey, RGB or RGBA, as the image is), followed by one
-    /// `iTXt` chunk per entry of `textChunks` (keyword -> UTF-8 text, uncompressed, written in
-    /// keyword order so the same input gives the same bytes). Keywords must be 1 to 79
-    /// printable Latin-1 characters without leading, trailing or doubled spaces.
+    /// Encodes `image` as an 8-bit PNG (grey, RGB or RGBA, as the image is) with one uncompressed
+    /// `iTXt` chunk per entry of `textChunks` (keyword -> UTF-8 text), in keyword order so the same
+    /// input gives the same bytes (see the `[PNGText]` form).
     public static func encode(_ image: Image, textChunks: [String: String] = [:]) throws -> Data {
+        try encode(image, textChunks: textChunks.keys.sorted().map { PNGText(keyword: $0, text: textChunks[$0] ?? "") })
+    }
+
+    /// Encodes `image` as an 8-bit PNG (grey, RGB or RGBA, as the image is) with `textChunks` in
+    /// the given order right after the header chunks and before the image data (`IDAT`), so that
+    /// readers which stop at the image data (Pillow's `Image.open(...).info`, galleries) see them.
+    /// Keywords must be 1 to 79 printable Latin-1 characters without leading, trailing or
+    /// doubled spaces.
+    public static func encode(_ image: Image, textChunks: [PNGText]) throws -> Data {
         try Image.validate(width: image.width, height: image.height, channels: image.channels)
-        let textChunkData = try textChunks.keys.sorted().map { keyword in
-            try PNGTextChunk.internationalTextChunk(keyword: keyword, text: textChunks[keyword] ?? "")
-        }
+        let textChunkData = try textChunks.map { try $0.encodedChunk() }
         var control = png_image()
         control.version = png_uint_32(PNG_IMAGE_VERSION)
         control.width = png_uint_32(image.width)
@@ -32,11 +38,15 @@ extension PNG {
         guard written != 0, Int(size) <= encoded.count, size >= 12 else { throw encodingFailure(control, image) }
         encoded.removeLast(encoded.count - Int(size))
         guard !textChunkData.isEmpty else { return Data(encoded) }
-        // IEND is the last chunk (12 bytes); the text chunks go right before it.
-        let iendStart = encoded.count - 12
-        var result = Data(encoded[..<iendStart])
+        // libpng writes the header chunks, then IDAT: the text chunks go before the first IDAT.
+        let stream = Data(encoded)
+        guard let imageDataStart = try PNGChunk.validate(stream, source: "encoded image", collecting: ["IDAT"]).first?.lowerBound else {
+            throw ImageCodecError.unsupported(source: "image \(image.width) x \(image.height) x \(image.channels)",
+                                              reason: "libpng wrote no IDAT chunk")
+        }
+        var result = Data(stream[..<imageDataStart])
         for chunk in textChunkData { result.append(chunk) }
-        result.append(contentsOf: encoded[iendStart...])
+        result.append(stream[imageDataStart...])
         return result
     }
 
@@ -51,6 +61,13 @@ extension PNG {
     /// bytes go to a temporary file in the same folder, which is then renamed over `path`;
     /// on failure nothing is left behind and an existing file at `path` is untouched.
     public static func write(_ image: Image, to path: String, textChunks: [String: String] = [:]) throws {
+        let data = try encode(image, textChunks: textChunks)
+        try AtomicFileWriter.write(data, to: path)
+    }
+
+    /// Encodes `image` with `textChunks` in order (see the `[PNGText]` form)
+    /// and writes it to `path` atomically, as the dictionary form does.
+    public static func write(_ image: Image, to path: String, textChunks: [PNGText]) throws {
         let data = try encode(image, textChunks: textChunks)
         try AtomicFileWriter.write(data, to: path)
     }

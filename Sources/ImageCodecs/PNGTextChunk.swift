@@ -12,6 +12,14 @@ enum PNGTextChunk {
         return PNGChunk(type: "iTXt", data: data).encoded
     }
 
+    /// The `tEXt` chunk holding the Latin-1 bytes `latin1Text` under `keyword`.
+    static func textChunk(keyword: String, latin1Text: Data) throws -> Data {
+        var data = try keywordBytes(keyword)
+        data.append(0)
+        data.append(latin1Text)
+        return PNGChunk(type: "tEXt", data: data).encoded
+    }
+
     /// The keyword's Latin-1 bytes after checking the PNG rules (1 to 79 printable Latin-1
     /// characters, no leading, trailing or consecutive spaces).
     static func keywordBytes(_ keyword: String) throws -> Data {

@@ -30,7 +30,8 @@ struct DownloadCommand: AsyncParsableCommand {
         options.loras = loras
         options.tinyAutoencoder = tinyAutoencoder
         let loader = ModelLoader(hub: try HubClientFactory.make(), log: { printError($0) })
-        let files = try await loader.fetch(try options.request())
+        let request = try options.request()
+        let files = try await HubUnavailableError.explaining(request) { try await loader.fetch(request) }
         for line in files.sources { print(line) }
         print("ready: \(files.base)")
         if verify {

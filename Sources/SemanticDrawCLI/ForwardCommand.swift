@@ -53,7 +53,7 @@ struct ForwardCommand: ParsableCommand {
     @Option(help: "safetensors file to write the outputs to (written atomically).")
     var output: String
 
-    @Option(name: .customLong("lora"), help: "LoRA safetensors file fused into the unet or text-encoder first (repeatable; see docs/LORA.md).")
+    @Option(name: .customLong("lora"), help: "LoRA safetensors file, or a folder holding it (pytorch_lora_weights.safetensors or its only .safetensors file), fused into the unet or text-encoder first (repeatable; see docs/LORA.md).")
     var loras: [String] = []
 
     @Option(name: .customLong("lora-scale"), help: "Strength of the --lora at the same position (repeatable; default 1).")

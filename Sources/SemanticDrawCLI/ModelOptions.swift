@@ -12,7 +12,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("config"), help: "A diffusers folder whose config files describe a single-file checkpoint.")
     var configurationFolder: String?
 
-    @Option(name: .customLong("lora"), help: "A LoRA file or repo id fused into the model (repeatable, in order).")
+    @Option(name: .customLong("lora"), help: "A LoRA file, adapter folder or repo id fused into the model (repeatable, in order).")
     var loras: [String] = []
 
     @Option(name: .customLong("lora-scale"), help: "Scale of the --lora at the same position (repeatable; default 1).")

@@ -4,7 +4,7 @@ import ImageCodecs
 import SemanticDraw
 import TensorRuntime
 
-/// `semantic-draw panorama`: one prompt over a wide canvas (ALGORITHM.md §4 "Panorama").
+/// `semantic-draw panorama`: one prompt over a wide canvas (docs/ALGORITHM.md §4 "Panorama").
 struct PanoramaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "panorama",
@@ -59,7 +59,19 @@ struct PanoramaCommand: AsyncParsableCommand {
             "accelerator": preset.accelerator.rawValue, "schedule": "\(settings.schedule)", "guidance": settings.guidance,
             "model": request.model,
         ].compactMapValues { $0 is NSNull ? nil : $0 }, options: [.sortedKeys])
-        try PNG.write(image, to: output, textChunks: ["semantic-draw-panorama": String(decoding: description, as: UTF8.self)])
+        var parameters = [GenerationParameters.Setting("Steps", String(Preset.stepCount(settings.schedule))),
+                          .init("Sampler", GenerationParameters.samplerName(settings.scheduler))]
+        if case .slots(let slots) = settings.schedule {
+            parameters.append(.init("Schedule type", "slots " + slots.map(String.init).joined(separator: " ") + " of 50"))
+        }
+        parameters += [.init("CFG scale", GenerationParameters.number(settings.guidance)), .init("Seed", String(seed)),
+                       .init("Size", "\(width)x\(height)"), .init("Model", GenerationParameters.displayName(request.model)),
+                       .init("Accelerator", preset.accelerator.rawValue), .init("Mode", "panorama"), .init("Generator", "semantic-draw")]
+        let infotext = GenerationParameters(prompt: prompt, negativePrompt: negativePrompt ?? "", settings: parameters).text
+        try PNG.write(image, to: output, textChunks: [
+            PNGText(keyword: GenerationParameters.pngTextKeyword, text: infotext, storage: .latin1WhenPossible),
+            PNGText(keyword: "semantic-draw-panorama", text: String(decoding: description, as: UTF8.self)),
+        ])
         printError(String(format: "wrote %@ (%d x %d) in %.1f s", output, width, height, Date().timeIntervalSince(start)))
     }
 }

@@ -455,12 +455,12 @@ import Testing
     }
 }
 
-/// Inputs with a zero spatial extent must be rejected as invalid inputs, not crash the process.
-/// KNOWN SOURCE BUG: the shape guards of UNet2DConditionModel, AutoencoderKL.encode/decode and
-/// AutoencoderTiny.encode/decode check rank, channels and batch but not that H and W are
-/// positive, so conv2d's precondition ("input ... too small for kernel") traps. Each case runs in
-/// a child process (exit test), which currently dies of SIGILL. The exit codes of the child:
-/// 0 invalidInput (wanted), 2 accepted, 3 another ModelLoadingError, 4 another error.
+/// Inputs with a zero spatial extent must be rejected as invalid inputs, not crash the process:
+/// the shape guards of UNet2DConditionModel, AutoencoderKL.encode/decode and
+/// AutoencoderTiny.encode/decode check that H and W are positive before any convolution (whose
+/// precondition would otherwise trap). Each case runs in a child process (exit test), so a trap
+/// fails the test instead of ending the test run. The exit codes of the child: 0 invalidInput
+/// (wanted), 2 accepted, 3 another ModelLoadingError, 4 another error.
 @Suite struct ZeroSizeInputTests {
     /// Runs `component` on the inputs file at `path` and exits with the outcome's code.
     static func childRun(_ component: NetworkComponent, fixture: String, inputsPath path: String) -> Never {
@@ -475,8 +475,7 @@ import Testing
         }
     }
 
-    /// Writes the inputs (the empty tensor last: see SafeTensorsTests.roundTripsZeroElementTensors)
-    /// in a scratch folder that this process removes, then runs `component` on them in a child.
+    /// Writes the inputs in a scratch folder that this process removes, then runs `component` on them in a child.
     static func expectInvalidInput(_ component: NetworkComponent, fixture: String,
                                    inputs: [(key: String, shape: [Int], values: [Float])],
                                    sourceLocation: SourceLocation = #_sourceLocation) async throws {

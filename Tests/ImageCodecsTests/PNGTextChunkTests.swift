@@ -14,12 +14,34 @@ import Testing
         let chunks = ["semantic-draw": longJSON, "Comment": "emoji 🎨🖌️, CJK 漢字かな한글, accents é ü ñ", "Empty": ""]
         let data = try PNG.encode(Self.image(), textChunks: chunks)
 
-        // The stream is well formed: signature, CRCs, iTXt before IEND, image unchanged.
+        // The stream is well formed: signature, CRCs, iTXt in keyword order before the image data
+        // (after libpng's header chunks: IHDR, sRGB), image unchanged.
         let parsed = try PNGChunk.parse(data)
-        #expect(parsed.filter { $0.type == "iTXt" }.count == 3)
+        #expect(parsed.map(\.type) == ["IHDR", "sRGB", "iTXt", "iTXt", "iTXt", "IDAT", "IEND"])
         #expect(parsed.last?.type == "IEND")
         #expect(try PNG.decode(data: data) == Self.image())
         #expect(try PNG.textChunks(data: data) == chunks)
+    }
+
+    /// Ordered text chunks go between the header and the first IDAT, where readers that stop at
+    /// the image data (Pillow's `Image.open(...).info`) find them; `latin1WhenPossible` writes
+    /// `tEXt` for Latin-1 text (as Pillow's `add_text`, and so A1111) and `iTXt` otherwise.
+    @Test func orderedChunksGoBeforeTheImageData() throws {
+        let image = try Image(width: 40, height: 30, channels: 4, repeating: 200)
+        let text = [PNGText(keyword: "parameters", text: "a café, Steps: 5", storage: .latin1WhenPossible),
+                    PNGText(keyword: "semantic-draw", text: "{\"prompt\": \"a café\"}"),
+                    PNGText(keyword: "Comment", text: "brush 🖌️", storage: .latin1WhenPossible)]
+        let data = try PNG.encode(image, textChunks: text)
+        let parsed = try PNGChunk.parse(data)
+        let firstImageData = try #require(parsed.firstIndex { $0.type == "IDAT" })
+        #expect(parsed.first?.type == "IHDR")
+        #expect(parsed[..<firstImageData].map(\.type) == ["IHDR", "sRGB", "tEXt", "iTXt", "iTXt"], "\(parsed.map(\.type))")
+        #expect(!parsed[firstImageData...].contains { ["tEXt", "iTXt", "zTXt"].contains($0.type) })
+        #expect(parsed[2].data == Data("parameters".utf8) + Data([0]) + Data("a caf".utf8) + Data([0xE9]) + Data(", Steps: 5".utf8))
+        #expect(try PNG.decode(data: data) == image)
+        #expect(try PNG.textChunks(data: data) == ["parameters": "a café, Steps: 5", "semantic-draw": "{\"prompt\": \"a café\"}",
+                                                   "Comment": "brush 🖌️"])
+        #expect(throws: ImageCodecError.self) { try PNG.encode(image, textChunks: [PNGText(keyword: " bad", text: "")]) }
     }
 
     @Test func readsLatin1AndCompressedChunks() throws {

@@ -19,7 +19,7 @@ struct TrainingTablesTests {
 
     @Test func float32RunningProductWouldDiffer() throws {
         // The reason alpha-bar accumulates in float64: a float32 running product differs from
-        // torch.cumprod in most entries (ALGORITHM.md §1 says 944 of 1000 for SD1.5).
+        // torch.cumprod in most entries (docs/ALGORITHM.md §1 says 944 of 1000 for SD1.5).
         let fixture = try SchedulerFixture("lcm-sd15")
         let tables = try TrainingNoiseTables(configuration: fixture.configuration)
         var product: Float = 1
@@ -36,7 +36,7 @@ struct TrainingTablesTests {
     }
 
     /// The default 5-slot schedule against `default-schedule.json` (diffusers) and the table
-    /// printed in ALGORITHM.md §1 (5 decimals).
+    /// printed in docs/ALGORITHM.md §1 (5 decimals).
     @Test func defaultScheduleTable() throws {
         struct Table: Decodable { let timesteps: [Int]; let alpha_bar: [Float]; let a_t: [Float]; let b_t: [Float] }
         let data = try Data(contentsOf: URL(fileURLWithPath: SchedulerFixture.root + "/default-schedule.json"))

@@ -95,6 +95,33 @@ import Testing
             == Data(contentsOf: URL(fileURLWithPath: workspace.path("json.png"))))
     }
 
+    /// The help is printed from the option table: it lists exactly the options generate accepts
+    /// (each once, aliases next to their option), and every listed option parses (an option
+    /// missing from the table would be "unknown").
+    @Test func helpListsEveryOptionOnce() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: CLI.executable.path))
+        let help = try CLI.run(["generate", "--help"])
+        #expect(help.status == 0, "stderr: \(help.error)")
+        // An option row is "  NAMES VALUE" then, after at least two spaces, its help.
+        let labels = help.output.split(separator: "\n").filter { $0.hasPrefix("  -") }
+            .map { String($0.dropFirst(2)).components(separatedBy: "  ")[0] }
+        let listed = labels.flatMap { label in
+            label.split(separator: " ").map(String.init).filter { $0.hasPrefix("-") }.map { $0.hasSuffix(",") ? String($0.dropLast()) : $0 }
+        }
+        let expected = ["--prompt", "--negative-prompt", "--mask", "--mask-alpha", "--mask-std", "--mask-blur", "--prompt-strength",
+                        "--brush-name", "--brush-color", "--palette", "--width", "--height", "--seed", "--steps", "--slots", "--guidance",
+                        "--bootstrap-steps", "--bootstrap-mix", "--quantization", "--background-image", "--background-prompt",
+                        "--background-negative-prompt", "--baseline", "--posterior-mean", "--model", "--accelerator",
+                        "--accelerator-lora", "--eta", "--config", "--lora", "--lora-scale", "--tiny-vae", "--output", "--save-palette",
+                        "--help", "-h"]
+        #expect(listed.sorted() == expected.sorted())
+        // An alias writes the same field as its option: --mask-blur then --mask-std on one brush is "twice".
+        let workspace = try Workspace()
+        let twice = try CLI.run(["generate", "--model", "tiny-random", "--prompt", "p", "--mask-blur", "1", "--mask-std", "2",
+                                 "--output", workspace.path("out.png")])
+        #expect(twice.status != 0 && twice.error.contains("brush 1 ('p') has --mask-std twice"), "\(twice.error)")
+    }
+
     /// Each bad command line exits non-zero, says what is wrong, and leaves no output file.
     @Test(arguments: [
         (["--prompt", "p", "--mask", "disc.png", "--mask-alpha", "1.5"], "mask_alpha: 1.5 is outside 0...1"),
@@ -104,7 +131,12 @@ import Testing
         (["--prompt", "p", "--mask", "disc.png", "--width", "100"], "width: 100 is not a multiple of 8"),
         (["--mask", "disc.png", "--prompt", "p"], "--mask comes before any --prompt"),
         (["--prompt", "p", "--mask", "disc.png", "--negative-prompt", "a", "--negative-prompt", "b"], "more negative prompts than prompts"),
-        (["--prompt", "p"], "has no --mask"),
+        (["--prompt", "p", "--background-prompt", "grass"], "background.prompt: the only brush has no mask"),
+        (["--mask-std", "1", "--mask-std", "2", "--prompt", "p"], "the default --mask-std is given twice"),
+        (["--prompt", "p", "--seed", "1", "--seed", "2"], "--seed is given twice"),
+        (["--prompt", "p", "--baseline=yes"], "--baseline takes no value"),
+        (["--prompt", "p", "--lora-scale", "0.5"], "--lora-scale comes before any --lora"),
+        (["--prompt", "p", "stray"], "unexpected argument 'stray'"),
         (["--prompt", "p", "--mask", "missing.png"], "missing.png"),
         (["--prompt", "p", "--mask", "not-a-png.png"], "not-a-png.png"),
         (["--prompt", "p", "--mask", "disc.png", "--steps", "4", "--slots", "0,4"], "not both"),

@@ -11,13 +11,26 @@ import Testing
     typealias CLI = ForwardCommandTests
     static let folder = CLI.repository.appendingPathComponent("Tests/Fixtures/generate").path
 
-    static var cases: [String] { caseNames(in: folder) }
+    static var cases: [String] { caseNames(in: folder) ?? [] }
 
-    /// The case names of `folder/cases.json` (case name -> `generate` options), sorted.
-    static func caseNames(in folder: String) -> [String] {
+    /// The case names of `folder/cases.json` (case name -> `generate` options), sorted; nil when
+    /// the file cannot be read or is not such an object. The parameterised tests then have no
+    /// arguments and would pass silently, so every suite has a test that requires the list
+    /// (``requireCases(in:atLeast:)``), as the tokenizer's CorpusTests do.
+    static func caseNames(in folder: String) -> [String]? {
         guard let data = FileManager.default.contents(atPath: folder + "/cases.json"),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: [String]] else { return [] }
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: [String]] else { return nil }
         return object.keys.sorted()
+    }
+
+    /// Fails unless `folder/cases.json` is readable and lists at least `minimum` cases.
+    static func requireCases(in folder: String, atLeast minimum: Int) throws {
+        let names = try #require(caseNames(in: folder), "cannot read \(folder)/cases.json (case name -> generate options)")
+        #expect(names.count >= minimum, "\(folder)/cases.json lists \(names.count) cases, expected at least \(minimum)")
+    }
+
+    @Test func fixtureCasesAreLoaded() throws {
+        try Self.requireCases(in: Self.folder, atLeast: 3)
     }
 
     /// The options of case `name` in `folder/cases.json`, fixture file names made absolute.

@@ -17,7 +17,11 @@ import Testing
 
     /// cases.json: case name -> the full `generate` options (from `--model tiny-random` on; file
     /// names relative to the fixture folder).
-    static var cases: [String] { GenerateReproductionTests.caseNames(in: folder) }
+    static var cases: [String] { GenerateReproductionTests.caseNames(in: folder) ?? [] }
+
+    @Test func fixtureCasesAreLoaded() throws {
+        try GenerateReproductionTests.requireCases(in: Self.folder, atLeast: 4)
+    }
 
     @Test(arguments: cases)
     func reproducesTheReference(name: String) throws {

@@ -3,7 +3,7 @@ import SemanticDraw
 import TensorRuntime
 import Testing
 
-/// Mask preprocessing (ALGORITHM.md §2) against the PyTorch 2.13.0 implementation in
+/// Mask preprocessing (docs/ALGORITHM.md §2) against the PyTorch 2.13.0 implementation in
 /// Tools/make_mask_fixtures.py (Tests/Fixtures/masks/): two canvases (64 x 64 and 96 x 128, one
 /// mask given at 48 x 64, an empty mask, a full-canvas brush), blur std 0, 1 and 8, alpha 1 and
 /// 0.6, discrete and continuous quantisation, the default 5-slot and a 4-slot noise-level list.

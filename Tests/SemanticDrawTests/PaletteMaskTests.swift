@@ -4,7 +4,7 @@ import SemanticDraw
 import TensorRuntime
 import Testing
 
-/// Brush masks from PNG files and embedded data: ALGORITHM.md §2 polarity (grey value,
+/// Brush masks from PNG files and embedded data: docs/ALGORITHM.md §2 polarity (grey value,
 /// RGBA alpha, RGB luminance as Pillow's `convert("L")`; 1 = inside), bilinear resizing to the
 /// canvas as PyTorch's `interpolate(mode="bilinear", align_corners=False)` with a note, and
 /// errors naming the brush and the file.

@@ -5,7 +5,7 @@ import TensorRuntime
 import Testing
 
 /// With a fixed seed and a static palette, every stream frame from T - 1 on is exactly a
-/// one-shot generation (`RegionPipeline`, ALGORITHM.md §4) of the same noise.
+/// one-shot generation (`RegionPipeline`, docs/ALGORITHM.md §4) of the same noise.
 ///
 /// Which frame is which run: the stream draws init_noise (T x C x h x w) first, then one
 /// 1 x C x h x w latent per frame for slot 0. Frame f shows the latent that entered slot 0 at
@@ -21,11 +21,11 @@ import Testing
 /// - The one-shot pipeline draws fresh noise for every bootstrap and transition; the stream
 ///   reuses the fixed init_noise per slot (so consecutive frames share their noise except the
 ///   initial latent): the recorded draws above encode exactly that.
-/// - Leak suppression is a one-shot step only (ALGORITHM.md §5 lists none); the test turns on
+/// - Leak suppression is off by default in the stream (docs/ALGORITHM.md §5 step 4); the test turns on
 ///   `suppressesBootstrapLeak` so the stream runs it too. (With tiny-random the factor
 ///   2 sigmoid(d / 0.2) - 1 rounds to 1, its z being far from the bootstrap latent, so the default
 ///   stream matches here as well; with real weights it does not.) Centring happens on bootstrap slots only
-///   in both (the stream's Decision), so it needs no change.
+///   in both (the stream's Decision, docs/ALGORITHM.md §5 step 3), so it needs no change.
 /// - The stream shows the decoded last slot without the pixel blend with the background
 ///   image, so it is compared with the one-shot `decoded` image, not `image`.
 /// - A one-shot run with a background and a first timestep below 999 starts from the noised

@@ -2,7 +2,7 @@ import SemanticDraw
 import TensorRuntime
 import Testing
 
-/// With a fixed seed the stream is deterministic (ALGORITHM.md §5): two sessions agree bit for
+/// With a fixed seed the stream is deterministic (docs/ALGORITHM.md §5): two sessions agree bit for
 /// bit, and a reseed restarts the stream exactly as a new session with that seed.
 @Suite struct StreamDeterminismTests {
     static func session(seed: UInt64) throws -> StreamSession {

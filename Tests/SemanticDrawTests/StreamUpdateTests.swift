@@ -2,7 +2,7 @@ import SemanticDraw
 import TensorRuntime
 import Testing
 
-/// The stream's update paths (ALGORITHM.md §5 "What changes cost"): mask edits take the fast
+/// The stream's update paths (docs/ALGORITHM.md §5 "What changes cost"): mask edits take the fast
 /// path (no text encoding, applied at the next frame), queued updates merge per brush with the
 /// newest winning, and a new prompt is encoded off the frame loop while frames keep coming on
 /// the old embeddings. No timing: held encodings are released explicitly.

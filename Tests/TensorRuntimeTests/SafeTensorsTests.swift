@@ -81,10 +81,9 @@ private func writeRaw(_ data: Data, to path: String) throws {
     }
 
     /// Zero-element tensors (shape with a 0 extent) have empty data_offsets [o, o], which the
-    /// format allows and the writer produces. KNOWN SOURCE BUG: SafeTensorsFile's overlap check
-    /// sorts spans by start only, so when an empty span [o, o) sorts after a non-empty span
-    /// starting at the same o it reports "its data overlaps". Which order the sort sees depends on
-    /// dictionary order (per-process hash seed), so the failure is intermittent.
+    /// format allows and the writer produces. An empty span [o, o) next to a non-empty span
+    /// starting at the same o is not an overlap, whichever order the overlap check sorts them in
+    /// (six pairs, so both orders occur whatever the dictionary order).
     @Test func roundTripsZeroElementTensors() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -376,9 +375,8 @@ private func writeRaw(_ data: Data, to path: String) throws {
         #expect(error == .invalidEntry(path: path, key: "e", reason: reason))
     }
 
-    /// KNOWN SOURCE BUG (minor): SafeTensorsFile's integer parsing (`value as? Int` on a
-    /// Foundation JSON number) accepts JSON booleans as 0/1 and integral floats such as 4.0,
-    /// which the reference implementation rejects; only fractional values (1.5) are refused.
+    /// Header integers are JSON integers: booleans and floats, even integral ones such as 1.0,
+    /// are refused, as the reference implementation (safetensors' serde parsing) refuses them.
     @Test(arguments: [
         (#"{"e":{"dtype":"F32","shape":[true],"data_offsets":[0,4]}}"#, "'shape' is not a list of non-negative integers"),
         (#"{"e":{"dtype":"F32","shape":[1.0],"data_offsets":[0,4]}}"#, "'shape' is not a list of non-negative integers"),

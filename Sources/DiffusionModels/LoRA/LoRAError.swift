@@ -5,6 +5,12 @@ import TensorRuntime
 public enum LoRAError: Error, Equatable, CustomStringConvertible {
     /// The file is not a readable safetensors file.
     case safeTensors(SafeTensorsError)
+    /// A LoRA folder without a weights file (``LoRAFile``); `ignored` are its `.safetensors`
+    /// files that are not LoRA weights (scheduler, optimizer, checkpoint).
+    case noWeightsInFolder(folder: String, ignored: [String])
+    /// A LoRA folder with several candidate weights files and no `pytorch_lora_weights.safetensors`
+    /// (or several of those).
+    case severalWeightsInFolder(folder: String, candidates: [String])
     /// The file holds no LoRA tensors at all.
     case noLayers(file: String)
     /// A key of none of the supported layouts (kohya `lora_unet_`/`lora_te_`/`lora_te1_`/`lora_te2_`,
@@ -34,6 +40,13 @@ public enum LoRAError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .safeTensors(error):
             return error.description
+        case let .noWeightsInFolder(folder, ignored):
+            let skipped = ignored.isEmpty ? "" : " (\(ignored.joined(separator: ", ")) are not LoRA weights)"
+            return "LoRA folder \(folder) has no \(LoRAFile.diffusersWeightsName) and no other .safetensors file\(skipped): "
+                + "pass the LoRA's .safetensors file, or a folder that holds it"
+        case let .severalWeightsInFolder(folder, candidates):
+            return "LoRA folder \(folder) holds several candidate weights files (\(candidates.joined(separator: ", "))) and no "
+                + "single \(LoRAFile.diffusersWeightsName): pass the one you want as a file path"
         case let .noLayers(file):
             return "\(file) holds no LoRA tensors (expected lora_unet_/lora_te_/lora_te1_/lora_te2_ or unet./text_encoder./text_encoder_2. keys)"
         case let .unrecognizedKey(file, key):

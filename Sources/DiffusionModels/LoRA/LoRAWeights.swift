@@ -17,8 +17,10 @@ public struct LoRAWeights: Sendable {
     public let layers: [LoRALayer]
     let metadata: LoRAAdapterMetadata
 
-    /// Reads and checks the LoRA safetensors file at `path` (F32, F16 or BF16 tensors).
+    /// Reads and checks the LoRA safetensors file at `path` (F32, F16 or BF16 tensors), or the
+    /// weights file of the folder at `path` (``LoRAFile/resolve(_:)``).
     public init(path: String) throws {
+        let path = try LoRAFile.resolve(path)
         let file: SafeTensorsFile
         do {
             file = try SafeTensorsFile(path: path)

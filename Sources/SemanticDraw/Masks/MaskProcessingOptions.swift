@@ -1,4 +1,4 @@
-/// Per-brush settings for mask preprocessing (ALGORITHM.md §2).
+/// Per-brush settings for mask preprocessing (docs/ALGORITHM.md §2).
 ///
 /// Every array holds one entry per brush, in brush order (later brushes cover earlier ones).
 public struct MaskProcessingOptions: Sendable, Equatable {

@@ -1,6 +1,6 @@
 import TensorRuntime
 
-/// SemanticDraw's mask preprocessing (ALGORITHM.md §2): brush masks at image size in, per-slot
+/// SemanticDraw's mask preprocessing (docs/ALGORITHM.md §2): brush masks at image size in, per-slot
 /// latent masks and background weights out.
 ///
 /// Steps: (1) bilinear resize to H x W, (2) cover: brushes multiplied by the cover factor where

@@ -1,4 +1,4 @@
-/// How a brush's blurred mask becomes one mask per scheduler slot (ALGORITHM.md §2, step 5).
+/// How a brush's blurred mask becomes one mask per scheduler slot (docs/ALGORITHM.md §2, step 5).
 ///
 /// With noise levels b_0 > b_1 > ... > b_{T-1} and b_T = 0:
 /// - ``discrete``: m_i = 1 where m > b_i (strictly), else 0 — the one-shot default; a blurred

@@ -57,15 +57,14 @@ extension ModelLoader {
         return .singleFile(path: url.path, configurationFolder: try Self.checkedConfigurationFolder(request.configurationFolder))
     }
 
-    /// A LoRA file; an adapter folder (its `pytorch_lora_weights.safetensors` or only
-    /// `.safetensors` file); a repo id whose LoRA file is `pytorch_lora_weights.safetensors` or
-    /// the repo's only `.safetensors` file; or `org/name[@revision]/path/file.safetensors`, one
+    /// A LoRA file; an adapter folder or a repo id, whose weights file ``LoRAFile/choose(among:)``
+    /// picks (`pytorch_lora_weights.safetensors`, or the only `.safetensors` file); or `org/name[@revision]/path/file.safetensors`, one
     /// file of a repo that holds several (the Hyper-SD LoRAs).
     func fetchLoRA(_ name: String, sources: inout [String]) async throws -> String {
         let expanded = (name as NSString).expandingTildeInPath
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: expanded, isDirectory: &isFolder) {
-            return isFolder.boolValue ? try Self.adapterFile(in: expanded) : expanded
+            return isFolder.boolValue ? try LoRAFile.resolve(expanded) : expanded
         }
         let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         let repositoryName = parts.count > 2 ? parts[0] + "/" + parts[1] : name
@@ -76,39 +75,23 @@ extension ModelLoader {
         }
         let hub = try requireHub(for: id)
         let info = try await hub.resolve(repo: id, revision: revision)
-        let candidates = info.files.filter { $0.lowercased().hasSuffix(".safetensors") }
         let file: String
         if let path {
             guard info.files.contains(path) else {
                 throw ModelResolutionError.unusableRepository(repo: id, reason: "has no file \(path)")
             }
             file = path
-        } else if candidates.contains("pytorch_lora_weights.safetensors") {
-            file = "pytorch_lora_weights.safetensors"
-        } else if candidates.count == 1, let only = candidates.first {
-            file = only
-        } else if candidates.isEmpty {
-            throw ModelResolutionError.unusableRepository(repo: id, reason: "no .safetensors LoRA file")
         } else {
-            throw ModelResolutionError.ambiguousAddOn(repo: id, candidates: candidates)
+            switch LoRAFile.choose(among: info.files) {
+            case .file(let chosen): file = chosen
+            case .none: throw ModelResolutionError.unusableRepository(repo: id, reason: "no .safetensors LoRA file")
+            case .several(let candidates): throw ModelResolutionError.ambiguousAddOn(repo: id, candidates: candidates)
+            }
         }
         log("fetching LoRA \(id)@\(revision)/\(file)")
         let url = try await hub.download(repo: id, path: file, revision: info.commit)
         sources.append("LoRA \(id)@\(revision) -> \(info.commit) (\(url.path))")
         return url.path
-    }
-
-    /// The LoRA file of an adapter folder: `pytorch_lora_weights.safetensors`, or its only `.safetensors` file.
-    static func adapterFile(in folder: String) throws -> String {
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        let candidates = files.filter { $0.lowercased().hasSuffix(".safetensors") }.sorted()
-        if candidates.contains("pytorch_lora_weights.safetensors") { return folder + "/pytorch_lora_weights.safetensors" }
-        guard candidates.count == 1, let only = candidates.first else {
-            throw ModelResolutionError.unsupportedFile(
-                path: folder, reason: candidates.isEmpty ? "LoRA folder: no .safetensors file"
-                    : "LoRA folder: several .safetensors files (\(candidates.joined(separator: ", "))); name the file")
-        }
-        return folder + "/" + only
     }
 
     /// A TAESD folder, "tiny-random", or a repo id (its `config.json` and weights).

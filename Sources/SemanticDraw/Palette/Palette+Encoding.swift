@@ -9,7 +9,9 @@ extension Palette {
         var output = self
         if embeddingMasks {
             for index in output.brushes.indices {
-                output.brushes[index].mask = try embedded(brushes[index].mask, field: "brushes[\(index)].mask")
+                if let mask = brushes[index].mask {
+                    output.brushes[index].mask = try embedded(mask, field: "brushes[\(index)].mask")
+                }
             }
             if let image = background.image {
                 output.background.image = try embedded(image, field: "background.image")

@@ -3,16 +3,21 @@ import ImageCodecs
 import TensorRuntime
 
 extension Palette {
-    /// Reads every brush's mask (files or embedded data) and converts it with ALGORITHM.md §2's
-    /// polarity (`Image.brushMask()`); a mask of another size is resized bilinearly to the
-    /// canvas, as PyTorch's `interpolate(mode="bilinear", align_corners=False)`, with a note.
+    /// Reads every brush's mask (files or embedded data) and converts it with docs/ALGORITHM.md
+    /// §2's polarity (`Image.brushMask()`); a mask of another size is resized bilinearly to the
+    /// canvas, as PyTorch's `interpolate(mode="bilinear", align_corners=False)`, with a note. A
+    /// brush without a mask covers the canvas: its mask is 1 everywhere.
     /// Throws `PaletteError.missingImageFile` or `.unreadableImage` naming the brush and file.
     public func loadMasks() throws -> PaletteMasks {
         var masks: [Tensor] = []
         var notes: [String] = []
         for (index, brush) in brushes.enumerated() {
             let field = "brushes[\(index)].mask"
-            let image = try loadImage(brush.mask, field: field)
+            guard let reference = brush.mask else {
+                masks.append(Tensor(shape: [height, width], repeating: 1))
+                continue
+            }
+            let image = try loadImage(reference, field: field)
             var mask = image.brushMask()
             if image.channels == 4, image.alpha()?.allSatisfy({ $0 == 255 }) == true {
                 notes.append("\(field): an RGBA image that is opaque everywhere, so the whole canvas is inside "

@@ -2,9 +2,9 @@ import Foundation
 import ImageCodecs
 
 extension Palette {
-    /// The text chunks that carry this palette inside a generated PNG: the JSON with every
-    /// image embedded, under the keyword `pngTextKeyword` ("semantic-draw"). Pass them to
-    /// `PNG.write(_:to:textChunks:)`.
+    /// The text chunk that carries this palette inside a generated PNG: the JSON with every
+    /// image embedded, under the keyword `pngTextKeyword` ("semantic-draw"). Generated images
+    /// write ``pngText()``, which adds A1111's `parameters` before it.
     public func pngTextChunks() throws -> [String: String] {
         let json = try encode(embeddingMasks: true)
         return [Self.pngTextKeyword: String(decoding: json, as: UTF8.self)]

@@ -16,9 +16,11 @@ public struct PaletteGenerationInputs: Sendable {
 
 extension Palette {
     /// Validates the palette, reads its masks and background image and maps every field onto the
-    /// pipeline: schedule "lcm" runs SemanticDraw (Algorithm S2) on the palette's slots or steps;
-    /// "ddim" runs the baseline MultiDiffusion (Algorithm S1) with the palette's steps (default 50)
-    /// and guidance. Throws ``PaletteError`` naming the field.
+    /// pipeline: schedule "lcm" runs SemanticDraw (Algorithm S2) on the palette's slots or steps,
+    /// or plain text-to-image when the only brush has no mask (``isTextToImage``); "ddim" runs
+    /// the baseline MultiDiffusion (Algorithm S1) with the palette's steps (default 50) and
+    /// guidance (a brush without a mask is an all-ones region there). Throws ``PaletteError``
+    /// naming the field.
     public func regionInputs() throws -> PaletteGenerationInputs {
         try validate()
         let loaded = try loadMasks()
@@ -38,6 +40,14 @@ extension Palette {
             settings.apply(try preset, schedule: schedule.slotSchedule, eta: schedule.eta)
             settings.bootstrapSteps = bootstrapSteps
             settings.bootstrapMix = bootstrapMix
+            if isTextToImage {
+                settings.method = .textToImage
+                if backgroundImage != nil || self.background.prompt != nil {
+                    let field = backgroundImage != nil ? "background.image" : "background.prompt"
+                    throw PaletteError.invalidField(path: field, reason: "the only brush has no mask, which is plain text-to-image over the "
+                        + "whole canvas: there is no background (give the brush a mask, or leave the background out)")
+                }
+            }
         case .ddim:
             settings = .baseline(height: height, width: width)
             if let steps = schedule.steps { settings.schedule = .steps(steps) }
@@ -54,6 +64,12 @@ extension Palette {
         settings.quantization = quantization
         settings.imageEncoding = imageEncoding
         return PaletteGenerationInputs(brushes: brushes, background: background, settings: settings, notes: loaded.notes)
+    }
+
+    /// Whether the palette is plain text-to-image: one brush, without a mask, on the preset's
+    /// scheduler (schedule "lcm"; the "ddim" baseline always runs its region loop).
+    public var isTextToImage: Bool {
+        brushes.count == 1 && brushes[0].mask == nil && schedule.scheduler == .lcm
     }
 
     /// The model family: ``family``, or detected from the model (relative folders resolved

@@ -3,7 +3,7 @@ import Foundation
 
 /// A canvas to generate: size, seed, model, schedule, background and semantic brushes. This
 /// is the versioned JSON palette format documented in `docs/PALETTE.md` (version 1,
-/// snake_case keys); masks follow ALGORITHM.md §2 (1 = inside the brush). A brush's colour is
+/// snake_case keys); masks follow docs/ALGORITHM.md §2 (1 = inside the brush). A brush's colour is
 /// for display only and never affects generation.
 public struct Palette: Sendable, Equatable, Codable {
     /// The palette format version this build reads and writes.

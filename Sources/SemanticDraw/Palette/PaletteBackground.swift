@@ -1,5 +1,5 @@
 extension Palette {
-    /// The background (ALGORITHM.md §4 cases): an image and/or a prompt. With neither, the
+    /// The background (docs/ALGORITHM.md §4 cases): an image and/or a prompt. With neither, the
     /// background is white with the prompt "simple white background image".
     public struct Background: Sendable, Equatable, Codable {
         /// A background image, resized to the canvas when it has another size.

@@ -9,8 +9,10 @@ extension Palette {
         public var prompt: String
         /// What to avoid (used when guidance > 1); nil means none.
         public var negativePrompt: String?
-        /// The mask image (ALGORITHM.md §2 polarity: 1 = inside).
-        public var mask: ImageReference
+        /// The mask image (docs/ALGORITHM.md §2 polarity: 1 = inside); nil: the brush covers the
+        /// whole canvas, like an all-white mask. A palette whose only brush has no mask is plain
+        /// text-to-image (``RegionGenerationMethod/textToImage``).
+        public var mask: ImageReference?
         /// Mask strength in 0...1 (default 1).
         public var maskAlpha: Float
         /// Gaussian blur standard deviation in image pixels, >= 0 (default 1.0; 0 = no blur).
@@ -20,7 +22,7 @@ extension Palette {
         public var promptStrength: Float
 
         /// A brush with the format's defaults for alpha, blur and strength.
-        public init(name: String, color: String, prompt: String, negativePrompt: String? = nil, mask: ImageReference,
+        public init(name: String, color: String, prompt: String, negativePrompt: String? = nil, mask: ImageReference?,
                     maskAlpha: Float = 1, maskBlur: Float = 1, promptStrength: Float = 1) {
             self.name = name
             self.color = color
@@ -48,7 +50,7 @@ extension Palette {
             color = try container.decode(String.self, forKey: .color)
             prompt = try container.decode(String.self, forKey: .prompt)
             negativePrompt = try container.decodeIfPresent(String.self, forKey: .negativePrompt)
-            mask = try container.decode(ImageReference.self, forKey: .mask)
+            mask = try container.decodeIfPresent(ImageReference.self, forKey: .mask)
             maskAlpha = try container.decodeIfPresent(Float.self, forKey: .maskAlpha) ?? 1
             maskBlur = try container.decodeIfPresent(Float.self, forKey: .maskBlur) ?? 1
             promptStrength = try container.decodeIfPresent(Float.self, forKey: .promptStrength) ?? 1

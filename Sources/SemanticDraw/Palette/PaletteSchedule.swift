@@ -13,7 +13,7 @@ extension Palette {
 
     /// The scheduler and the slots (steps actually run). `slots` index into a grid of `steps`
     /// timesteps (50 when `steps` is absent); with neither, the pipeline's default slots are
-    /// used (LCM: [0, 4, 12, 25, 37] of 50, ALGORITHM.md §1); with only `steps`, the model's
+    /// used (LCM: [0, 4, 12, 25, 37] of 50, docs/ALGORITHM.md §1); with only `steps`, the model's
     /// own `steps`-step schedule.
     public struct Schedule: Sendable, Equatable, Codable {
         /// The grid size assumed when only `slots` are given.

@@ -6,7 +6,7 @@ public enum ImageEncoding: String, Sendable, Equatable, CaseIterable {
     /// canvas exceeds 768 / f latent pixels on a side, as their cache check does), all before the
     /// initial latent. The default: `generate --seed S` then reproduces the authors' images.
     case posteriorSample
-    /// The posterior mean and no draw (ALGORITHM.md §4's Decision; independent of the seed).
+    /// The posterior mean and no draw (docs/ALGORITHM.md §4's Decision; independent of the seed).
     case posteriorMean
 }
 

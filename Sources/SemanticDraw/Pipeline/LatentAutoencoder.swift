@@ -39,7 +39,7 @@ public enum LatentAutoencoder: Sendable {
     }
 
     /// The latent of `images` [B, 3, H, W] in 0...1: [B, C, H/f, W/f], scaled. The KL VAE
-    /// gives its posterior mean (ALGORITHM.md §4's random-number contract).
+    /// gives its posterior mean (docs/ALGORITHM.md §4's random-number contract).
     public func encode(images: Tensor) throws -> Tensor {
         let signed = images.affine(scale: 2, shift: -1)
         switch self {

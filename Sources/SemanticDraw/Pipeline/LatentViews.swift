@@ -1,6 +1,6 @@
 import TensorRuntime
 
-/// One view of the latent canvas (ALGORITHM.md §4 "Tiling"; docs/REFERENCE_PIPELINE.md R5):
+/// One view of the latent canvas (docs/ALGORITHM.md §4 "Tiling"; docs/REFERENCE_PIPELINE.md R5):
 /// rows `top ..< bottom`, columns `left ..< right`, with its blending weight (vh x vw).
 public struct LatentView: Sendable, Equatable {
     public let top: Int, bottom: Int, left: Int, right: Int
@@ -67,7 +67,7 @@ public enum LatentViews {
     }
 
     /// `torch.linspace(start, end, count)` in float32: value j = fma(j, step, start) for
-    /// j < count/2, fma(-(count-1-j), step, end) otherwise (ALGORITHM.md §1's rule).
+    /// j < count/2, fma(-(count-1-j), step, end) otherwise (docs/ALGORITHM.md §1's rule).
     static func linspace(_ start: Float, _ end: Float, count: Int) -> [Float] {
         guard count > 1 else { return count == 1 ? [start] : [] }
         let step = (end - start) / Float(count - 1)

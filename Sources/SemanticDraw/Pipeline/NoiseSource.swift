@@ -1,6 +1,6 @@
 import TensorRuntime
 
-/// Where a pipeline's random numbers come from, draw by draw (ALGORITHM.md §4's random-number
+/// Where a pipeline's random numbers come from, draw by draw (docs/ALGORITHM.md §4's random-number
 /// contract fixes the order and shapes). A ``TorchGenerator`` reproduces the reference seeded
 /// on the CPU; ``RecordedNoise`` replays tensors a test recorded.
 public protocol NoiseSource {

@@ -1,6 +1,6 @@
 import Schedulers
 
-/// Settings of a panorama (ALGORITHM.md §4 "Panorama"; docs/REFERENCE_PIPELINE.md R10): one
+/// Settings of a panorama (docs/ALGORITHM.md §4 "Panorama"; docs/REFERENCE_PIPELINE.md R10): one
 /// prompt over a wide canvas, generated in overlapping views with latent pre-averaging.
 public struct PanoramaSettings: Sendable {
     /// Image height in pixels (a multiple of 8).

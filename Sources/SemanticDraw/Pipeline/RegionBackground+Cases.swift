@@ -1,5 +1,5 @@
 extension RegionBackground {
-    /// Case (c) of ALGORITHM.md §4: a prompt and no image, so the background is generated as one
+    /// Case (c) of docs/ALGORITHM.md §4: a prompt and no image, so the background is generated as one
     /// more region (region 0) instead of filling from a background latent.
     public var isGeneratedAsRegion: Bool { image == nil && prompt != nil }
 

@@ -1,7 +1,7 @@
 import Schedulers
 import TensorRuntime
 
-/// The slot loop of one-shot region generation (ALGORITHM.md §4; docs/REFERENCE_PIPELINE.md
+/// The slot loop of one-shot region generation (docs/ALGORITHM.md §4; docs/REFERENCE_PIPELINE.md
 /// R6, R7, R9): per slot and view, one batched denoiser call over every region's copy of the
 /// view, optional bootstrapping with mask centring and leak suppression, the deterministic
 /// denoise part per region, mask-weighted averaging, background fill, and the noise part added
@@ -51,7 +51,7 @@ public struct RegionDenoisingLoop: Sendable {
     /// Runs every slot from `initialLatent` [1, C, h, w]; `progress(slot, slotCount)` after each.
     /// Draws, per slot: for each view while bootstrapping, one bootstrap noise of the view's
     /// size; then, unless it is the last slot, one full-size noise used by the background fill
-    /// and the noise part (the random-number contract, ALGORITHM.md §4).
+    /// and the noise part (the random-number contract, docs/ALGORITHM.md §4).
     public func run(initialLatent: Tensor, conditioning: RegionConditioning, noise: inout some NoiseSource,
                     progress: (Int, Int) -> Void = { _, _ in }) throws -> Result {
         let regions = masks.shape[0], slotCount = masks.shape[1]

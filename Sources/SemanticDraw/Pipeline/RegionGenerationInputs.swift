@@ -8,7 +8,7 @@ public enum PromptInput: Sendable, Equatable {
     case tokenIDs([Int])
 }
 
-/// One semantic brush of a one-shot generation (ALGORITHM.md §2-§4).
+/// One semantic brush of a one-shot generation (docs/ALGORITHM.md §2-§4).
 public struct RegionBrush: Sendable {
     public var prompt: PromptInput
     /// Used when guidance > 1; the empty prompt when nil.
@@ -32,7 +32,7 @@ public struct RegionBrush: Sendable {
     }
 }
 
-/// The background: an image and/or a prompt (ALGORITHM.md §4 cases (a)-(d)).
+/// The background: an image and/or a prompt (docs/ALGORITHM.md §4 cases (a)-(d)).
 public struct RegionBackground: Sendable {
     /// [H0, W0, 3] in 0...1 (channels last), resized bicubically to the canvas.
     public var image: Tensor?
@@ -46,7 +46,7 @@ public struct RegionBackground: Sendable {
     }
 }
 
-/// Everything else a one-shot generation needs; defaults as ALGORITHM.md (SemanticDraw with
+/// Everything else a one-shot generation needs; defaults as docs/ALGORITHM.md (SemanticDraw with
 /// LCM). ``baseline(height:width:)`` gives the baseline MultiDiffusion's defaults instead.
 public struct RegionGenerationSettings: Sendable {
     public var height: Int

@@ -2,7 +2,7 @@ import Schedulers
 
 /// Which algorithm a one-shot generation runs (``RegionGenerationSettings/method``).
 public enum RegionGenerationMethod: String, Sendable, Equatable, CaseIterable {
-    /// SemanticDraw (the paper's Algorithm S2, ALGORITHM.md §4): an accelerated scheduler (LCM),
+    /// SemanticDraw (the paper's Algorithm S2, docs/ALGORITHM.md §4): an accelerated scheduler (LCM),
     /// bootstrapping with mask centring and leak suppression, latent pre-averaging.
     case semanticDraw
     /// The baseline MultiDiffusion (Algorithm S1, docs/REFERENCE_PIPELINE.md R11), for
@@ -11,6 +11,11 @@ public enum RegionGenerationMethod: String, Sendable, Equatable, CaseIterable {
     /// prompt (generated as one more region) or none (uncovered latent pixels become 0); a
     /// background image is not supported; prompt strength is not applied; no pixel blend.
     case baselineMultiDiffusion
+    /// Plain text-to-image (``RegionPipeline/textToImage(prompt:negativePrompt:settings:noise:progress:)``):
+    /// one brush's prompt over the whole canvas, plain (guided) denoising with the settings'
+    /// scheduler and schedule; the brush's mask, alpha, blur and prompt strength, the background
+    /// and bootstrapping are not used. What a palette whose only brush has no mask runs.
+    case textToImage
 }
 
 extension RegionGenerationSettings {

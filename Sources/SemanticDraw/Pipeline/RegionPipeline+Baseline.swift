@@ -6,7 +6,7 @@ extension RegionPipeline {
     /// through ``generate(brushes:background:settings:noise:progress:)`` with
     /// ``RegionGenerationMethod/baselineMultiDiffusion``. DDIM (eta 0) from the pipeline's
     /// scheduler configuration, `settings.schedule` steps, CFG with `settings.guidance`; masks
-    /// as ALGORITHM.md §2 against the DDIM noise levels; a background prompt becomes region 0;
+    /// as docs/ALGORITHM.md §2 against the DDIM noise levels; a background prompt becomes region 0;
     /// no prompt-strength interpolation, no blend (`image == decoded`).
     func generateBaseline(brushes: [RegionBrush], background: RegionBackground, settings: RegionGenerationSettings,
                           noise: inout some NoiseSource, progress: (Int, Int) -> Void) throws -> RegionGenerationOutput {

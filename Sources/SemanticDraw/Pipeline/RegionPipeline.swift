@@ -3,7 +3,7 @@ import Schedulers
 import TensorRuntime
 import Tokenizer
 
-/// One-shot region-based generation, the paper's Algorithm S2 (ALGORITHM.md §2-§4, with the
+/// One-shot region-based generation, the paper's Algorithm S2 (docs/ALGORITHM.md §2-§4, with the
 /// conventions fixed in docs/REFERENCE_PIPELINE.md R1-R9): text conditioning with prompt
 /// strength, mask processing, the background cases (a)-(d), the region denoising loop with
 /// latent pre-averaging, decoding and the pixel blend. The scheduler is the settings' choice
@@ -40,7 +40,8 @@ public struct RegionPipeline: Sendable {
     public var scaleFactor: Int { components.scaleFactor }
 
     /// Generates an image from `brushes` over `background` with `settings.method`: SemanticDraw
-    /// (default) or the baseline MultiDiffusion (``RegionGenerationSettings/baseline(height:width:)``).
+    /// (default), the baseline MultiDiffusion (``RegionGenerationSettings/baseline(height:width:)``)
+    /// or plain text-to-image (``RegionGenerationMethod/textToImage``: one brush, mask unused, no background).
     ///
     /// `progress(step, stepCount)` is called after every slot (SemanticDraw) or step (baseline).
     /// Honours Swift task cancellation (checked per slot, view and network layer): a cancelled
@@ -50,8 +51,19 @@ public struct RegionPipeline: Sendable {
     public func generate(brushes: [RegionBrush], background: RegionBackground = RegionBackground(),
                          settings: RegionGenerationSettings, noise: inout some NoiseSource,
                          progress: (Int, Int) -> Void = { _, _ in }) throws -> RegionGenerationOutput {
-        if settings.method == .baselineMultiDiffusion {
+        switch settings.method {
+        case .baselineMultiDiffusion:
             return try generateBaseline(brushes: brushes, background: background, settings: settings, noise: &noise, progress: progress)
+        case .textToImage:
+            guard brushes.count == 1, let brush = brushes.first else {
+                throw RegionGenerationError.invalidInput(name: "brushes", reason: "plain text-to-image takes one brush, not \(brushes.count)")
+            }
+            guard background.image == nil, background.prompt == nil else {
+                throw RegionGenerationError.invalidInput(name: "background", reason: "plain text-to-image has no background (give the brush a mask)")
+            }
+            return try textToImage(prompt: brush.prompt, negativePrompt: brush.negativePrompt, settings: settings, noise: &noise, progress: progress)
+        case .semanticDraw:
+            break
         }
         let height = settings.height, width = settings.width, factor = scaleFactor
         try validate(brushes: brushes, height: height, width: width)

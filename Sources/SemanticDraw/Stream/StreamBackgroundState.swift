@@ -1,7 +1,7 @@
 import TensorRuntime
 
 /// The background as the stream uses it, resolved from a ``RegionBackground`` by the one-shot
-/// pipeline's case table (ALGORITHM.md §4; docs/REFERENCE_PIPELINE.md R1):
+/// pipeline's case table (docs/ALGORITHM.md §4; docs/REFERENCE_PIPELINE.md R1):
 /// (a) image + prompt, (b) image only (caption prompt), (c) prompt only: generated as region 0,
 /// (d) neither: the white latent with the white prompt. In (a), (b), (d) the background latent
 /// fills uncovered weight; the background prompt feeds the prompt-strength interpolation.

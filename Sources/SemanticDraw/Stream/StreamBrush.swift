@@ -1,6 +1,6 @@
 import TensorRuntime
 
-/// One semantic brush of a live stream (ALGORITHM.md §2-§3), identified by `id`.
+/// One semantic brush of a live stream (docs/ALGORITHM.md §2-§3), identified by `id`.
 public struct StreamBrush: Sendable {
     /// Names the brush in updates; unique within a session.
     public var id: String

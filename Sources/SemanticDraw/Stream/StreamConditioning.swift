@@ -1,4 +1,4 @@
-/// The text conditioning of one stream batch (ALGORITHM.md §3, §5): per region the background
+/// The text conditioning of one stream batch (docs/ALGORITHM.md §3, §5): per region the background
 /// conditioning (case (c)) or the brush conditioning lerp(e_bg, e_p, s_p) (torch.lerp's
 /// formula, as the one-shot pipeline), repeated per slot timestep-major: row k*R + r is region
 /// r at slot k.

@@ -9,7 +9,7 @@ import TensorRuntime
 /// as if the frame never ran). Servers and applications pass nil.
 public typealias StreamModelCallHook = @Sendable () throws -> Void
 
-/// The heavy part of one stream frame (ALGORITHM.md §5 steps 3-6): the batched model call
+/// The heavy part of one stream frame (docs/ALGORITHM.md §5 steps 3-6): the batched model call
 /// (``StreamFrameStep``), the re-noising of the in-flight latents and the decode of the last
 /// slot. ``StreamSession/nextFrame()`` takes its inputs on the actor, runs it off the actor
 /// with ``run()`` and commits its output back on the actor, so the session answers other calls

@@ -1,7 +1,7 @@
 import Schedulers
 import TensorRuntime
 
-/// Steps 3-5 of one stream frame (ALGORITHM.md §5): every slot's latent copied once per
+/// Steps 3-5 of one stream frame (docs/ALGORITHM.md §5): every slot's latent copied once per
 /// region (batch T*R, timestep-major), bootstrapping with mask centring on bootstrap slots only,
 /// ONE batched denoiser call (twice the rows with guidance), the deterministic denoise part per
 /// element, mask-weighted aggregation per slot and the background fill (for LCM the clean

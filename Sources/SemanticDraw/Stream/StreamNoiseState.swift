@@ -1,6 +1,6 @@
 import TensorRuntime
 
-/// The stream's random state (ALGORITHM.md §5): the seeded torch-compatible generator, the fixed
+/// The stream's random state (docs/ALGORITHM.md §5): the seeded torch-compatible generator, the fixed
 /// per-slot init_noise (its first draw, T x C x h x w), the stock-noise delay line and the
 /// buffer of the T - 1 latents in flight (slots 1..T-1).
 struct StreamNoiseState {
@@ -27,7 +27,7 @@ struct StreamNoiseState {
     /// Step 2 of a frame: x = [the next 1 x C x h x w draw for slot 0 times `initialNoiseSigma`,
     /// buffer] ([T, C, h, w]), and the stock noise shifted by one slot. The scale is the
     /// scheduler's `init_noise_sigma` (1 for LCM, DDIM, TCD; sigma_max for Euler with "trailing"
-    /// spacing, where the authors' SDXL stream feeds unit noise: ALGORITHM.md §5's Decision).
+    /// spacing, where the authors' SDXL stream feeds unit noise: docs/ALGORITHM.md §5's Decision).
     mutating func nextInput(initialNoiseSigma: Float = 1) -> Tensor {
         let shape = Array(initialNoise.shape.dropFirst())
         var fresh = generator.normal(shape: [1] + shape)

@@ -9,7 +9,7 @@ public protocol StreamPromptEncoding: Sendable {
 }
 
 /// The model's own prompt encoder (``PromptEncoder``, as the one-shot pipeline encodes:
-/// ALGORITHM.md §3, docs/REFERENCE_PIPELINE.md R3).
+/// docs/ALGORITHM.md §3, docs/REFERENCE_PIPELINE.md R3).
 public struct TextEncoderPromptEncoding: StreamPromptEncoding {
     /// The networks whose prompt encoder is used.
     public let models: StreamModels

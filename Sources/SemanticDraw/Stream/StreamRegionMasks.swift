@@ -1,6 +1,6 @@
 import TensorRuntime
 
-/// The stream's per-region slot masks (ALGORITHM.md §2 with the stream's continuous
+/// The stream's per-region slot masks (docs/ALGORITHM.md §2 with the stream's continuous
 /// quantisation by default): the fast path of every brush stroke, evaluating cover and blur only
 /// at the latent sample points (``MaskProcessor/latentMasks(masks:height:width:noiseLevels:options:)``),
 /// with no text encoding.

@@ -2,7 +2,7 @@ import DiffusionModels
 import Schedulers
 import TensorRuntime
 
-/// One palette's live stream (ALGORITHM.md §5, the multi-prompt stream batch): T slots in
+/// One palette's live stream (docs/ALGORITHM.md §5, the multi-prompt stream batch): T slots in
 /// flight, one batched UNet call of T x R latents per frame, one frame out per call, each
 /// frame's latent shown T - 1 frames after it entered as noise.
 ///

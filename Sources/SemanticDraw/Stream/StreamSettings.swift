@@ -1,6 +1,6 @@
 import Schedulers
 
-/// The fixed settings of one stream session (ALGORITHM.md §5); defaults as the paper's stream.
+/// The fixed settings of one stream session (docs/ALGORITHM.md §5); defaults as the paper's stream.
 /// Changing any of these means opening a new session; palette contents (background, brushes,
 /// seed) change through ``StreamUpdate``s instead.
 public struct StreamSettings: Sendable {
@@ -22,12 +22,12 @@ public struct StreamSettings: Sendable {
     public var bootstrapSteps: Int = 1
     /// Slot k's bootstrap latent mixes white and background with r = clamp(mix - k, 0, 1) (default 1).
     public var bootstrapMix: Float = 1
-    /// Mask quantisation (default continuous, the stream default of ALGORITHM.md §2).
+    /// Mask quantisation (default continuous, the stream default of docs/ALGORITHM.md §2).
     public var quantization: MaskQuantization = .continuous
     /// Cover factor of mask preprocessing (default 0.3).
     public var coverFactor: Double = 0.3
     /// Whether bootstrap slots apply the one-shot pipeline's leak suppression
-    /// m <- m (2 sigmoid(d / 0.2) - 1). Off by default: ALGORITHM.md §5 and the authors' stream
+    /// m <- m (2 sigmoid(d / 0.2) - 1). Off by default: docs/ALGORITHM.md §5 and the authors' stream
     /// do not use it. Turning it on makes the stream's trajectory equal the one-shot pipeline's.
     public var suppressesBootstrapLeak: Bool = false
     /// The frame's one model evaluation of T x P latents runs in chunks of at most this many

@@ -1,7 +1,7 @@
 import TensorRuntime
 
 /// A change to a stream's palette, queued with ``StreamSession/enqueue(_:)`` and applied at the
-/// start of the next frame (ALGORITHM.md §5 step 1). Queued updates merge: per brush, and for
+/// start of the next frame (docs/ALGORITHM.md §5 step 1). Queued updates merge: per brush, and for
 /// the background and the seed, the newest wins (see ``StreamUpdateQueue``).
 ///
 /// Costs: masks, mask alpha, blur and prompt strength are the fast path (masks reprocessed,
@@ -9,7 +9,7 @@ import TensorRuntime
 /// (encoded off the frame loop while frames keep using the old embeddings); a background image
 /// is encoded once by the autoencoder at the frame that applies it.
 public enum StreamUpdate: Sendable {
-    /// Replaces the background (image and prompts; cases (a)-(d) of ALGORITHM.md §4).
+    /// Replaces the background (image and prompts; cases (a)-(d) of docs/ALGORITHM.md §4).
     case background(RegionBackground)
     /// Adds a brush in front of the others; an existing brush with the same id is replaced in place.
     case addBrush(StreamBrush)

@@ -2,7 +2,7 @@ import Foundation
 import SemanticDraw
 import TensorRuntime
 
-/// `bench --case masks`: the mask fast path at the live stream's size (ALGORITHM.md §2,
+/// `bench --case masks`: the mask fast path at the live stream's size (docs/ALGORITHM.md §2,
 /// docs/MASKS.md): a 512 x 512 canvas, 5 brushes (a full-canvas background brush, then four
 /// overlapping anti-aliased discs), blur std 8 px, continuous quantisation against the 5
 /// default slot noise levels. Reports the median of max(20, --repeats) runs after 3 warm-ups
@@ -31,7 +31,7 @@ enum MaskBenchCase: StandaloneBenchmark {
     static func run(_ context: BenchContext) throws -> BenchReport {
         let height = 512, width = 512, brushCount = 5
         let masks = canvas(height: height, width: width, brushCount: brushCount)
-        // b_t of the default slots [0, 4, 12, 25, 37] (ALGORITHM.md §1).
+        // b_t of the default slots [0, 4, 12, 25, 37] (docs/ALGORITHM.md §1).
         let noiseLevels: [Float] = [0.99767, 0.99419, 0.97354, 0.84990, 0.58397]
         let options = MaskProcessingOptions.stream(brushCount: brushCount)
         let runs = max(20, context.repeats)

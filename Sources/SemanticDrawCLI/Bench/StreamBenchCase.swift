@@ -3,7 +3,7 @@ import Foundation
 import SemanticDraw
 import TensorRuntime
 
-/// `bench --case stream`: the live stream (ALGORITHM.md §5) against calling the one-shot
+/// `bench --case stream`: the live stream (docs/ALGORITHM.md §5) against calling the one-shot
 /// pipeline once per frame, same canvas (512 x 512), brushes (3, over a background prompt) and
 /// slots (5), TAESD decoding both; plus stroke-to-frame latency. No PyTorch counterpart.
 ///

@@ -36,29 +36,29 @@ extension GenerateArguments {
 
     private func paletteFromBrushes() throws -> Palette {
         guard !brushes.isEmpty else {
-            throw GenerateArgumentError("no brushes: give --prompt TEXT --mask FILE once per brush, or --palette FILE")
+            throw GenerateArgumentError("no brushes: give --prompt TEXT (with --mask FILE for a region) once per brush, or --palette FILE")
         }
         let asked = try accelerator.map(Accelerator.init(parsing:))
         let family = model == nil ? Preset.defaultFamily(for: asked) : ModelFamily.detect(model: model)
         let preset = try Preset.preset(family, accelerator: asked ?? Preset.defaultAccelerator(for: family))
         var paletteBrushes: [Palette.Brush] = []
         for (index, brush) in brushes.enumerated() {
-            guard let mask = brush.mask else {
-                throw GenerateArgumentError("brush \(index + 1) ('\(brush.prompt)') has no --mask (give --mask FILE after its --prompt)")
-            }
+            // A brush without --mask covers the canvas (alone: plain text-to-image).
             paletteBrushes.append(Palette.Brush(
                 name: brush.name ?? "brush \(index + 1)", color: brush.color ?? Self.brushColors[index % Self.brushColors.count],
-                prompt: brush.prompt, negativePrompt: brush.negativePrompt ?? defaults.negativePrompt, mask: .file(Self.absolute(mask)),
+                prompt: brush.prompt, negativePrompt: brush.negativePrompt ?? defaults.negativePrompt,
+                mask: brush.mask.map { .file(Self.absolute($0)) },
                 maskAlpha: brush.maskAlpha ?? defaults.maskAlpha ?? 1,
                 maskBlur: brush.maskBlur ?? defaults.maskBlur ?? Float(preset.oneShotMaskBlur),
                 promptStrength: brush.promptStrength ?? defaults.promptStrength ?? 1))
         }
         var width = self.width, height = self.height
-        if width == nil || height == nil, let first = paletteBrushes.first, case .file(let path) = first.mask {
-            // The canvas defaults to the first mask's size.
+        if width == nil || height == nil, let index = paletteBrushes.firstIndex(where: { $0.mask != nil }),
+           case .file(let path)? = paletteBrushes[index].mask {
+            // The canvas defaults to the first mask's size (without masks: the preset's canvas).
             let image: Image
             do { image = try PNG.read(path: path) } catch {
-                throw PaletteError.unreadableImage(field: "brushes[0].mask", source: path, reason: "\(error)")
+                throw PaletteError.unreadableImage(field: "brushes[\(index)].mask", source: path, reason: "\(error)")
             }
             width = width ?? image.width
             height = height ?? image.height

@@ -7,7 +7,17 @@ struct GenerateArgumentError: Error, Equatable, CustomStringConvertible {
 }
 
 extension GenerateArguments {
-    /// Reads `arguments` (without the subcommand name). `--option value` and `--option=value`.
+    /// The options of ``GenerateOption/all`` by every name they answer to.
+    static let optionsByName: [String: GenerateOption] = {
+        var table: [String: GenerateOption] = [:]
+        for option in GenerateOption.all {
+            for name in option.names { table[name] = option }
+        }
+        return table
+    }()
+
+    /// Reads `arguments` (without the subcommand name). `--option value` and `--option=value`;
+    /// every option is looked up in ``GenerateOption/all``.
     static func parse(_ arguments: [String]) throws(GenerateArgumentError) -> GenerateArguments {
         var result = GenerateArguments()
         var index = 0
@@ -20,121 +30,60 @@ extension GenerateArguments {
                 name = String(argument[..<equals])
                 inlineValue = String(argument[argument.index(after: equals)...])
             }
-            if flags.contains(name) {
-                guard inlineValue == nil else { throw GenerateArgumentError("\(name) takes no value") }
-                switch name {
-                case "--baseline": result.baseline = true
-                case "--posterior-mean": result.posteriorMean = true
-                default: result.help = true
-                }
-                continue
-            }
-            guard name == "--prompt" || perBrushOptions.contains(name) || globalOptions.contains(name) else {
+            guard let option = optionsByName[name] else {
                 throw GenerateArgumentError(argument.hasPrefix("-")
                     ? "unknown option \(name) (see semantic-draw generate --help)"
                     : "unexpected argument '\(argument)': every value follows its option (see semantic-draw generate --help)")
             }
-            let value: String
-            if let inlineValue {
-                value = inlineValue
-            } else {
-                guard index < arguments.count else { throw GenerateArgumentError("\(name) needs a value") }
-                value = arguments[index]
-                index += 1
+            var value = ""
+            if option.takesValue {
+                if let inlineValue {
+                    value = inlineValue
+                } else {
+                    guard index < arguments.count else { throw GenerateArgumentError("\(name) needs a value") }
+                    value = arguments[index]
+                    index += 1
+                }
+            } else if inlineValue != nil {
+                throw GenerateArgumentError("\(name) takes no value")
             }
-            if name == "--prompt" {
+            switch option.effect {
+            case .flag(let apply):
+                apply(&result)
+            case .startsBrush:
                 result.brushes.append(Brush(prompt: value))
-            } else if perBrushOptions.contains(name) {
-                try result.applyBrushOption(name, value)
-            } else {
-                let repeatable = name == "--lora" || name == "--lora-scale"
-                guard repeatable || !seen.contains(name) else { throw GenerateArgumentError("\(name) is given twice") }
-                seen.insert(name)
-                try result.applyGlobalOption(name, value)
+            case .brush(let field, let defaultField):
+                try result.applyBrushOption(name, value, field: field, defaultField: defaultField)
+            case .global(let repeatable, let apply):
+                guard repeatable || !seen.contains(option.name) else { throw GenerateArgumentError("\(name) is given twice") }
+                seen.insert(option.name)
+                try apply(&result, name, value)
             }
         }
         return result
     }
 
-    private mutating func applyBrushOption(_ name: String, _ value: String) throws(GenerateArgumentError) {
-        guard !brushes.isEmpty else {
-            guard Self.defaultableOptions.contains(name) else {
+    /// A per-brush option: the last brush's, or before any `--prompt` every brush's default.
+    private mutating func applyBrushOption(_ name: String, _ value: String, field: GenerateBrushField,
+                                           defaultField: GenerateBrushField.Default?) throws(GenerateArgumentError) {
+        guard let number = brushes.indices.last.map({ $0 + 1 }) else {
+            guard let defaultField else {
                 throw GenerateArgumentError("\(name) comes before any --prompt: it belongs to one brush, so give it after that brush's --prompt "
-                    + "(only --negative-prompt, --mask-alpha, --mask-std and --prompt-strength may come first, as defaults for every brush)")
+                    + "(only \(GenerateHelp.defaultableNames.joined(separator: ", ")) may come first, as defaults for every brush)")
             }
-            try Self.set(name, value, defaults: &defaults)
+            guard !defaultField.isSet(defaults) else {
+                throw GenerateArgumentError("the default \(name) is given twice before the first --prompt")
+            }
+            try defaultField.apply(&defaults, name, value)
             return
         }
-        let number = brushes.count
         var brush = brushes[number - 1]
-        func once<Value>(_ current: Value?) throws(GenerateArgumentError) {
-            guard current == nil else {
-                let extra = name == "--negative-prompt" ? " (more negative prompts than prompts)" : ""
-                throw GenerateArgumentError("brush \(number) ('\(brush.prompt)') has \(name) twice\(extra)")
-            }
+        guard !field.isSet(brush) else {
+            let extra = name == "--negative-prompt" ? " (more negative prompts than prompts)" : ""
+            throw GenerateArgumentError("brush \(number) ('\(brush.prompt)') has \(name) twice\(extra)")
         }
-        switch name {
-        case "--negative-prompt": try once(brush.negativePrompt); brush.negativePrompt = value
-        case "--mask": try once(brush.mask); brush.mask = value
-        case "--mask-alpha": try once(brush.maskAlpha); brush.maskAlpha = try Self.float(name, value)
-        case "--mask-std", "--mask-blur": try once(brush.maskBlur); brush.maskBlur = try Self.float(name, value)
-        case "--prompt-strength": try once(brush.promptStrength); brush.promptStrength = try Self.float(name, value)
-        case "--brush-name": try once(brush.name); brush.name = value
-        default: try once(brush.color); brush.color = value
-        }
+        try field.apply(&brush, name, value)
         brushes[number - 1] = brush
-    }
-
-    private static func set(_ name: String, _ value: String, defaults: inout BrushDefaults) throws(GenerateArgumentError) {
-        switch name {
-        case "--negative-prompt":
-            guard defaults.negativePrompt == nil else { throw GenerateArgumentError("the default \(name) is given twice before the first --prompt") }
-            defaults.negativePrompt = value
-        case "--mask-alpha": defaults.maskAlpha = try float(name, value)
-        case "--prompt-strength": defaults.promptStrength = try float(name, value)
-        default: defaults.maskBlur = try float(name, value)
-        }
-    }
-
-    private mutating func applyGlobalOption(_ name: String, _ value: String) throws(GenerateArgumentError) {
-        switch name {
-        case "--palette": palette = value
-        case "--background-image": backgroundImage = value
-        case "--background-prompt": backgroundPrompt = value
-        case "--background-negative-prompt": backgroundNegativePrompt = value
-        case "--width": width = try Self.integer(name, value)
-        case "--height": height = try Self.integer(name, value)
-        case "--seed":
-            guard let parsed = UInt64(value) else { throw GenerateArgumentError("--seed '\(value)' is not an integer in 0...\(UInt64.max)") }
-            seed = parsed
-        case "--steps": steps = try Self.integer(name, value)
-        case "--slots":
-            var parsed: [Int] = []
-            for part in value.split(separator: ",", omittingEmptySubsequences: false) {
-                guard let slot = Int(part.trimmingCharacters(in: .whitespaces)) else {
-                    throw GenerateArgumentError("--slots '\(value)': '\(part)' is not an integer (expected e.g. 0,4,12,25,37)")
-                }
-                parsed.append(slot)
-            }
-            slots = parsed
-        case "--guidance": guidance = try Self.float(name, value)
-        case "--bootstrap-steps": bootstrapSteps = try Self.integer(name, value)
-        case "--bootstrap-mix": bootstrapMix = try Self.float(name, value)
-        case "--quantization": quantization = value
-        case "--model": model = value
-        case "--config": configurationFolder = value
-        case "--lora": loras.append((value, nil))
-        case "--lora-scale":
-            guard let last = loras.last else { throw GenerateArgumentError("--lora-scale comes before any --lora (it sets the scale of the --lora before it)") }
-            guard last.scale == nil else { throw GenerateArgumentError("--lora \(last.path) has --lora-scale twice") }
-            loras[loras.count - 1].scale = try Self.float(name, value)
-        case "--tiny-vae": tinyAutoencoder = value
-        case "--accelerator": accelerator = value
-        case "--accelerator-lora": acceleratorLoRA = value
-        case "--eta": eta = try Self.float(name, value)
-        case "--output": output = value
-        default: savePalette = value
-        }
     }
 
     static func float(_ name: String, _ value: String) throws(GenerateArgumentError) -> Float {

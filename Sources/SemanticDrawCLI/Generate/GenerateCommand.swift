@@ -34,55 +34,51 @@ struct GenerateCommand: AsyncParsableCommand {
     }
 }
 
-/// The help of `generate` (ArgumentParser cannot list options it does not parse itself).
+/// The help of `generate`, printed from ``GenerateOption/all`` (ArgumentParser cannot list
+/// options it does not parse itself).
 enum GenerateHelp {
-    static let text = """
-    Per-brush options follow the --prompt they belong to; given before the first --prompt, \
-    --negative-prompt, --mask-alpha, --mask-std and --prompt-strength set every brush's default.
+    /// Where the help text of each option starts.
+    static let helpColumn = 33
 
-    Brushes:
-      --prompt TEXT                  starts a brush (repeat per brush; back to front)
-      --negative-prompt TEXT         the brush's negative prompt (used when --guidance > 1)
-      --mask FILE                    PNG mask: grey/RGB brightness or RGBA alpha, white = inside
-      --mask-alpha A                 0...1 (default 1)
-      --mask-std S                   Gaussian blur std in pixels, >= 0 (default 1; alias --mask-blur)
-      --prompt-strength P            0...1 (default 1)
-      --brush-name NAME, --brush-color #RRGGBB   labels kept in the palette (display only)
-    Canvas and schedule:
-      --palette FILE                 a palette JSON, or a PNG made by generate (its embedded palette)
-      --width W --height H           multiples of 8 (default: the first mask's size)
-      --seed S                       default 0; the same palette and seed give the same PNG
-      --steps N | --slots 0,4,12,25,37   schedule (default: 5 LCM slots 0,4,12,25,37)
-      --guidance G                   CFG scale (default 1: no unconditional pass)
-      --bootstrap-steps N --bootstrap-mix M   (defaults 1 and 1.0)
-      --quantization discrete|continuous
-      --background-image FILE --background-prompt TEXT --background-negative-prompt TEXT
-      --baseline                     baseline MultiDiffusion (50 DDIM steps, CFG 7.5) for comparison
-      --posterior-mean               encode images with the VAE's posterior mean (no draw; default:
-                                     a posterior sample in the authors' order, docs/REPRODUCTION.md)
-    Model:
-      --model NAME                   folder, .safetensors checkpoint, repo id or tiny-random
-                                     (default: KBlueLeaf/kohaku-v2.1 + the accelerator's LoRA + TAESD)
-      --accelerator lcm|hyper-sd|none   few-step accelerator (default lcm: 5 LCM slots; hyper-sd:
-                                     Hyper-SD LoRA for --steps 1|2|4|8 (default 4), TCD for 1 step,
-                                     DDIM trailing otherwise, guidance 0; none: the model's own
-                                     scheduler, 50 steps, guidance 7.5). docs/PRESETS.md
-      --accelerator-lora FILE|FOLDER|REPO|none   the accelerator LoRA instead of the preset's
-                                     (none: the model has it merged); tiny-random fuses none
-      --eta E                        TCD's eta (hyper-sd, 1 step; default 1.0)
-      --config DIR                   diffusers folder describing a single-file checkpoint
-      --lora FILE|REPO [--lora-scale S]   repeatable; fused in order
-      --tiny-vae FOLDER|REPO         decode with TAESD (madebyollin/taesd; tiny-random for its own)
-    Output:
-      --output FILE.png              default semantic-draw.png (written only when complete)
-      --save-palette FILE.json       also write the palette (masks embedded)
-
-    Example:
-      semantic-draw generate --model tiny-random --prompt "a red apple" --mask apple.png \\
-          --prompt "blue sky" --mask sky.png --mask-std 8 --seed 1 --output out.png
-    """
+    static var text: String {
+        var lines = [
+            "Per-brush options follow the --prompt they belong to; given before the first --prompt,",
+            "\(defaultableNames.joined(separator: ", ")) set every brush's default.",
+            "One --prompt without --mask is plain text-to-image; among several brushes, one without",
+            "--mask covers the whole canvas.",
+        ]
+        for section in GenerateOption.Section.allCases {
+            lines += ["", "\(section.rawValue):"]
+            for option in GenerateOption.all where option.section == section { lines += rows(of: option) }
+        }
+        lines += ["", "Examples:",
+                  "  semantic-draw generate --model tiny-random --prompt \"a red apple\" --mask apple.png \\",
+                  "      --prompt \"blue sky\" --mask sky.png --mask-std 8 --seed 1 --output out.png",
+                  "  semantic-draw generate --prompt \"a cat on a sofa\" --width 768 --height 512 --output cat.png"]
+        return lines.joined(separator: "\n")
+    }
 
     static var usage: String {
-        "USAGE: semantic-draw generate [--palette FILE] [--prompt TEXT --mask FILE [brush options]]... [options]\n\n" + text
+        "USAGE: semantic-draw generate [--palette FILE] [--prompt TEXT [--mask FILE] [brush options]]... [options]\n\n" + text
+    }
+
+    /// The options that may come before the first --prompt as every brush's default.
+    static var defaultableNames: [String] {
+        GenerateOption.all.filter { if case .brush(_, _?) = $0.effect { true } else { false } }.map(\.name)
+    }
+
+    /// The help lines of one option: its names and value, then its help from ``helpColumn``.
+    static func rows(of option: GenerateOption) -> [String] {
+        let label = "  " + option.names.map { name in option.valueName.map { "\(name) \($0)" } ?? name }.joined(separator: ", ")
+        let helpLines = option.help.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let indent = String(repeating: " ", count: helpColumn)
+        var rows: [String] = []
+        if label.count < helpColumn - 1 {
+            rows.append(label + String(repeating: " ", count: helpColumn - label.count) + helpLines[0])
+        } else {
+            rows += [label, indent + helpLines[0]]
+        }
+        rows += helpLines.dropFirst().map { indent + $0 }
+        return rows
     }
 }

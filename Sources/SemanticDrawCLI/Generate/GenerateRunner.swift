@@ -21,10 +21,13 @@ struct GenerateRunner {
         let request = try palette.modelRequest(configurationFolder: arguments.configurationFolder)
         let model = try await ModelLoading.load(request)
         let pipeline = model.regionPipeline
-        let slotCount = inputs.settings.method == .baselineMultiDiffusion ? "DDIM baseline"
-            : "SemanticDraw (\(palette.accelerator.rawValue), \(inputs.settings.schedule))"
+        let method = switch inputs.settings.method {
+        case .baselineMultiDiffusion: "DDIM baseline"
+        case .textToImage: "text-to-image (\(palette.accelerator.rawValue), \(inputs.settings.schedule))"
+        case .semanticDraw: "SemanticDraw (\(palette.accelerator.rawValue), \(inputs.settings.schedule))"
+        }
         printError("generating \(palette.width)x\(palette.height), \(palette.brushes.count) brush\(palette.brushes.count == 1 ? "" : "es"), "
-            + "seed \(palette.seed), \(slotCount)")
+            + "seed \(palette.seed), \(method)")
         let bar = StepProgressBar(label: "generating")
         var noise = TorchGenerator(seed: palette.seed)
         let start = Date()
@@ -32,7 +35,7 @@ struct GenerateRunner {
                                            noise: &noise, progress: { bar.update($0, $1) })
         try Task.checkCancellation()
         let image = try Image(tensor: result.image, range: .unit)
-        try PNG.write(image, to: output, textChunks: try palette.pngTextChunks())
+        try PNG.write(image, to: output, textChunks: try palette.pngText())
         if let path = arguments.savePalette { try palette.write(to: path, embeddingMasks: true) }
         printError(String(format: "wrote %@ (%d x %d) in %.1f s", output, palette.width, palette.height, Date().timeIntervalSince(start)))
     }

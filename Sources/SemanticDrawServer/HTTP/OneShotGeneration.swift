@@ -39,6 +39,6 @@ struct OneShotGeneration: Sendable {
         do { inputs = try palette.regionInputs() } catch { throw ClientMessageError("\(error)") }
         var noise = TorchGenerator(seed: palette.seed)
         let output = try pipeline.generate(brushes: inputs.brushes, background: inputs.background, settings: inputs.settings, noise: &noise)
-        return try PNG.encode(Image(tensor: output.image, range: .unit), textChunks: palette.pngTextChunks())
+        return try PNG.encode(Image(tensor: output.image, range: .unit), textChunks: palette.pngText())
     }
 }

@@ -106,7 +106,7 @@ actor LiveSession {
                                                model: configuration.modelName, family: configuration.family,
                                                accelerator: configuration.accelerator,
                                                settings: configuration.stream)
-        let png = try PNG.encode(Image(tensor: latestFrame.image, range: .unit), textChunks: palette.pngTextChunks())
+        let png = try PNG.encode(Image(tensor: latestFrame.image, range: .unit), textChunks: palette.pngText())
         let entry = try await history.save(png: png, prompts: palette.brushes.map(\.prompt))
         send(.text(ServerMessage.saved(entry)))
     }

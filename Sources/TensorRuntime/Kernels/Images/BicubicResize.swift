@@ -1,6 +1,6 @@
 /// PyTorch's `interpolate(mode="bicubic", align_corners=False)` on [C, H, W] (cubic convolution
 /// with A = -0.75, source coordinate (x + 0.5) * in/out - 0.5, edge indices clamped), used to fit
-/// a background image to the canvas (ALGORITHM.md §4).
+/// a background image to the canvas (docs/ALGORITHM.md §4).
 enum BicubicResize {
     static func resize(_ image: Tensor, height outHeight: Int, width outWidth: Int) -> Tensor {
         let channels = image.shape[0], height = image.shape[1], width = image.shape[2]

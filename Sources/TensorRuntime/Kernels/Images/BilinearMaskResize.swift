@@ -1,5 +1,5 @@
 /// Bilinear resizing of one `[H', W']` mask to `[H, W]` with PyTorch's
-/// `F.interpolate(mode="bilinear", align_corners=False)` rule (ALGORITHM.md §2, step 1).
+/// `F.interpolate(mode="bilinear", align_corners=False)` rule (docs/ALGORITHM.md §2, step 1).
 ///
 /// Matches PyTorch 2.13's CPU float32 kernel: scale = float(in)/out, source coordinate
 /// float(scale * (dst + 0.5) - 0.5) evaluated in double and clamped at 0, the lower neighbour

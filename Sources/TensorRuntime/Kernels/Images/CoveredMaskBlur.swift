@@ -1,4 +1,4 @@
-/// Evaluates steps 2 and 3 of ALGORITHM.md §2 — cover, then separable Gaussian blur with
+/// Evaluates steps 2 and 3 of docs/ALGORITHM.md §2 — cover, then separable Gaussian blur with
 /// replicate padding — for one brush at one image row and an evenly spaced set of columns.
 ///
 /// The blur is separable and replicate padding clamps each coordinate independently, so the

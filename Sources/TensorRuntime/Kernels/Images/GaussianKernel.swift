@@ -3,7 +3,7 @@ import Foundation
 /// A normalised one-dimensional Gaussian kernel, the separable factor of the 2-D mask blur.
 ///
 /// Side 2*ceil(3*std)+1, weights exp(-x^2 / (2 std^2)) for x = -r...r divided by their sum, in
-/// float64 (ALGORITHM.md §2, step 3). A std `<= 0` gives the identity kernel `[1]`.
+/// float64 (docs/ALGORITHM.md §2, step 3). A std `<= 0` gives the identity kernel `[1]`.
 struct GaussianKernel: Sendable {
     /// r: the kernel covers offsets -r...r.
     let radius: Int

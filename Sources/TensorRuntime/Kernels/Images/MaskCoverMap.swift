@@ -1,7 +1,7 @@
 /// For every image pixel, the index of the last brush whose mask is non-zero there (-1 where
 /// none is), stored as float so the blur's inner loop compares without conversion.
 ///
-/// Brush p is covered at a pixel (multiplied by the cover factor, ALGORITHM.md §2, step 2)
+/// Brush p is covered at a pixel (multiplied by the cover factor, docs/ALGORITHM.md §2, step 2)
 /// exactly when this index is greater than p, i.e. when some later brush is > 0 there.
 struct MaskCoverMap: Sendable {
     /// `[H, W]`, values -1...P-1.
