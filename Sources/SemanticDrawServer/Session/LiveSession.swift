@@ -39,9 +39,12 @@ actor LiveSession {
     /// Handles one text message; errors go back to the client, the palette stays as it was.
     /// Answered at once, also while a frame of this session computes; a pause or a reseed stops
     /// that frame (it sends nothing; a reseeded stream's next frame starts from the new seed).
+    /// Once the message's type is known, an error about it carries the type as `request`.
     func receive(_ text: String) async {
+        var request: String?
         do {
             let message = try ClientMessage.parse(text, limits: configuration.limits)
+            request = message.type
             switch message {
             case .play: playing = true
             case .pause:
@@ -57,9 +60,10 @@ actor LiveSession {
             }
             await sendState()
         } catch let error as ClientMessageError {
+            let error = request.map(error.about) ?? error
             send(.text(ServerMessage.error(error.description, request: error.request)))
         } catch {
-            send(.text(ServerMessage.error("\(error)", request: nil)))
+            send(.text(ServerMessage.error(request.map { "\($0): \(error)" } ?? "\(error)", request: request)))
         }
     }
 
