@@ -27,6 +27,9 @@ public struct ServerConfiguration: Sendable {
     /// A test seam passed to every session's stream (``StreamModelCallHook``): tests make frames
     /// slow with it; nil otherwise.
     var beforeModelCall: StreamModelCallHook?
+    /// A test seam: how the history writes its files (nil: atomic writes to disk); tests put in
+    /// one that fails like a full disk.
+    var historyFileWriter: (any HistoryFileWriting)?
 
     public init(stream: StreamSettings, dataDirectory: String, modelName: String) {
         self.stream = stream

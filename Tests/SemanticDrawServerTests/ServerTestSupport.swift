@@ -13,8 +13,10 @@ struct TestServer {
     let dataDirectory: String
 
     /// `beforeModelCall` is the stream's test seam (``HeldModelCalls/hook`` makes frames slow).
+    /// `historyFileWriter` replaces the history's file writes (a disk that fills up).
     static func start(limits: ServerLimits = ServerLimits(), dataDirectory: String? = nil,
-                      beforeModelCall: StreamModelCallHook? = nil) async throws -> TestServer {
+                      beforeModelCall: StreamModelCallHook? = nil,
+                      historyFileWriter: (any HistoryFileWriting)? = nil) async throws -> TestServer {
         let model = try await ModelLoader(hub: nil).load(ModelRequest(model: "tiny-random", tinyAutoencoder: "tiny-random"))
         let dataDirectory = dataDirectory
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("semantic-draw-server-\(UUID().uuidString)").path
@@ -22,6 +24,7 @@ struct TestServer {
         configuration.port = 0
         configuration.limits = limits
         configuration.beforeModelCall = beforeModelCall
+        configuration.historyFileWriter = historyFileWriter
         let server = SemanticDrawServer(model: model, configuration: configuration)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let task = Task { try await server.run(onStart: { continuation.yield($0) }) }
