@@ -45,10 +45,11 @@ public struct SemanticDrawServer: Sendable {
         logger.logLevel = .warning
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(configuration: .init(ws: .init(maxFrameSize: configuration.limits.messageBytes * 2))) { request, _, _ in
+            server: .http1WebSocketUpgrade(configuration: .init(ws: .init(maxFrameSize: configuration.limits.readableFrameBytes))) {
+                request, channel, _ in
                 guard request.path == "/ws" else { return .dontUpgrade }
                 return .upgrade([:]) { inbound, outbound, _ in
-                    await sockets.serve(inbound: inbound, outbound: outbound)
+                    await sockets.serve(inbound: inbound, outbound: outbound, channel: channel)
                 }
             },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "semantic-draw"),

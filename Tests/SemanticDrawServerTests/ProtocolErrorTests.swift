@@ -1,11 +1,12 @@
 import Foundation
+import HummingbirdWSClient
 import ImageCodecs
 @testable import SemanticDrawServer
 import Testing
 
 /// The promises of docs/PROTOCOL.md "Limits", over a real WebSocket: wrong JSON types are
-/// errors (a boolean is not a number), and every error about a readable message names its type
-/// in `request`.
+/// errors (a boolean is not a number), every error about a readable message names its type in
+/// `request`, and a frame too large to read is answered with an error before the close.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct ProtocolErrorTests {
     /// Sends `message` and returns the reply: the `error` or the `state` that follows it.
     static func reply(_ conversation: ProtocolConversation, to message: String) async throws -> [String: Any] {
@@ -89,6 +90,34 @@ import Testing
                 let reply = try await Self.reply(conversation, to: text)
                 #expect(reply["type"] as? String == "error" && reply["request"] is NSNull, "\(text) -> \(reply)")
             }
+        }
+    }
+
+    /// A 17 MiB message, one frame over the default 16 MiB frame limit: the server answers with
+    /// an `error` that says so, then closes with 1009; the server serves the next session.
+    @Test func aFrameOverTheFrameLimitIsAnsweredBeforeTheClose() async throws {
+        let server = try await TestServer.start()
+        defer { server.stop() }
+        #expect(ServerLimits().frameBytes == 16 << 20)
+        let huge = #"{"type": "brush", "id": "a", "prompt": ""# + String(repeating: "x", count: 17 << 20) + #""}"#
+        let close = try await server.closingSession { conversation in
+            let ready = try await conversation.next("ready")
+            _ = try await conversation.next("state")
+            #expect((ready["limits"] as? [String: Any])?["frame_bytes"] as? Int == 16 << 20)
+            try await conversation.sendRaw(huge)
+            let error = try await conversation.next("error")
+            #expect((error["message"] as? String)?.contains("larger than the frame limit of 16777216 bytes") == true, "\(error)")
+            #expect(error["request"] is NSNull)
+            await #expect(throws: ProtocolConversation.ConversationError.self) {
+                while true { _ = try await conversation.next() }
+            }
+        }
+        #expect(close?.closeCode == .messageTooLarge, "\(String(describing: close))")
+        try await server.session { conversation in
+            _ = try await conversation.next("ready")
+            _ = try await conversation.next("state")
+            let state = try await Self.reply(conversation, to: #"{"type": "brush", "id": "a", "prompt": "still serving"}"#)
+            #expect(state["brushes"] as? [String] == ["a"])
         }
     }
 

@@ -40,10 +40,15 @@ struct TestServer {
 
     /// Runs `body` with one WebSocket session.
     func session(_ body: @escaping @Sendable (ProtocolConversation) async throws -> Void) async throws {
+        _ = try await closingSession(body)
+    }
+
+    /// Runs `body` with one WebSocket session; returns the close frame the server sent, if any.
+    func closingSession(_ body: @escaping @Sendable (ProtocolConversation) async throws -> Void) async throws -> WebSocketCloseFrame? {
         var logger = Logger(label: "test-client")
         logger.logLevel = .error
-        try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/ws", configuration: .init(maxFrameSize: 1 << 25), logger: logger) {
-            inbound, outbound, _ in
+        return try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/ws", configuration: .init(maxFrameSize: 1 << 25),
+                                                 logger: logger) { inbound, outbound, _ in
             try await body(ProtocolConversation(inbound: inbound.messages(maxSize: 1 << 25).makeAsyncIterator(), outbound: outbound))
         }
     }

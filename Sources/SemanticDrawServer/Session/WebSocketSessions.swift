@@ -10,7 +10,8 @@ struct WebSocketSessions: Sendable {
     let history: HistoryStore
     let worker: FrameWorker
 
-    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+    /// Serves one upgraded connection (`channel`) until it closes.
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel) async {
         guard await worker.sessionCount < configuration.limits.sessions else {
             try? await outbound.write(.text(ServerMessage.error("the server has \(configuration.limits.sessions) sessions open; try later", request: nil)))
             return
@@ -22,6 +23,15 @@ struct WebSocketSessions: Sendable {
         } catch {
             try? await outbound.write(.text(ServerMessage.error("cannot open a session: \(error)", request: nil)))
             return
+        }
+        // From `ready` on, a frame over the frame limit is answered with an error before the close.
+        let frameLimitError = ServerMessage.error(
+            "the message is larger than the frame limit of \(configuration.limits.readableFrameBytes) bytes, which the server does not read;"
+                + " the connection closes (1009). Messages stay under \(configuration.limits.messageBytes) bytes", request: nil)
+        do {
+            try await OversizedFrameHandler.install(on: channel, errorMessage: frameLimitError)
+        } catch {
+            return                                          // the connection closed during the upgrade
         }
         await worker.register(session)
         let writer = Task {
@@ -42,7 +52,8 @@ struct WebSocketSessions: Sendable {
     }
 
     /// Assembles frames into messages; a message over the size limit is dropped with an error
-    /// (the session goes on); binary messages are refused.
+    /// (the session goes on); binary messages are refused. (A single frame over the frame limit
+    /// never arrives here: ``OversizedFrameHandler`` answers it.)
     private func readMessages(_ inbound: WebSocketInboundStream, into session: LiveSession) async {
         var buffer = ByteBuffer()
         var opcode: WebSocketDataFrame.Opcode = .text
