@@ -42,7 +42,7 @@ struct WebSocketSessions: Sendable {
                 }
             }
         }
-        await session.send(.text(ServerMessage.ready(session: session.id, configuration: configuration, slots: session.stream.slotCount)))
+        session.send(.text(ServerMessage.ready(session: session.id, configuration: configuration, slots: session.stream.slotCount)))
         await session.sendState()
         await readMessages(inbound, into: session)
         await worker.unregister(session)                    // also stops its frame in progress
@@ -76,13 +76,12 @@ struct WebSocketSessions: Sendable {
                 }
                 guard frame.fin else { continue }
                 if oversized {
-                    await session.send(.text(ServerMessage.error("the message is larger than \(configuration.limits.messageBytes) bytes", request: nil)))
+                    session.send(.text(ServerMessage.error("the message is larger than \(configuration.limits.messageBytes) bytes", request: nil)))
                 } else if opcode == .binary {
-                    await session.send(.text(ServerMessage.error("binary messages are not accepted; send JSON text", request: nil)))
+                    session.send(.text(ServerMessage.error("binary messages are not accepted; send JSON text", request: nil)))
                 } else {
                     let text = String(decoding: buffer.readableBytesView, as: UTF8.self)
                     await session.receive(text)
-                    if await session.isPlaying { await worker.signal() }
                 }
                 buffer.clear()
             }
