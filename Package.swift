@@ -27,6 +27,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        // Already in the graph through Hummingbird; named for the WebSocket frame types the server's
+        // oversized-frame handler writes.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.83.0"),
     ],
     targets: [
         // BLAS (cblas_sgemm): OpenBLAS on Linux through pkg-config; Accelerate on macOS.
@@ -80,6 +83,8 @@ let package = Package(
                 "SemanticDraw", "ImageCodecs", "DiffusionModels", "Schedulers", "TensorRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             resources: [.copy("Resources/web")]
         ),

@@ -25,7 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to bind; 127.0.0.1 keeps the app on this machine (0.0.0.0 opens it to the network).") var host = "127.0.0.1"
     @Option(help: "Port (0: any free port, printed at start).") var port = 8000
     @Option(name: .customLong("data-dir"), help: "Where the history is kept (default ~/.local/share/semantic-draw).") var dataDirectory: String?
-    @Option(help: "Largest WebSocket message in bytes.") var maximumMessageBytes = 8 << 20
+    @Option(help: "Largest WebSocket message in bytes (a single frame may be twice this; a larger one closes the session after an error).")
+    var maximumMessageBytes = 8 << 20
     @Option(help: "Most brushes per session.") var maximumBrushes = 32
 
     func validate() throws {
@@ -37,6 +38,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is outside 0...65535") }
         if let guidance, !(guidance.isFinite && guidance >= 0) { throw ValidationError("--guidance \(guidance) must be a number >= 0") }
         guard steps == nil || slots == nil else { throw ValidationError("give --steps or --slots, not both") }
+        guard (1024...(1 << 30)).contains(maximumMessageBytes) else {
+            throw ValidationError("--maximum-message-bytes \(maximumMessageBytes) is outside 1024...\(1 << 30)")
+        }
     }
 
     func run() async throws {
@@ -64,6 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.port = port
         configuration.notes = model.notes
         configuration.limits.messageBytes = maximumMessageBytes
+        configuration.limits.frameBytes = 2 * maximumMessageBytes
         configuration.limits.brushes = maximumBrushes
         let server = SemanticDrawServer(model: model, configuration: configuration)
         let banner = "(\(request.model), \(preset.accelerator.rawValue), \(stream.width)x\(stream.height), \(stream.schedule)); Ctrl+C stops"

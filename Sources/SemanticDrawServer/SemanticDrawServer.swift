@@ -21,8 +21,20 @@ public struct SemanticDrawServer: Sendable {
 
     /// Serves until the task is cancelled; `onStart(port)` once listening (the port matters
     /// when the configuration asks for port 0).
+    ///
+    /// A data folder whose history cannot be made does not stop the server: clients are told in
+    /// `notes`, and each `save` answers an error until the folder works.
     public func run(onStart: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
-        let history = try HistoryStore(dataDirectory: configuration.dataDirectory)
+        let history = HistoryStore(dataDirectory: self.configuration.dataDirectory,
+                                   writer: self.configuration.historyFileWriter ?? AtomicHistoryFileWriter())
+        var noted = self.configuration
+        do {
+            try history.prepareFolder()
+        } catch {
+            noted.notes.append("saving is unavailable: \(error)")
+            FileHandle.standardError.write(Data("semantic-draw: warning: \(error); saves will fail\n".utf8))
+        }
+        let configuration = noted
         let worker = FrameWorker()
         let workerTask = Task { await worker.run() }
         defer { workerTask.cancel(); Task { await worker.signal() } }
@@ -33,10 +45,11 @@ public struct SemanticDrawServer: Sendable {
         logger.logLevel = .warning
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(configuration: .init(ws: .init(maxFrameSize: configuration.limits.messageBytes * 2))) { request, _, _ in
+            server: .http1WebSocketUpgrade(configuration: .init(ws: .init(maxFrameSize: configuration.limits.readableFrameBytes))) {
+                request, channel, _ in
                 guard request.path == "/ws" else { return .dontUpgrade }
                 return .upgrade([:]) { inbound, outbound, _ in
-                    await sockets.serve(inbound: inbound, outbound: outbound)
+                    await sockets.serve(inbound: inbound, outbound: outbound, channel: channel)
                 }
             },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "semantic-draw"),

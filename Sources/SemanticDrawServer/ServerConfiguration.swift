@@ -27,6 +27,9 @@ public struct ServerConfiguration: Sendable {
     /// A test seam passed to every session's stream (``StreamModelCallHook``): tests make frames
     /// slow with it; nil otherwise.
     var beforeModelCall: StreamModelCallHook?
+    /// A test seam: how the history writes its files (nil: atomic writes to disk); tests put in
+    /// one that fails like a full disk.
+    var historyFileWriter: (any HistoryFileWriting)?
 
     public init(stream: StreamSettings, dataDirectory: String, modelName: String) {
         self.stream = stream
@@ -44,8 +47,13 @@ public struct ServerConfiguration: Sendable {
 
 /// Bounds on what a client may send (docs/PROTOCOL.md "Limits").
 public struct ServerLimits: Sendable {
-    /// Largest WebSocket message accepted (larger ones are answered with an error).
+    /// Largest WebSocket message accepted (larger ones are answered with an error; the session
+    /// goes on).
     public var messageBytes = 8 << 20
+    /// Largest single WebSocket frame the server reads (at least ``messageBytes``). A larger
+    /// frame is refused from its header without being read: the server answers with an error
+    /// and closes the connection with code 1009. Browsers send a message as one frame.
+    public var frameBytes = 16 << 20
     /// Brushes per session.
     public var brushes = 32
     /// Largest side of an uploaded image or mask, in pixels.
@@ -59,9 +67,13 @@ public struct ServerLimits: Sendable {
 
     public init() {}
 
+    /// The frame limit the WebSocket decoder gets: ``frameBytes``, raised to ``messageBytes`` and
+    /// capped at `UInt32.max` (NIO's decoder refuses larger limits).
+    var readableFrameBytes: Int { min(max(frameBytes, messageBytes), Int(UInt32.max)) }
+
     /// As JSON for `ready` and `/api/info`.
     var json: [String: Int] {
-        ["message_bytes": messageBytes, "brushes": brushes, "image_side": imageSide, "generate_body_bytes": generateBodyBytes,
-         "prompt_characters": promptCharacters, "sessions": sessions]
+        ["message_bytes": messageBytes, "frame_bytes": readableFrameBytes, "brushes": brushes, "image_side": imageSide,
+         "generate_body_bytes": generateBodyBytes, "prompt_characters": promptCharacters, "sessions": sessions]
     }
 }

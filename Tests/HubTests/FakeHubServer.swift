@@ -43,6 +43,7 @@ final class FakeHubServer: @unchecked Sendable {
     // Failure injection and request log, guarded by `lock`.
     private var cutAfterBytesOnce: [String: Int] = [:]
     private var corruptPaths: Set<String> = []
+    private var rangeIgnoredPaths: Set<String> = []
     private var requiredToken: String?
     private var log: [String] = []
 
@@ -61,6 +62,8 @@ final class FakeHubServer: @unchecked Sendable {
     func cutConnection(path: String, afterBytes bytes: Int) { lock.withLock { cutAfterBytesOnce[path] = bytes } }
     /// This file's content is served with one byte changed.
     func serveCorrupt(path: String) { lock.withLock { _ = corruptPaths.insert(path) } }
+    /// GETs of this file ignore `Range` (200 with the whole content), as some servers do.
+    func ignoreRange(path: String) { lock.withLock { _ = rangeIgnoredPaths.insert(path) } }
     /// Requests without `Authorization: Bearer <token>` get 401.
     func requireToken(_ token: String) { lock.withLock { requiredToken = token } }
 
@@ -249,15 +252,15 @@ final class FakeHubServer: @unchecked Sendable {
 
     private func serveContent(_ connection: Int32, file: FakeHubFile, range: String?, isHead: Bool, extraHeaders: [String: String]) {
         var content = file.content
-        let (corrupt, cut) = lock.withLock { () -> (Bool, Int?) in
+        let (corrupt, cut, ignoresRange) = lock.withLock { () -> (Bool, Int?, Bool) in
             let cut = isHead ? nil : cutAfterBytesOnce.removeValue(forKey: file.path)
-            return (corruptPaths.contains(file.path), cut)
+            return (corruptPaths.contains(file.path), cut, rangeIgnoredPaths.contains(file.path))
         }
         if corrupt, !content.isEmpty { content[content.count / 2] ^= 0xFF }
         var headers = extraHeaders
         var status = 200
         var start = 0
-        if let range, range.hasPrefix("bytes="), let first = Int(range.dropFirst(6).split(separator: "-").first ?? "") {
+        if !ignoresRange, let range, range.hasPrefix("bytes="), let first = Int(range.dropFirst(6).split(separator: "-").first ?? "") {
             guard first < content.count else {
                 respond(connection, status: 416, headers: ["Content-Range": "bytes */\(content.count)"])
                 return

@@ -48,6 +48,69 @@ import Testing
         }
     }
 
+    /// Every numeric, boolean-looking and string field of every message type refuses the wrong
+    /// JSON type, naming the field, the type expected and the type sent; the error carries the
+    /// message type as `request`.
+    @Test(arguments: [
+        (#"{"type": "seed", "seed": true}"#, "seed: \"seed\" must be an integer in 0...18446744073709551615, not a boolean"),
+        (#"{"type": "seed", "seed": false}"#, "seed: \"seed\" must be an integer in 0...18446744073709551615, not a boolean"),
+        (#"{"type": "seed", "seed": null}"#, "seed: \"seed\" is required"),
+        (#"{"type": "seed"}"#, "seed: \"seed\" is required"),
+        (#"{"type": "seed", "seed": [1]}"#, "not a list"),
+        (#"{"type": "seed", "seed": 18446744073709551616}"#, "\"seed\" must be an integer in 0...18446744073709551615; 1.8446744073709552e+19 is not"),
+        (#"{"type": "brush", "id": "a", "prompt_strength": false}"#, "brush: \"prompt_strength\" must be a number in 0.0...1.0, not a boolean"),
+        (#"{"type": "brush", "id": "a", "prompt_strength": true}"#, "\"prompt_strength\" must be a number in 0.0...1.0, not a boolean"),
+        (#"{"type": "brush", "id": "a", "mask_alpha": true}"#, "\"mask_alpha\" must be a number in 0.0...1.0, not a boolean"),
+        (#"{"type": "brush", "id": "a", "mask_alpha": "0.5"}"#, "\"mask_alpha\" must be a number in 0.0...1.0, not a string"),
+        (#"{"type": "brush", "id": "a", "mask_blur": false}"#, "\"mask_blur\" must be a number in 0.0...256.0, not a boolean"),
+        (#"{"type": "brush", "id": "a", "mask_blur": {}}"#, "\"mask_blur\" must be a number in 0.0...256.0, not an object"),
+        (#"{"type": "brush", "id": "a", "prompt": false}"#, "\"prompt\" must be a string or null, not a boolean"),
+        (#"{"type": "brush", "id": "a", "negative_prompt": 0}"#, "\"negative_prompt\" must be a string or null, not a number"),
+        (#"{"type": "brush", "id": "a", "name": true}"#, "\"name\" must be a string or null, not a boolean"),
+        (##"{"type": "brush", "id": "a", "color": ["#FF0000"]}"##, "\"color\" must be a string or null, not a list"),
+        (#"{"type": "brush", "id": true}"#, "\"id\" must be a brush id (1-64 letters, digits, - or _), not a boolean"),
+        (#"{"type": "brush", "prompt": "x"}"#, "brush: \"id\" is required"),
+        (#"{"type": "mask", "id": "a", "mask": true}"#, "mask: \"mask\" must be a PNG data URL (data:image/png;base64,...), not a boolean"),
+        (#"{"type": "mask", "id": 7, "mask": "data:image/png;base64,AAAA"}"#, "mask: \"id\" must be a brush id (1-64 letters, digits, - or _), not a number"),
+        (#"{"type": "remove_brush", "id": false}"#, "remove_brush: \"id\" must be a brush id"),
+        (#"{"type": "order", "ids": true}"#, "order: \"ids\" must be a list of brush ids, not a boolean"),
+        (#"{"type": "order", "ids": ["a", 1]}"#, "order: \"ids[1]\" must be a brush id (1-64 letters, digits, - or _), not a number"),
+        (#"{"type": "order", "ids": ["a", "b c"]}"#, "order: \"ids[1]\" must be a brush id"),
+        (#"{"type": "background", "prompt": true}"#, "background: \"prompt\" must be a string or null, not a boolean"),
+        (#"{"type": "background", "negative_prompt": 1}"#, "background: \"negative_prompt\" must be a string or null, not a number"),
+        (#"{"type": "background", "image": false}"#, "background: \"image\" must be a PNG data URL"),
+        (#"{"type": "palette", "palette": false}"#, "palette: \"palette\" must be a palette object (docs/PALETTE.md), not a boolean"),
+        (#"{"type": "palette", "palette": [1]}"#, "palette: \"palette\" must be a palette object (docs/PALETTE.md), not a list"),
+    ] as [(String, String)])
+    func wrongJSONTypesAreNamedWithTheirRequest(text: String, expected: String) throws {
+        let type = try #require(text.firstMatch(of: /"type": "([a-z_]+)"/)?.1)
+        do {
+            let message = try ClientMessage.parse(text, limits: limits)
+            Issue.record("accepted: \(text) as \(message)")
+        } catch {
+            #expect(error.description.contains(expected), "\(text) -> \(error.description)")
+            #expect(error.request == String(type), "\(text) -> request \(String(describing: error.request))")
+        }
+    }
+
+    /// Integers keep every digit; a number with a zero fraction is an integer; null is "not given".
+    @Test func numbersAreReadExactly() throws {
+        #expect(try ClientMessage.parse(#"{"type": "seed", "seed": 18446744073709551615}"#, limits: limits) == .seed(.max))
+        #expect(try ClientMessage.parse(#"{"type": "seed", "seed": 9007199254740993}"#, limits: limits) == .seed(9_007_199_254_740_993))
+        #expect(try ClientMessage.parse(#"{"type": "seed", "seed": 7.0}"#, limits: limits) == .seed(7))
+        let brush = try ClientMessage.parse(#"{"type": "brush", "id": "a", "prompt_strength": 1, "mask_alpha": null, "mask_blur": 0.5}"#, limits: limits)
+        #expect(brush == .brush(.init(id: "a", prompt: nil, negativePrompt: nil, promptStrength: 1, maskAlpha: nil, maskBlur: 0.5,
+                                      name: nil, color: nil)))
+        // A palette message passes its palette on exactly (the seed's digits included).
+        guard case .palette(let data) = try ClientMessage.parse(#"{"type": "palette", "palette": {"seed": 18446744073709551615, "flag": true}}"#,
+                                                               limits: limits) else {
+            Issue.record("not a palette message")
+            return
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("18446744073709551615") && text.contains("true"), "\(text)")
+    }
+
     @Test func tooLongPromptIsRefused() {
         let prompt = String(repeating: "a", count: limits.promptCharacters + 1)
         #expect(throws: ClientMessageError.self) { try ClientMessage.parse(#"{"type": "brush", "id": "a", "prompt": "\#(prompt)"}"#, limits: limits) }

@@ -13,8 +13,10 @@ struct TestServer {
     let dataDirectory: String
 
     /// `beforeModelCall` is the stream's test seam (``HeldModelCalls/hook`` makes frames slow).
+    /// `historyFileWriter` replaces the history's file writes (a disk that fills up).
     static func start(limits: ServerLimits = ServerLimits(), dataDirectory: String? = nil,
-                      beforeModelCall: StreamModelCallHook? = nil) async throws -> TestServer {
+                      beforeModelCall: StreamModelCallHook? = nil,
+                      historyFileWriter: (any HistoryFileWriting)? = nil) async throws -> TestServer {
         let model = try await ModelLoader(hub: nil).load(ModelRequest(model: "tiny-random", tinyAutoencoder: "tiny-random"))
         let dataDirectory = dataDirectory
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("semantic-draw-server-\(UUID().uuidString)").path
@@ -22,6 +24,7 @@ struct TestServer {
         configuration.port = 0
         configuration.limits = limits
         configuration.beforeModelCall = beforeModelCall
+        configuration.historyFileWriter = historyFileWriter
         let server = SemanticDrawServer(model: model, configuration: configuration)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let task = Task { try await server.run(onStart: { continuation.yield($0) }) }
@@ -37,10 +40,15 @@ struct TestServer {
 
     /// Runs `body` with one WebSocket session.
     func session(_ body: @escaping @Sendable (ProtocolConversation) async throws -> Void) async throws {
+        _ = try await closingSession(body)
+    }
+
+    /// Runs `body` with one WebSocket session; returns the close frame the server sent, if any.
+    func closingSession(_ body: @escaping @Sendable (ProtocolConversation) async throws -> Void) async throws -> WebSocketCloseFrame? {
         var logger = Logger(label: "test-client")
         logger.logLevel = .error
-        try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/ws", configuration: .init(maxFrameSize: 1 << 25), logger: logger) {
-            inbound, outbound, _ in
+        return try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/ws", configuration: .init(maxFrameSize: 1 << 25),
+                                                 logger: logger) { inbound, outbound, _ in
             try await body(ProtocolConversation(inbound: inbound.messages(maxSize: 1 << 25).makeAsyncIterator(), outbound: outbound))
         }
     }

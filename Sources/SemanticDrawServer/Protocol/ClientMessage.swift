@@ -14,6 +14,22 @@ enum ClientMessage: Sendable, Equatable {
     case palette(Data)
     case save
 
+    /// The message's `type` on the wire (an `error` about it carries this as `request`).
+    var type: String {
+        switch self {
+        case .brush: return "brush"
+        case .mask: return "mask"
+        case .removeBrush: return "remove_brush"
+        case .order: return "order"
+        case .background: return "background"
+        case .seed: return "seed"
+        case .play: return "play"
+        case .pause: return "pause"
+        case .palette: return "palette"
+        case .save: return "save"
+        }
+    }
+
     /// The fields of a `brush` message; nil = not given.
     struct BrushFields: Sendable, Equatable {
         var id: String
@@ -32,6 +48,11 @@ struct ClientMessageError: Error, Equatable, CustomStringConvertible {
     let description: String
     /// The offending message's type, when it could be read.
     let request: String?
+
+    /// The same error about a message of type `type` (kept when it already names one).
+    func about(_ type: String) -> ClientMessageError {
+        request == nil ? ClientMessageError(description, request: type) : self
+    }
 
     init(_ description: String, request: String? = nil) {
         self.description = description

@@ -5,8 +5,9 @@ import TensorRuntime
 
 /// One browser session: its stream, its palette copy, whether it plays, and the channel its
 /// WebSocket writer drains. Messages are applied in arrival order; frames are computed by the
-/// shared ``FrameWorker``. Messages are answered while a frame computes (the frame runs off this
-/// actor and off the stream's); `pause` and reseeds (`seed`, `palette`) stop the frame in progress.
+/// shared ``FrameWorker``, which this session tells when it starts and stops playing. Messages
+/// are answered while a frame computes (the frame runs off this actor and off the stream's);
+/// `pause` and reseeds (`seed`, `palette`) stop the frame in progress.
 actor LiveSession {
     nonisolated let id: String
     let stream: StreamSession
@@ -19,7 +20,7 @@ actor LiveSession {
     private(set) var playing = false
     private var latestFrame: (index: Int, image: Tensor)?
     nonisolated let outgoing: AsyncStream<OutgoingMessage>
-    private let continuation: AsyncStream<OutgoingMessage>.Continuation
+    private nonisolated let continuation: AsyncStream<OutgoingMessage>.Continuation
 
     init(id: String, models: StreamModels, configuration: ServerConfiguration, history: HistoryStore, worker: FrameWorker) throws {
         self.id = id
@@ -31,22 +32,31 @@ actor LiveSession {
         (outgoing, continuation) = AsyncStream.makeStream(of: OutgoingMessage.self, bufferingPolicy: .bufferingNewest(64))
     }
 
-    func send(_ message: OutgoingMessage) { continuation.yield(message) }
-    func finish() { continuation.finish() }
+    /// Queues `message` for the socket. Nonisolated, so messages keep the order of the calls
+    /// that send them (the worker's `progress` messages included).
+    nonisolated func send(_ message: OutgoingMessage) { continuation.yield(message) }
+    nonisolated func finish() { continuation.finish() }
 
     var isPlaying: Bool { playing }
 
     /// Handles one text message; errors go back to the client, the palette stays as it was.
     /// Answered at once, also while a frame of this session computes; a pause or a reseed stops
     /// that frame (it sends nothing; a reseeded stream's next frame starts from the new seed).
+    /// Once the message's type is known, an error about it carries the type as `request`.
     func receive(_ text: String) async {
+        var request: String?
         do {
             let message = try ClientMessage.parse(text, limits: configuration.limits)
+            request = message.type
             switch message {
-            case .play: playing = true
+            case .play:
+                playing = true
+                await sendState()
+                await worker.play(self)                     // then the session hears its queue position
+                return
             case .pause:
                 playing = false
-                await worker.cancelFrame(of: self)
+                await worker.pause(self)
             case .save: try await save()
             default:
                 var next = palette
@@ -57,9 +67,10 @@ actor LiveSession {
             }
             await sendState()
         } catch let error as ClientMessageError {
+            let error = request.map(error.about) ?? error
             send(.text(ServerMessage.error(error.description, request: error.request)))
         } catch {
-            send(.text(ServerMessage.error("\(error)", request: nil)))
+            send(.text(ServerMessage.error(request.map { "\($0): \(error)" } ?? "\(error)", request: request)))
         }
     }
 
@@ -77,10 +88,11 @@ actor LiveSession {
 
     /// Computes one frame and sends it (a `frame` message, then the JPEG). A failing frame
     /// pauses the session and says why; a cancelled one (pause, reseed, close) sends nothing.
-    /// The worker runs this in a task of its own, which ``FrameWorker/cancelFrame(of:)`` cancels.
-    func computeFrame() async {
-        guard playing else { return }
-        send(.text(ServerMessage.progress(position: 0)))
+    /// The worker runs this in a task of its own, which ``FrameWorker/cancelFrame(of:)`` cancels,
+    /// and sends the `progress` message (position 0) before it. Returns whether the session
+    /// still plays (false after a failed frame).
+    func computeFrame() async -> Bool {
+        guard playing else { return false }
         do {
             let frame = try await stream.nextFrame()
             let image = try Image(tensor: frame.image, range: .unit)
@@ -91,12 +103,14 @@ actor LiveSession {
             send(.binary(jpeg))
             if await stream.hasPendingEncodings { await sendState() }
         } catch is CancellationError {
-            return
+            return playing
         } catch {
             playing = false
             send(.text(ServerMessage.error("frame: \(error)", request: nil)))
             await sendState()
+            return false
         }
+        return playing
     }
 
     /// Stores the latest frame with the palette in the history.

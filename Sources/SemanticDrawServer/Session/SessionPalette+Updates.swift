@@ -12,7 +12,7 @@ extension SessionPalette {
             return try applyBrush(fields, limits: limits)
         case .mask(let id, let png):
             guard let index = brushes.firstIndex(where: { $0.id == id }) else { throw ClientMessageError("mask: no brush \"\(id)\"", request: "mask") }
-            let image = try Self.decodeImage(png, field: "mask", limits: limits)
+            let image = try Self.decodeImage(png, request: "mask", field: "mask", limits: limits)
             let mask = image.brushMask()
             brushes[index].maskPNG = png
             brushes[index].mask = mask
@@ -31,7 +31,7 @@ extension SessionPalette {
             return brushes.map { StreamUpdate.removeBrush(id: $0.id) } + brushes.map { StreamUpdate.addBrush($0.streamBrush) }
         case .background(let prompt, let negativePrompt, let png):
             var image: Tensor?
-            if let png { image = Palette.channelsLastRGB(try Self.decodeImage(png, field: "image", limits: limits)) }
+            if let png { image = Palette.channelsLastRGB(try Self.decodeImage(png, request: "background", field: "image", limits: limits)) }
             backgroundPrompt = prompt
             backgroundNegativePrompt = negativePrompt
             backgroundPNG = png
@@ -100,7 +100,7 @@ extension SessionPalette {
             guard case .data(let png) = brush.mask else {
                 throw ClientMessageError("palette: brushes[\(index)].mask must be embedded data (the server reads no files)", request: "palette")
             }
-            let image = try Self.decodeImage(png, field: "brushes[\(index)].mask", limits: limits)
+            let image = try Self.decodeImage(png, request: "palette", field: "brushes[\(index)].mask", limits: limits)
             next.brushes.append(Brush(id: "brush-\(index + 1)", name: brush.name, color: brush.color, prompt: brush.prompt,
                                       negativePrompt: brush.negativePrompt, promptStrength: brush.promptStrength, maskAlpha: brush.maskAlpha,
                                       maskBlur: brush.maskBlur, maskPNG: png, mask: image.brushMask()))
@@ -110,7 +110,7 @@ extension SessionPalette {
             guard case .data(let png) = reference else {
                 throw ClientMessageError("palette: background.image must be embedded data (the server reads no files)", request: "palette")
             }
-            backgroundImage = Palette.channelsLastRGB(try Self.decodeImage(png, field: "background.image", limits: limits))
+            backgroundImage = Palette.channelsLastRGB(try Self.decodeImage(png, request: "palette", field: "background.image", limits: limits))
             next.backgroundPNG = png
         }
         next.backgroundPrompt = palette.background.prompt
@@ -124,16 +124,20 @@ extension SessionPalette {
         ]
     }
 
-    /// A PNG within the size limit (its header is checked before the pixels are decoded).
-    static func decodeImage(_ png: Data, field: String, limits: ServerLimits) throws(ClientMessageError) -> Image {
-        guard let (width, height) = PNG.size(of: png) else { throw ClientMessageError("\(field): not a PNG image") }
+    /// A PNG within the size limit (its header is checked before the pixels are decoded); an
+    /// error names the message type (`request`) and the field.
+    static func decodeImage(_ png: Data, request: String, field: String, limits: ServerLimits) throws(ClientMessageError) -> Image {
+        guard let (width, height) = PNG.size(of: png) else {
+            throw ClientMessageError("\(request): \"\(field)\" is not a PNG image", request: request)
+        }
         guard width > 0, height > 0, width <= limits.imageSide, height <= limits.imageSide else {
-            throw ClientMessageError("\(field): \(width) x \(height) pixels, at most \(limits.imageSide) per side")
+            throw ClientMessageError("\(request): \"\(field)\" is \(width) x \(height) pixels, at most \(limits.imageSide) per side",
+                                     request: request)
         }
         do {
             return try PNG.decode(data: png, source: field)
         } catch {
-            throw ClientMessageError("\(field): \(error)")
+            throw ClientMessageError("\(request): \"\(field)\": \(error)", request: request)
         }
     }
 }

@@ -10,7 +10,8 @@ struct WebSocketSessions: Sendable {
     let history: HistoryStore
     let worker: FrameWorker
 
-    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+    /// Serves one upgraded connection (`channel`) until it closes.
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel) async {
         guard await worker.sessionCount < configuration.limits.sessions else {
             try? await outbound.write(.text(ServerMessage.error("the server has \(configuration.limits.sessions) sessions open; try later", request: nil)))
             return
@@ -23,6 +24,15 @@ struct WebSocketSessions: Sendable {
             try? await outbound.write(.text(ServerMessage.error("cannot open a session: \(error)", request: nil)))
             return
         }
+        // From `ready` on, a frame over the frame limit is answered with an error before the close.
+        let frameLimitError = ServerMessage.error(
+            "the message is larger than the frame limit of \(configuration.limits.readableFrameBytes) bytes, which the server does not read;"
+                + " the connection closes (1009). Messages stay under \(configuration.limits.messageBytes) bytes", request: nil)
+        do {
+            try await OversizedFrameHandler.install(on: channel, errorMessage: frameLimitError)
+        } catch {
+            return                                          // the connection closed during the upgrade
+        }
         await worker.register(session)
         let writer = Task {
             for await message in session.outgoing {
@@ -32,7 +42,7 @@ struct WebSocketSessions: Sendable {
                 }
             }
         }
-        await session.send(.text(ServerMessage.ready(session: session.id, configuration: configuration, slots: session.stream.slotCount)))
+        session.send(.text(ServerMessage.ready(session: session.id, configuration: configuration, slots: session.stream.slotCount)))
         await session.sendState()
         await readMessages(inbound, into: session)
         await worker.unregister(session)                    // also stops its frame in progress
@@ -42,7 +52,8 @@ struct WebSocketSessions: Sendable {
     }
 
     /// Assembles frames into messages; a message over the size limit is dropped with an error
-    /// (the session goes on); binary messages are refused.
+    /// (the session goes on); binary messages are refused. (A single frame over the frame limit
+    /// never arrives here: ``OversizedFrameHandler`` answers it.)
     private func readMessages(_ inbound: WebSocketInboundStream, into session: LiveSession) async {
         var buffer = ByteBuffer()
         var opcode: WebSocketDataFrame.Opcode = .text
@@ -65,13 +76,12 @@ struct WebSocketSessions: Sendable {
                 }
                 guard frame.fin else { continue }
                 if oversized {
-                    await session.send(.text(ServerMessage.error("the message is larger than \(configuration.limits.messageBytes) bytes", request: nil)))
+                    session.send(.text(ServerMessage.error("the message is larger than \(configuration.limits.messageBytes) bytes", request: nil)))
                 } else if opcode == .binary {
-                    await session.send(.text(ServerMessage.error("binary messages are not accepted; send JSON text", request: nil)))
+                    session.send(.text(ServerMessage.error("binary messages are not accepted; send JSON text", request: nil)))
                 } else {
                     let text = String(decoding: buffer.readableBytesView, as: UTF8.self)
                     await session.receive(text)
-                    if await session.isPlaying { await worker.signal() }
                 }
                 buffer.clear()
             }
