@@ -52,27 +52,33 @@ enum GenerateHelp {
       --palette FILE                 a palette JSON, or a PNG made by generate (its embedded palette)
       --width W --height H           multiples of 8 (default: the first mask's size)
       --seed S                       default 0; the same palette and seed give the same PNG
-      --steps N | --slots 0,4,12,25,37   schedule (default: 5 LCM slots 0,4,12,25,37)
-      --guidance G                   CFG scale (default 1: no unconditional pass)
+      --steps N | --slots 0,4,12,25,37   schedule (default: the preset's, e.g. 5 slots 0,4,12,25,37)
+      --guidance G                   CFG scale (default: the preset's; <= 1: no unconditional pass)
       --bootstrap-steps N --bootstrap-mix M   (defaults 1 and 1.0)
       --quantization discrete|continuous
       --background-image FILE --background-prompt TEXT --background-negative-prompt TEXT
-      --baseline                     baseline MultiDiffusion (50 DDIM steps, CFG 7.5) for comparison
+      --baseline                     baseline MultiDiffusion (50 DDIM steps, CFG 7.5; SD3: its
+                                     flow-matching Euler) for comparison
       --posterior-mean               encode images with the VAE's posterior mean (no draw; default:
                                      a posterior sample in the authors' order, docs/REPRODUCTION.md)
     Model:
-      --model NAME                   folder, .safetensors checkpoint, repo id or tiny-random
-                                     (default: KBlueLeaf/kohaku-v2.1 + the accelerator's LoRA + TAESD)
-      --accelerator lcm|hyper-sd|none   few-step accelerator (default lcm: 5 LCM slots; hyper-sd:
+      --model NAME                   folder, .safetensors checkpoint, repo id, tiny-random,
+                                     tiny-random-xl or tiny-random-sd3 (default: KBlueLeaf/kohaku-v2.1
+                                     + the accelerator's LoRA + TAESD)
+      --accelerator lcm|hyper-sd|lightning|flash|none   few-step accelerator (default: the model
+                                     family's: lcm for SD1.x (5 LCM slots), lightning for SDXL, flash
+                                     for SD3 (Flash SD3 LoRA, 5 slots, guidance 0); hyper-sd:
                                      Hyper-SD LoRA for --steps 1|2|4|8 (default 4), TCD for 1 step,
                                      DDIM trailing otherwise, guidance 0; none: the model's own
-                                     scheduler, 50 steps, guidance 7.5). docs/PRESETS.md
+                                     scheduler, 50 steps, guidance 7.5; SD3: 28 steps, 7). docs/PRESETS.md
       --accelerator-lora FILE|FOLDER|REPO|none   the accelerator LoRA instead of the preset's
-                                     (none: the model has it merged); tiny-random fuses none
+                                     (FOLDER: a PEFT adapter, adapter_config.json + adapter_model.safetensors;
+                                     none: the model has it merged); the built-in models fuse none
       --eta E                        TCD's eta (hyper-sd, 1 step; default 1.0)
       --config DIR                   diffusers folder describing a single-file checkpoint
       --lora FILE|REPO [--lora-scale S]   repeatable; fused in order
-      --tiny-vae FOLDER|REPO         decode with TAESD (madebyollin/taesd; tiny-random for its own)
+      --tiny-vae FOLDER|REPO         decode with TAESD (madebyollin/taesd, taesdxl, taesd3;
+                                     tiny-random for the built-in model's own)
     Output:
       --output FILE.png              default semantic-draw.png (written only when complete)
       --save-palette FILE.json       also write the palette (masks embedded)
