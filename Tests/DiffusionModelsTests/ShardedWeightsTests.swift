@@ -34,7 +34,8 @@ import Testing
     @Test func shardsLoadAsTheSingleFile() throws {
         let folder = try Self.shardedCopy()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let component = try ComponentFolder(path: folder.path, subfolder: "transformer", weightBaseName: "diffusion_pytorch_model")
+        let component = try ComponentFolder(path: folder.path, subfolder: "transformer", weightBaseName: "diffusion_pytorch_model",
+                                            allowsShards: true)
         #expect(component.shardIndexPath?.hasSuffix(".index.json") == true)
         let inputs = try SafeTensorsFile(path: Self.source + "/inputs.safetensors")
         func run(_ model: SD3Transformer2DModel) throws -> Tensor {

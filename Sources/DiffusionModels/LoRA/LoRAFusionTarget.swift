@@ -37,7 +37,8 @@ public struct LoRAFusionTarget: Sendable {
     /// The transformer of a component or pipeline folder (`transformer/`, as
     /// ``SD3Transformer2DModel/init(folder:)`` finds it).
     public static func transformer(folder: String) throws -> LoRAFusionTarget {
-        let component = try ComponentFolder(path: folder, subfolder: "transformer", weightBaseName: "diffusion_pytorch_model")
+        let component = try ComponentFolder(path: folder, subfolder: "transformer", weightBaseName: "diffusion_pytorch_model",
+                                            allowsShards: true)
         if let index = component.shardIndexPath {
             let shards = try ShardedWeights(indexPath: index)
             return LoRAFusionTarget(target: .transformer, name: index, weightShapes: shards.shapes, unetConfiguration: nil,

@@ -4,8 +4,9 @@ import Foundation
 ///
 /// `path` may be the component's own folder (holding `config.json`) or a pipeline folder that
 /// holds it as `subfolder/`. Weights are `<base>.safetensors`, else the `<base>.fp16.safetensors`
-/// variant (converted to float32 on load), else a sharded checkpoint's index
-/// `<base>(.fp16).safetensors.index.json` (``shardIndexPath``; ``ShardedWeights``).
+/// variant (converted to float32 on load), else, where the loader reads shards (`allowsShards`:
+/// SD3's transformer), a sharded checkpoint's index `<base>(.fp16).safetensors.index.json`
+/// (``shardIndexPath``; ``ShardedWeights``).
 public struct ComponentFolder: Sendable, Equatable {
     /// The folder holding `config.json` and the weights.
     public let folder: String
@@ -16,7 +17,7 @@ public struct ComponentFolder: Sendable, Equatable {
     /// The index of a sharded checkpoint (nil: one file).
     public let shardIndexPath: String?
 
-    public init(path: String, subfolder: String, weightBaseName: String) throws {
+    public init(path: String, subfolder: String, weightBaseName: String, allowsShards: Bool = false) throws {
         let fileManager = FileManager.default
         var isDirectory: ObjCBool = false
         guard fileManager.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -34,7 +35,7 @@ public struct ComponentFolder: Sendable, Equatable {
         let folder = self.folder
         configurationPath = (folder as NSString).appendingPathComponent("config.json")
         let candidates = ["\(weightBaseName).safetensors", "\(weightBaseName).fp16.safetensors"]
-        let indexes = candidates.map { $0 + ".index.json" }
+        let indexes = allowsShards ? candidates.map { $0 + ".index.json" } : []
         guard let found = (candidates + indexes).first(where: { fileManager.fileExists(atPath: (folder as NSString).appendingPathComponent($0)) }) else {
             throw ModelLoadingError.missingWeights(folder: folder, tried: candidates + indexes)
         }

@@ -34,7 +34,8 @@ public struct SD3Transformer2DModel: Sendable {
     /// a sharded checkpoint, as SD3.5 Large's), with `overrides`
     /// (e.g. LoRA-fused weights, ``init(folder:loras:)``) replacing the file's tensors by key.
     public init(folder: String, overrides: [String: Tensor]) throws {
-        let component = try ComponentFolder(path: folder, subfolder: "transformer", weightBaseName: "diffusion_pytorch_model")
+        let component = try ComponentFolder(path: folder, subfolder: "transformer", weightBaseName: "diffusion_pytorch_model",
+                                            allowsShards: true)
         let configuration = try SD3TransformerConfiguration.load(path: component.configurationPath)
         let store = try component.shardIndexPath.map { try ShardedWeights(indexPath: $0).parameterStore() }
             ?? ParameterStore(path: component.weightsPath)
