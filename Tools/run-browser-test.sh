@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The browser test (docs/WEB_APP.md): installs chromium, chromium-driver and selenium when
-# missing, starts `semantic-draw serve` with the tiny-random model on a free port, drives the
+# missing, starts `semantic-draw serve` with each built-in model on a free port, drives the
 # web app with Tools/browser_test.py, and stops the server. Screenshots: .build/browser-test/.
 # Expects the debug build (Tools/run-tests.sh builds it first).
 set -euo pipefail
@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 bash Tools/install-browser-test-deps.sh
 binary=.build/debug/semantic-draw
 [ -x "$binary" ] || swift build --product semantic-draw
-# Both built-in models: tiny-random (SD1.5 architecture) and tiny-random-xl (SDXL architecture).
-models=${BROWSER_TEST_MODELS:-"tiny-random tiny-random-xl"}
+# The built-in models: tiny-random (SD1.5 architecture), tiny-random-xl (SDXL) and tiny-random-sd3
+# (SD3: MMDiT, flow matching, 16-channel latents; its preset is flash).
+models=${BROWSER_TEST_MODELS:-"tiny-random tiny-random-xl tiny-random-sd3"}
 for model in $models; do
     work=$(mktemp -d)
     log="$work/serve.log"

@@ -7,8 +7,13 @@ struct DownloadCommand: AsyncParsableCommand {
         commandName: "download",
         abstract: "Pre-fetch a model (and --lora / --tiny-vae add-ons) into the Hugging Face cache.",
         discussion: """
-        With no MODEL, fetches the default set: KBlueLeaf/kohaku-v2.1, latent-consistency/lcm-lora-sdv1-5 and \
-        madebyollin/taesd. Honours HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, HF_TOKEN and HF_HUB_OFFLINE (docs/HUB.md).
+        With no MODEL, fetches the default set of the accelerator's family: KBlueLeaf/kohaku-v2.1, \
+        latent-consistency/lcm-lora-sdv1-5 and madebyollin/taesd (lcm, the default); SDXL base, SDXL-Lightning's \
+        4-step UNet and madebyollin/taesdxl (--accelerator lightning); stabilityai/stable-diffusion-3-medium-diffusers \
+        (gated: accept its terms and set HF_TOKEN; T5 is not fetched), jasperai/flash-sd3 and madebyollin/taesd3 \
+        (--accelerator flash). With a MODEL, the preset's accelerator LoRA for its family comes too (Flash for SD3 \
+        repos, Lightning for SDXL ones) unless --accelerator-lora says otherwise. Honours HF_ENDPOINT, HF_HOME, \
+        HF_HUB_CACHE, HF_TOKEN and HF_HUB_OFFLINE (docs/HUB.md).
         """
     )
 
@@ -21,6 +26,12 @@ struct DownloadCommand: AsyncParsableCommand {
     @Option(name: .customLong("tiny-vae"), help: "A tiny autoencoder repo id or folder to fetch too.")
     var tinyAutoencoder: String?
 
+    @Option(help: "The accelerator whose preset decides the default model and the accelerator LoRA: lcm, hyper-sd, lightning, flash or none.")
+    var accelerator: String?
+
+    @Option(name: .customLong("accelerator-lora"), help: "The accelerator LoRA instead of the preset's (a file, adapter folder, repo id, or none).")
+    var acceleratorLoRA: String?
+
     @Flag(help: "Also load the networks once, to check that everything fits together.")
     var verify = false
 
@@ -29,6 +40,9 @@ struct DownloadCommand: AsyncParsableCommand {
         options.model = model
         options.loras = loras
         options.tinyAutoencoder = tinyAutoencoder
+        options.accelerator = accelerator
+        options.acceleratorLoRA = acceleratorLoRA
+        try options.validate()
         let loader = ModelLoader(hub: try HubClientFactory.make(), log: { printError($0) })
         let request = try options.request()
         let files = try await HubUnavailableError.explaining(request) { try await loader.fetch(request) }
@@ -37,8 +51,8 @@ struct DownloadCommand: AsyncParsableCommand {
         if verify {
             let model = try loader.build(files)
             for note in model.notes { printError(note) }
-            let context = model.components.promptEncoder.textEncoder.configuration.hiddenSize
-            print("loaded: \(context)-wide text context, \(model.components.denoiser.latentChannels) latent channels, \(model.components.autoencoder.name)")
+            let context = model.components.promptEncoder.contextDimension
+            print("loaded: \(model.components.family.rawValue), \(context)-wide text context, \(model.components.denoiser.latentChannels) latent channels, \(model.components.autoencoder.name)")
         }
     }
 }

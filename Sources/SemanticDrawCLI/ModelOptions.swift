@@ -6,7 +6,7 @@ import SemanticDraw
 /// The model options shared by `panorama`, `serve` and `download`: the same names and meaning
 /// as in `generate`.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "A diffusers folder, a .safetensors checkpoint, a Hugging Face repo id or tiny-random (default: KBlueLeaf/kohaku-v2.1 + the accelerator LoRA + TAESD; with --accelerator lightning, stabilityai/stable-diffusion-xl-base-1.0 with SDXL-Lightning's distilled UNet + TAESDXL).")
+    @Option(help: "A diffusers folder, a .safetensors checkpoint, a Hugging Face repo id, tiny-random, tiny-random-xl or tiny-random-sd3 (default: KBlueLeaf/kohaku-v2.1 + the accelerator LoRA + TAESD; with --accelerator lightning, stabilityai/stable-diffusion-xl-base-1.0 with SDXL-Lightning's distilled UNet + TAESDXL; with --accelerator flash, stabilityai/stable-diffusion-3-medium-diffusers (gated: HF_TOKEN) + jasperai/flash-sd3 + TAESD3).")
     var model: String?
 
     @Option(name: .customLong("config"), help: "A diffusers folder whose config files describe a single-file checkpoint.")
@@ -21,10 +21,10 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("tiny-vae"), help: "Decode with a tiny autoencoder (TAESD): a folder, a repo id (madebyollin/taesd), or tiny-random.")
     var tinyAutoencoder: String?
 
-    @Option(help: "The few-step accelerator: lcm (default for SD1.x), lightning (default for SDXL), hyper-sd or none (docs/PRESETS.md).")
+    @Option(help: "The few-step accelerator: lcm (default for SD1.x), lightning (default for SDXL), flash (default for SD3), hyper-sd or none (docs/PRESETS.md).")
     var accelerator: String?
 
-    @Option(name: .customLong("accelerator-lora"), help: "The accelerator LoRA instead of the preset's: a file, adapter folder, repo id, or none (the model has it merged).")
+    @Option(name: .customLong("accelerator-lora"), help: "The accelerator LoRA instead of the preset's: a file, adapter folder (a PEFT adapter: adapter_config.json + adapter_model.safetensors), repo id, or none (the model has it merged).")
     var acceleratorLoRA: String?
 
     @Option(help: "eta of TCD (hyper-sd with one step; default 1.0).")
@@ -39,7 +39,7 @@ struct ModelOptions: ParsableArguments {
     }
 
     /// The model's family (``ModelFamily/detect(model:)``); without `--model`, the accelerator's
-    /// (``Preset/defaultFamily(for:)``: SDXL for lightning).
+    /// (``Preset/defaultFamily(for:)``: SDXL for lightning, SD3 for flash).
     var family: ModelFamily {
         model == nil ? Preset.defaultFamily(for: accelerator.flatMap { try? Accelerator(parsing: $0) }) : ModelFamily.detect(model: model)
     }
@@ -79,7 +79,7 @@ struct ModelOptions: ParsableArguments {
             // The default SDXL base: the accelerator's distilled UNet instead of its LoRA (the authors' choice).
             request.unetWeights = try preset.acceleratedUNetReference(for: schedule ?? preset.defaultSchedule)
         case nil:
-            if request.model != TinyRandomModel.name, request.model != TinyRandomXLModel.name, let reference = try preset.loraReference(for: schedule ?? preset.defaultSchedule) {
+            if !ModelReference.builtInNames.contains(request.model), let reference = try preset.loraReference(for: schedule ?? preset.defaultSchedule) {
                 request.loras.insert(LoRAReference(path: reference), at: 0)
             }
         }

@@ -20,7 +20,7 @@ struct PanoramaCommand: AsyncParsableCommand {
     @Option(help: "The scheduler's own N-step schedule (instead of --slots; hyper-sd: 1, 2, 4 or 8, default 4).") var steps: Int?
     @Option(help: "LCM slots on the 50-step grid (default 0,12,25,37).") var slots: String?
     @Option(help: "Classifier-free guidance scale (default: the accelerator's; lcm 1, hyper-sd 0: no unconditional pass).") var guidance: Float?
-    @Option(help: "Largest tile side in pixels (the tile is min(height, width, this); default 512, SDXL 1024).") var maximumTile: Int?
+    @Option(help: "Largest tile side in pixels (the tile is min(height, width, this); default 512, SDXL and SD3 1024).") var maximumTile: Int?
     @Option(help: "The PNG to write (only when complete).") var output = "panorama.png"
     @OptionGroup var modelOptions: ModelOptions
 
@@ -44,7 +44,7 @@ struct PanoramaCommand: AsyncParsableCommand {
         settings.scheduler = try modelOptions.scheduler(for: settings.schedule)
         settings.guidance = guidance ?? preset.guidance
         settings.guidanceRescale = preset.guidanceRescale
-        settings.maximumTilePixels = maximumTile ?? (preset.family == .stableDiffusionXL ? 1024 : 512)
+        settings.maximumTilePixels = maximumTile ?? (preset.family == .stableDiffusion1 ? 512 : 1024)
         let request = try modelOptions.request(schedule: settings.schedule)
         let model = try await ModelLoading.load(request)
         printError("panorama \(width)x\(height), seed \(seed), tile \(settings.tilePixels) px")

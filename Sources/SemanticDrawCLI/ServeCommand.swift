@@ -16,11 +16,11 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var modelOptions: ModelOptions
-    @Option(help: "Canvas width in pixels (a multiple of 8; default: the preset's stream canvas, 512).") var width: Int?
+    @Option(help: "Canvas width in pixels (a multiple of 8; default: the preset's stream canvas, 512 for every family).") var width: Int?
     @Option(help: "Canvas height in pixels (a multiple of 8; default: the preset's stream canvas, 512).") var height: Int?
     @Option(help: "LCM slots on the 50-step grid (the stream's depth T; default 0,4,12,25,37).") var slots: String?
     @Option(help: "The scheduler's own N-step schedule (the stream's depth T >= 2; hyper-sd: 2, 4 or 8, default 4).") var steps: Int?
-    @Option(help: "Classifier-free guidance (default: the accelerator's; lcm 1, hyper-sd 0: no unconditional pass).") var guidance: Float?
+    @Option(help: "Classifier-free guidance (default: the accelerator's; lcm 1, hyper-sd, lightning and flash 0: no unconditional pass).") var guidance: Float?
     @Option(help: "Seed of a new session's stream.") var seed: UInt64 = 0
     @Option(help: "Address to bind; 127.0.0.1 keeps the app on this machine (0.0.0.0 opens it to the network).") var host = "127.0.0.1"
     @Option(help: "Port (0: any free port, printed at start).") var port = 8000

@@ -45,7 +45,7 @@ import Testing
         try #require(FileManager.default.isExecutableFile(atPath: CLI.executable.path), "build first: swift build --build-tests")
         let workspace = try Workspace()
         let cases: [([String], String)] = [
-            (["--accelerator", "turbo"], "accelerator 'turbo' is not one of lcm, hyper-sd, lightning, none"),
+            (["--accelerator", "turbo"], "accelerator 'turbo' is not one of lcm, hyper-sd, lightning, flash, none"),
             (["--accelerator", "lightning"], "lightning does not exist for sd1 models (use one of lcm, hyper-sd, none)"),
             (["--accelerator", "hyper-sd", "--eta", "1.5"], "--eta 1.5 is outside 0...1"),
             // A real model needs the preset's LoRA for the step count (checked before any download).

@@ -1,5 +1,6 @@
 import DiffusionModels
 import Foundation
+import SemanticDraw
 import TensorRuntime
 import Testing
 import Tokenizer
@@ -66,6 +67,25 @@ import Tokenizer
                 }
             }
         }
+    }
+
+    /// The same through ``PromptEncoder`` in SD3 mode (text prompts, both tokenizers), the
+    /// path generation takes.
+    @Test func promptEncoderInSD3ModeMatchesEncodePrompt() throws {
+        let reference = try SafeTensorsFile(path: Self.folder + "/reference.safetensors")
+        struct Metadata: Decodable { let prompts: [String] }
+        let metadata = try JSONDecoder().decode(Metadata.self, from: Data((reference.metadata["fixture"] ?? "{}").utf8))
+        let second = PromptEncoder.SecondEncoder(tokenizer: try CLIPTokenizer(folder: Self.folder, subfolder: "tokenizer_2"),
+                                                 textEncoder: try CLIPTextModel(folder: Self.folder, subfolder: "text_encoder_2"))
+        let encoder = PromptEncoder(tokenizer: try CLIPTokenizer(folder: Self.folder, subfolder: "tokenizer"),
+                                    textEncoder: try CLIPTextModel(folder: Self.folder, subfolder: "text_encoder"), second: second,
+                                    sd3Layout: PromptEncoder.SD3Layout(jointAttentionDimension: Self.jointAttentionDimension))
+        #expect(encoder.contextDimension == 24 && encoder.pooledDimension == 20)
+        let conditioning = try encoder.encode(metadata.prompts.map(PromptInput.text))
+        let context = Self.largestDifference(conditioning.context, try reference.tensor("prompt_embeds"))
+        let pooled = Self.largestDifference(try #require(conditioning.pooled), try reference.tensor("pooled_prompt_embeds"))
+        print("sd3 prompt encoder: context max-abs \(context), pooled max-abs \(pooled)")
+        #expect(context < 1e-4 && pooled < 1e-4)
     }
 
     @Test func mismatchedStatesAreNamed() throws {

@@ -3,8 +3,9 @@ import Foundation
 /// diffusers' LoRA adapter metadata: the JSON string `__metadata__["lora_adapter_metadata"]`
 /// that `save_lora_weights(..., unet_lora_adapter_metadata:, text_encoder_lora_adapter_metadata:)`
 /// writes (diffusers 0.42, loaders/lora_base.py). Its keys are a peft `LoraConfig.to_dict()` per
-/// network, prefixed `unet.` / `text_encoder.`: `unet.r`, `unet.lora_alpha`, `unet.rank_pattern`,
-/// `unet.alpha_pattern`, `unet.use_rslora`, ...
+/// network, prefixed `unet.` / `text_encoder.` (SD3: `transformer.`): `unet.r`, `unet.lora_alpha`,
+/// `unet.rank_pattern`, `unet.alpha_pattern`, `unet.use_rslora`, ... A PEFT adapter folder holds the
+/// same fields unprefixed in `adapter_config.json` (``init(adapterConfiguration:file:target:)``).
 ///
 /// peft (0.21, tuners/lora) scales a module by `alpha / r`, or `alpha / sqrt(r)` with
 /// `use_rslora`, where `r` and `alpha` come from the first `rank_pattern` / `alpha_pattern` key
@@ -23,14 +24,19 @@ struct LoRAAdapterMetadata: Sendable {
     /// The metadata key in a safetensors `__metadata__`.
     static let metadataKey = "lora_adapter_metadata"
     private static let prefixes: [(prefix: String, target: LoRATarget)] = [
-        ("unet.", .unet), ("text_encoder.", .textEncoder), ("text_encoder_2.", .textEncoder2),
+        ("unet.", .unet), ("text_encoder.", .textEncoder), ("text_encoder_2.", .textEncoder2), ("transformer.", .transformer),
     ]
 
     /// The configuration per network; a network without one uses alpha = rank (scale 1).
     let configurations: [LoRATarget: Configuration]
+    /// The `adapter_config.json` the configuration came from (nil: the file's metadata), for messages.
+    let adapterConfigurationFile: String?
 
     /// No metadata: every layer is used with alpha = rank.
-    init() { configurations = [:] }
+    init() {
+        configurations = [:]
+        adapterConfigurationFile = nil
+    }
 
     /// Parses the metadata JSON of the LoRA file `file`.
     init(json: String, file: String) throws {
@@ -40,40 +46,80 @@ struct LoRAAdapterMetadata: Sendable {
         var configurations: [LoRATarget: Configuration] = [:]
         for key in object.keys.sorted() {
             guard let (prefix, target) = Self.prefixes.first(where: { key.hasPrefix($0.prefix) }) else { continue }
-            let field = String(key.dropFirst(prefix.count))
             let value = object[key] as Any
             var configuration = configurations[target] ?? Configuration()
-            func invalid(_ expected: String) -> LoRAError {
+            try Self.read(field: String(key.dropFirst(prefix.count)), value: value, into: &configuration) { expected in
                 LoRAError.invalidMetadata(file: file, reason: "field '\(key)' = \(value) is not \(expected)")
-            }
-            switch field {
-            case "r":
-                guard let rank = Self.integer(value), rank > 0 else { throw invalid("a positive integer") }
-                configuration.rank = rank
-            case "lora_alpha":
-                guard let alpha = Self.number(value) else { throw invalid("a number") }
-                configuration.alpha = alpha
-            case "use_rslora":
-                guard let flag = value as? Bool else { throw invalid("a boolean") }
-                configuration.useRSLoRA = flag
-            case "rank_pattern":
-                guard let patterns = Self.dictionary(value) else { throw invalid("an object") }
-                configuration.rankPattern = try patterns.map { pattern, entry in
-                    guard let rank = Self.integer(entry), rank > 0 else { throw invalid("an object of positive integers") }
-                    return (pattern, rank)
-                }
-            case "alpha_pattern":
-                guard let patterns = Self.dictionary(value) else { throw invalid("an object") }
-                configuration.alphaPattern = try patterns.map { pattern, entry in
-                    guard let alpha = Self.number(entry) else { throw invalid("an object of numbers") }
-                    return (pattern, alpha)
-                }
-            default:
-                break
             }
             configurations[target] = configuration
         }
         self.configurations = configurations
+        adapterConfigurationFile = nil
+    }
+
+    /// Parses a PEFT adapter's `adapter_config.json` (peft 0.21 `LoraConfig.to_dict()`, written by
+    /// `PeftModel.save_pretrained`), whose layers adapt `target`: `r`, `lora_alpha`, `rank_pattern`,
+    /// `alpha_pattern` and `use_rslora` decide the scales. Options that change what a layer
+    /// computes are refused, naming the field: `use_dora`, `lora_bias`, `bias` other than
+    /// "none", a `peft_type` other than "LORA", `modules_to_save`, `layer_replication`.
+    init(adapterConfiguration data: Data, file: String, target: LoRATarget) throws {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw LoRAError.invalidAdapterConfiguration(file: file, reason: "is not a JSON object")
+        }
+        func refuse(_ field: String, _ reason: String) -> LoRAError {
+            LoRAError.invalidAdapterConfiguration(file: file, reason: "field '\(field)' = \(object[field] ?? "null") is not supported: \(reason)")
+        }
+        if let type = object["peft_type"] as? String, type.uppercased() != "LORA" {
+            throw refuse("peft_type", "only LoRA adapters fuse into the weights")
+        }
+        for flag in ["use_dora", "lora_bias"] where (object[flag] as? Bool) == true {
+            throw refuse(flag, flag == "use_dora" ? "DoRA (weight-decomposed LoRA) is not supported" : "LoRA biases are not supported")
+        }
+        if let bias = object["bias"] as? String, bias != "none" {
+            throw refuse("bias", "trained biases are not supported (only \"none\")")
+        }
+        for field in ["modules_to_save", "layer_replication"] {
+            if let list = object[field] as? [Any], !list.isEmpty { throw refuse(field, "only low-rank factors are fused") }
+        }
+        var configuration = Configuration()
+        for key in object.keys.sorted() {
+            let value = object[key] as Any
+            try Self.read(field: key, value: value, into: &configuration) { expected in
+                LoRAError.invalidAdapterConfiguration(file: file, reason: "field '\(key)' = \(value) is not \(expected)")
+            }
+        }
+        configurations = [target: configuration]
+        adapterConfigurationFile = file
+    }
+
+    /// Reads one `LoraConfig` field into `configuration` (other fields are ignored).
+    private static func read(field: String, value: Any, into configuration: inout Configuration,
+                             invalid: (String) -> LoRAError) throws {
+        switch field {
+        case "r":
+            guard let rank = integer(value), rank > 0 else { throw invalid("a positive integer") }
+            configuration.rank = rank
+        case "lora_alpha":
+            guard let alpha = number(value) else { throw invalid("a number") }
+            configuration.alpha = alpha
+        case "use_rslora":
+            guard let flag = value as? Bool else { throw invalid("a boolean") }
+            configuration.useRSLoRA = flag
+        case "rank_pattern":
+            guard let patterns = dictionary(value) else { throw invalid("an object") }
+            configuration.rankPattern = try patterns.map { pattern, entry in
+                guard let rank = integer(entry), rank > 0 else { throw invalid("an object of positive integers") }
+                return (pattern, rank)
+            }
+        case "alpha_pattern":
+            guard let patterns = dictionary(value) else { throw invalid("an object") }
+            configuration.alphaPattern = try patterns.map { pattern, entry in
+                guard let alpha = number(entry) else { throw invalid("an object of numbers") }
+                return (pattern, alpha)
+            }
+        default:
+            break
+        }
     }
 
     /// alpha / r (or alpha / sqrt(r) for rsLoRA) for the module at `modulePath` of `target`, whose
@@ -81,15 +127,15 @@ struct LoRAAdapterMetadata: Sendable {
     func multiplier(target: LoRATarget, modulePath: String, rank: Int, key: String, file: String) throws -> Float? {
         guard let configuration = configurations[target] else { return nil }
         var configuredRank = configuration.rank
-        for (pattern, value) in configuration.rankPattern where try Self.matches(pattern, modulePath, file: file) {
+        for (pattern, value) in configuration.rankPattern where try matches(pattern, modulePath, file: file) {
             configuredRank = value
             break
         }
         guard configuredRank == rank else {
-            throw LoRAError.invalidMetadata(file: file, reason: "gives module '\(modulePath)' rank \(configuredRank), but '\(key)' has rank \(rank)")
+            throw invalid(file: file, reason: "gives module '\(modulePath)' rank \(configuredRank), but '\(key)' has rank \(rank)")
         }
         var alpha = configuration.alpha
-        for (pattern, value) in configuration.alphaPattern where try Self.matches(pattern, modulePath, file: file) {
+        for (pattern, value) in configuration.alphaPattern where try matches(pattern, modulePath, file: file) {
             alpha = value
             break
         }
@@ -97,13 +143,22 @@ struct LoRAAdapterMetadata: Sendable {
         return Float(alpha / denominator)
     }
 
+    /// The error for a configuration that disagrees with the LoRA file `file`: it names the
+    /// `adapter_config.json` when the configuration came from one.
+    private func invalid(file: String, reason: String) -> LoRAError {
+        if let adapterConfigurationFile {
+            return .invalidAdapterConfiguration(file: adapterConfigurationFile, reason: reason + " (in \(file))")
+        }
+        return .invalidMetadata(file: file, reason: reason)
+    }
+
     /// peft's `get_pattern_key`: `re.match(rf"(.*\.)?({pattern})$", path)`.
-    private static func matches(_ pattern: String, _ path: String, file: String) throws -> Bool {
+    private func matches(_ pattern: String, _ path: String, file: String) throws -> Bool {
         let expression: NSRegularExpression
         do {
             expression = try NSRegularExpression(pattern: "^(.*\\.)?(\(pattern))$")
         } catch {
-            throw LoRAError.invalidMetadata(file: file, reason: "pattern '\(pattern)' is not a valid regular expression")
+            throw invalid(file: file, reason: "pattern '\(pattern)' is not a valid regular expression")
         }
         let range = NSRange(path.startIndex..<path.endIndex, in: path)
         return expression.firstMatch(in: path, range: range) != nil

@@ -27,6 +27,9 @@ public enum LoRAError: Error, Equatable, CustomStringConvertible {
     case rankMismatch(file: String, downKey: String, downShape: [Int], upKey: String, upShape: [Int])
     /// The `lora_adapter_metadata` JSON is malformed or disagrees with the tensors.
     case invalidMetadata(file: String, reason: String)
+    /// A PEFT adapter's `adapter_config.json` (`file`) is missing, malformed, asks for something
+    /// that cannot be fused, or disagrees with the tensors.
+    case invalidAdapterConfiguration(file: String, reason: String)
     /// A LoRA layer names a module the network does not have.
     case unmatchedModule(file: String, key: String, module: String, target: LoRATarget, weights: String)
     /// A LoRA layer name that fits several modules of the network.
@@ -48,10 +51,10 @@ public enum LoRAError: Error, Equatable, CustomStringConvertible {
             return "LoRA folder \(folder) holds several candidate weights files (\(candidates.joined(separator: ", "))) and no "
                 + "single \(LoRAFile.diffusersWeightsName): pass the one you want as a file path"
         case let .noLayers(file):
-            return "\(file) holds no LoRA tensors (expected lora_unet_/lora_te_/lora_te1_/lora_te2_ or unet./text_encoder./text_encoder_2. keys)"
+            return "\(file) holds no LoRA tensors (expected lora_unet_/lora_te_/lora_te1_/lora_te2_ or unet./text_encoder./text_encoder_2./transformer./base_model.model. keys)"
         case let .unrecognizedKey(file, key):
             return "\(file): key '\(key)' is not a LoRA tensor of a supported layout (kohya 'lora_unet_…/lora_te_…/lora_te1_…/lora_te2_….lora_down.weight/.lora_up.weight/.alpha', "
-                + "diffusers/PEFT 'unet.…/text_encoder.…/text_encoder_2.….lora_A.weight/.lora_B.weight', '.lora.down.weight/.lora.up.weight', "
+                + "diffusers/PEFT 'unet.…/text_encoder.…/text_encoder_2.…/transformer.…/base_model.model.….lora_A.weight/.lora_B.weight', '.lora.down.weight/.lora.up.weight', "
                 + "'processor.to_q_lora.down.weight', '.lora_linear_layer.down.weight')"
         case let .unsupportedKey(file, key, reason):
             return "\(file): key '\(key)' is not supported: \(reason)"
@@ -63,6 +66,8 @@ public enum LoRAError: Error, Equatable, CustomStringConvertible {
             return "\(file): '\(downKey)' has shape \(downShape) but '\(upKey)' has shape \(upShape): the down factor's first and the up factor's second dimension (the rank) must agree"
         case let .invalidMetadata(file, reason):
             return "\(file): __metadata__ 'lora_adapter_metadata' \(reason)"
+        case let .invalidAdapterConfiguration(file, reason):
+            return "\(file): \(reason)"
         case let .unmatchedModule(file, key, module, target, weights):
             return "\(file): key '\(key)' adapts module '\(module)', which the \(target) in \(weights) does not have (is this LoRA for another model family, e.g. SDXL?)"
         case let .ambiguousModule(file, key, candidates):

@@ -70,10 +70,15 @@ public enum LoRAFusion {
     /// ``overrides(for:loras:onto:)``). With `hasSecondTextEncoder` false (a Stable Diffusion
     /// 1.x/2.x model), a file with layers for SDXL's second text encoder is refused
     /// (``LoRAWeights/checkSecondTextEncoder(present:)``); with true they are left to that network.
+    /// Layers for the other kind of denoiser (SD3 transformer layers when fusing into a UNet,
+    /// UNet layers when fusing into a transformer) are refused (``LoRAWeights/checkDenoiser(_:)``).
     public static func overrides(for network: LoRAFusionTarget, references: [LoRAReference],
                                  hasSecondTextEncoder: Bool = false) throws -> [String: Tensor] {
         let loras = try references.map { (weights: try LoRAWeights(path: $0.path), scale: $0.scale) }
-        for (weights, _) in loras { try weights.checkSecondTextEncoder(present: hasSecondTextEncoder || network.target == .textEncoder2) }
+        for (weights, _) in loras {
+            try weights.checkSecondTextEncoder(present: hasSecondTextEncoder || network.target == .textEncoder2)
+            try weights.checkDenoiser(network.target)
+        }
         return try overrides(for: network, loras: loras)
     }
 

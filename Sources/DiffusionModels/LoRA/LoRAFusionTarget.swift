@@ -29,6 +29,24 @@ public struct LoRAFusionTarget: Sendable {
         try self.init(target: .textEncoder2, weightsPath: secondTextEncoderWeightsPath, configuration: nil)
     }
 
+    /// SD3's transformer weights file (`SD3Transformer2DModel`, diffusers keys).
+    public init(transformerWeightsPath: String) throws {
+        try self.init(target: .transformer, weightsPath: transformerWeightsPath, configuration: nil)
+    }
+
+    /// The transformer of a component or pipeline folder (`transformer/`, as
+    /// ``SD3Transformer2DModel/init(folder:)`` finds it).
+    public static func transformer(folder: String) throws -> LoRAFusionTarget {
+        let component = try ComponentFolder(path: folder, subfolder: "transformer", weightBaseName: "diffusion_pytorch_model",
+                                            allowsShards: true)
+        if let index = component.shardIndexPath {
+            let shards = try ShardedWeights(indexPath: index)
+            return LoRAFusionTarget(target: .transformer, name: index, weightShapes: shards.shapes, unetConfiguration: nil,
+                                    baseWeight: { try shards.tensor($0) })
+        }
+        return try LoRAFusionTarget(transformerWeightsPath: component.weightsPath)
+    }
+
     /// The UNet of a component or pipeline folder (as ``UNet2DConditionModel/init(folder:overrides:)`` finds it).
     public static func unet(folder: String) throws -> LoRAFusionTarget {
         let component = try ComponentFolder(path: folder, subfolder: "unet", weightBaseName: "diffusion_pytorch_model")

@@ -14,6 +14,9 @@ enum LoRAKeyFamily: Sendable, Hashable {
     case kohya
     /// diffusers/PEFT: alpha from the file's `lora_adapter_metadata`, else alpha = rank.
     case diffusers
+    /// A PEFT adapter folder (`PeftModel.save_pretrained`: `adapter_model.safetensors` with
+    /// `base_model.model.` keys): alpha and rank from the `adapter_config.json` beside the file.
+    case peftAdapter
 }
 
 /// One tensor's part in a LoRA layer.
@@ -42,7 +45,8 @@ struct LoRAKey: Sendable, Hashable {
 /// | layout | down / up / alpha |
 /// |---|---|
 /// | kohya-ss (`lora_unet_`, `lora_te_`; SDXL `lora_te1_`, `lora_te2_`) | `<name>.lora_down.weight`, `<name>.lora_up.weight`, `<name>.alpha` |
-/// | PEFT (`unet.`, `text_encoder.`, SDXL `text_encoder_2.`) | `<path>.lora_A.weight`, `<path>.lora_B.weight` |
+/// | PEFT (`unet.`, `text_encoder.`, SDXL `text_encoder_2.`, SD3 `transformer.`) | `<path>.lora_A.weight`, `<path>.lora_B.weight` |
+/// | PEFT adapter folder (`base_model.model.`, read as SD3's transformer) | `<path>.lora_A.weight`, `<path>.lora_B.weight` |
 /// | diffusers, older | `<path>.lora.down.weight`, `<path>.lora.up.weight` |
 /// | diffusers text encoder, older | `<path>.lora_linear_layer.down.weight`, `.up.weight` |
 /// | diffusers attention processors | `<attn>.processor.to_q_lora.down.weight` (`to_k`, `to_v`, `to_out`), `.up.weight` |
@@ -61,12 +65,17 @@ enum LoRAKeyLayout {
         .unet: ["to_q": "to_q", "to_k": "to_k", "to_v": "to_v", "to_out": "to_out.0"],
         .textEncoder: ["to_q": "q_proj", "to_k": "k_proj", "to_v": "v_proj", "to_out": "out_proj"],
         .textEncoder2: ["to_q": "q_proj", "to_k": "k_proj", "to_v": "v_proj", "to_out": "out_proj"],
+        .transformer: ["to_q": "to_q", "to_k": "to_k", "to_v": "to_v", "to_out": "to_out.0"],
     ]
+    /// The prefix of a PEFT adapter's keys (`PeftModel` wraps the model as `base_model.model`).
+    static let peftAdapterPrefix = "base_model.model."
 
     /// Parses `key` of the LoRA file `file`.
     static func parse(_ key: String, file: String) throws -> LoRAKey {
         if key.hasPrefix("lora_") { return try parseKohya(key, file: file) }
-        if key.hasPrefix("unet.") || key.hasPrefix("text_encoder") { return try parseDotted(key, file: file) }
+        if key.hasPrefix("unet.") || key.hasPrefix("text_encoder") || key.hasPrefix("transformer.") || key.hasPrefix(peftAdapterPrefix) {
+            return try parseDotted(key, file: file)
+        }
         throw LoRAError.unrecognizedKey(file: file, key: key)
     }
 
@@ -106,8 +115,13 @@ enum LoRAKeyLayout {
 
     private static func parseDotted(_ key: String, file: String) throws -> LoRAKey {
         let target: LoRATarget, prefix: String
+        var family = LoRAKeyFamily.diffusers
         if key.hasPrefix("unet.") {
             (target, prefix) = (.unet, "unet.")
+        } else if key.hasPrefix("transformer.") {
+            (target, prefix) = (.transformer, "transformer.")
+        } else if key.hasPrefix(peftAdapterPrefix) {
+            (target, prefix, family) = (.transformer, peftAdapterPrefix, .peftAdapter)
         } else if key.hasPrefix("text_encoder.") {
             (target, prefix) = (.textEncoder, "text_encoder.")
         } else if key.hasPrefix("text_encoder_2.") {
@@ -146,7 +160,7 @@ enum LoRAKeyLayout {
             guard !module.isEmpty, !module.hasPrefix("."), !module.hasSuffix(".") else {
                 throw LoRAError.unrecognizedKey(file: file, key: key)
             }
-            return LoRAKey(target: target, family: .diffusers, spelling: .dotted, module: module, role: role,
+            return LoRAKey(target: target, family: family, spelling: .dotted, module: module, role: role,
                            downKey: keyStem + downSuffix, upKey: keyStem + upSuffix)
         }
         throw LoRAError.unrecognizedKey(file: file, key: key)

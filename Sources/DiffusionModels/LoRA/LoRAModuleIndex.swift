@@ -4,7 +4,8 @@
 ///
 /// Names of a module at diffusers/transformers path `p` (its weight is `p.weight`):
 /// - dotted: `p`; for the text encoders also `p` with `text_model.` added or removed (transformers
-///   4 checkpoints and LoRAs have the prefix, transformers 5 saves without it);
+///   4 checkpoints and LoRAs have the prefix, transformers 5 saves without it); SD3's transformer
+///   has only its diffusers paths (PEFT adapters and diffusers LoRAs spell them so);
 /// - underscored (kohya): each dotted name with dots replaced by underscores, and for the UNet
 ///   the underscored original Stable Diffusion (LDM) name from ``LDMUNetModuleNames``.
 ///
@@ -28,7 +29,7 @@ struct LoRAModuleIndex: Sendable {
         var dotted: [String: Set<String>] = [:], underscored: [String: Set<String>] = [:]
         for module in shapes.keys {
             var names = [module]
-            if target != .unet {
+            if target == .textEncoder || target == .textEncoder2 {
                 names.append(module.hasPrefix("text_model.") ? String(module.dropFirst("text_model.".count)) : "text_model." + module)
             }
             for name in names {

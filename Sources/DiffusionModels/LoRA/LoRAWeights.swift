@@ -1,10 +1,13 @@
+import Foundation
 import TensorRuntime
 
-/// A LoRA file for Stable Diffusion 1.x/2.x, parsed and checked: its layers per network, each
+/// A LoRA file for Stable Diffusion 1.x/2.x, SDXL and SD3, parsed and checked: its layers per network, each
 /// with its factors and alpha. Reads the key layouts diffusers 0.42.1 loads (see
 /// ``LoRAKeyLayout``): kohya-ss (`lora_unet_…`, `lora_te_…` with `.lora_down.weight`,
 /// `.lora_up.weight`, `.alpha`; LCM-LoRA uses it), PEFT (`unet.…`/`text_encoder.…` with
-/// `.lora_A.weight`/`.lora_B.weight`, alpha from `lora_adapter_metadata`), and diffusers' older
+/// `.lora_A.weight`/`.lora_B.weight`, alpha from `lora_adapter_metadata`; SD3's `transformer.…`),
+/// PEFT adapter folders (`adapter_model.safetensors` with `base_model.model.…` keys for SD3's
+/// transformer, rank and alpha from the `adapter_config.json` beside it), and diffusers' older
 /// `.lora.down.weight`, `processor.to_q_lora.down.weight` and `.lora_linear_layer.down.weight`.
 ///
 /// Every key must belong to a layer, every layer needs both factors, and their shapes must be
@@ -28,7 +31,9 @@ public struct LoRAWeights: Sendable {
             throw LoRAError.safeTensors(error)
         }
         self.path = path
-        if let json = file.metadata[LoRAAdapterMetadata.metadataKey] {
+        if file.keys.contains(where: { $0.hasPrefix(LoRAKeyLayout.peftAdapterPrefix) }) {
+            metadata = try Self.adapterConfiguration(besides: path)
+        } else if let json = file.metadata[LoRAAdapterMetadata.metadataKey] {
             metadata = try LoRAAdapterMetadata(json: json, file: path)
         } else {
             metadata = LoRAAdapterMetadata()
@@ -92,9 +97,24 @@ public struct LoRAWeights: Sendable {
         switch layer.family {
         case .kohya:
             return (layer.alpha ?? Float(layer.rank)) / Float(layer.rank)
-        case .diffusers:
+        case .diffusers, .peftAdapter:
             return try metadata.multiplier(target: layer.target, modulePath: modulePath, rank: layer.rank, key: layer.downKey, file: path) ?? 1
         }
+    }
+
+    /// The name of a PEFT adapter folder's configuration, beside `adapter_model.safetensors`.
+    public static let adapterConfigurationName = "adapter_config.json"
+
+    /// The `adapter_config.json` in the folder of the PEFT adapter file `path` (its keys start
+    /// with `base_model.model.`: `PeftModel(transformer).save_pretrained`); its layers adapt SD3's
+    /// transformer.
+    private static func adapterConfiguration(besides path: String) throws -> LoRAAdapterMetadata {
+        let configurationPath = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(adapterConfigurationName)
+        guard let data = FileManager.default.contents(atPath: configurationPath) else {
+            throw LoRAError.invalidAdapterConfiguration(file: configurationPath,
+                reason: "is missing: \(path) is a PEFT adapter (base_model.model. keys), whose rank and alpha are in the adapter_config.json beside it; give the adapter folder")
+        }
+        return try LoRAAdapterMetadata(adapterConfiguration: data, file: configurationPath, target: .transformer)
     }
 
     private static func tensor(_ key: String, in file: SafeTensorsFile) throws -> Tensor {

@@ -103,10 +103,14 @@ public struct SingleFileCheckpoint: Sendable {
         return (configurations, conversion)
     }
 
-    /// Reads `loras`, refusing layers for SDXL's second text encoder unless this is an SDXL checkpoint.
+    /// Reads `loras`, refusing layers for SDXL's second text encoder unless this is an SDXL checkpoint,
+    /// and SD3 transformer layers (a single file holds a UNet).
     private func readLoRAs(_ loras: [LoRAReference]) throws -> [ScaledLoRA] {
         let read = try loras.map { (weights: try LoRAWeights(path: $0.path), scale: $0.scale) }
-        for (weights, _) in read { try weights.checkSecondTextEncoder(present: architecture == .stableDiffusionXL) }
+        for (weights, _) in read {
+            try weights.checkSecondTextEncoder(present: architecture == .stableDiffusionXL)
+            try weights.checkDenoiser(.unet)
+        }
         return read
     }
 

@@ -33,12 +33,14 @@ public struct SingleFileComponents: Sendable {
     public let schedulerConfigurationJSON: Data
 
     /// The network `target` as a LoRA fusion target, or nil when the model has no such network
-    /// (``LoRATarget/textEncoder2`` outside SDXL).
+    /// (``LoRATarget/textEncoder2`` outside SDXL; ``LoRATarget/transformer``: single files are
+    /// UNet checkpoints).
     public func loraTarget(_ target: LoRATarget) -> LoRAFusionTarget? {
         switch target {
         case .unet: return unet.loraTarget(.unet, unetConfiguration: unetConfiguration)
         case .textEncoder: return textEncoder.loraTarget(.textEncoder, unetConfiguration: nil)
         case .textEncoder2: return textEncoder2?.loraTarget(.textEncoder2, unetConfiguration: nil)
+        case .transformer: return nil
         }
     }
 }

@@ -124,10 +124,12 @@ struct TinyRandomParameterList {
     }
 
     /// The KL autoencoder of ``TinyRandomModel/autoencoderConfigurationJSON``: four levels
-    /// (16, 32, 32, 32), so latents are 1/8 of the image as in Stable Diffusion.
-    static func autoencoder() -> TinyRandomParameterList {
+    /// (16, 32, 32, 32), so latents are 1/8 of the image as in Stable Diffusion; `latent`
+    /// channels (SD3's: 16) and, unless `quantConvolutions` is false (SD3's VAE has none),
+    /// `quant_conv` and `post_quant_conv`.
+    static func autoencoder(latent: Int = 4, quantConvolutions: Bool = true) -> TinyRandomParameterList {
         var list = TinyRandomParameterList()
-        let channels = [16, 32, 32, 32], latent = 4
+        let channels = [16, 32, 32, 32]
         list.convolution("encoder.conv_in", input: 3, output: channels[0], kernel: 3)
         var output = channels[0]
         for (index, blockChannels) in channels.enumerated() {
@@ -141,8 +143,10 @@ struct TinyRandomParameterList {
         list.autoencoderMiddle("encoder.mid_block", channels: output)
         list.normalization("encoder.conv_norm_out", channels: output)
         list.convolution("encoder.conv_out", input: output, output: 2 * latent, kernel: 3)
-        list.convolution("quant_conv", input: 2 * latent, output: 2 * latent, kernel: 1)
-        list.convolution("post_quant_conv", input: latent, output: latent, kernel: 1)
+        if quantConvolutions {
+            list.convolution("quant_conv", input: 2 * latent, output: 2 * latent, kernel: 1)
+            list.convolution("post_quant_conv", input: latent, output: latent, kernel: 1)
+        }
         let reversed = Array(channels.reversed())
         list.convolution("decoder.conv_in", input: latent, output: reversed[0], kernel: 3)
         list.autoencoderMiddle("decoder.mid_block", channels: reversed[0])
@@ -168,10 +172,11 @@ struct TinyRandomParameterList {
     }
 
     /// The TAESD of ``TinyRandomModel/tinyAutoencoderConfigurationJSON``: width 16, four levels,
-    /// one block per level. Indices count every `nn.Sequential` entry, weightless ones too.
-    static func tinyAutoencoder() -> TinyRandomParameterList {
+    /// one block per level, `latent` channels (TAESD3's: 16). Indices count every `nn.Sequential`
+    /// entry, weightless ones too.
+    static func tinyAutoencoder(latent: Int = 4) -> TinyRandomParameterList {
         var list = TinyRandomParameterList()
-        let width = 16, latent = 4
+        let width = 16
         // Encoder: conv(3->16), block, then three times [stride-2 conv without bias, block], conv(16->4).
         list.convolution("encoder.layers.0", input: 3, output: width, kernel: 3)
         list.tinyBlock("encoder.layers.1", channels: width)

@@ -12,8 +12,9 @@ import TensorRuntime
 /// (`AdaLayerNormContinuous`) and `proj_out` give patch tokens that are unpatchified into the
 /// output [B, out_channels, H, W] (the velocity, for flow matching).
 ///
-/// Parameters keep diffusers' checkpoint keys. Not implemented: ControlNet residuals, IP-Adapter
-/// (`image_proj`), `skip_layers`, LoRA loading.
+/// Parameters keep diffusers' checkpoint keys; LoRAs (PEFT adapters such as Flash SD3's, diffusers
+/// `transformer.` LoRAs) are fused at load (``init(folder:loras:)``). Not implemented: ControlNet
+/// residuals, IP-Adapter (`image_proj`), `skip_layers`.
 public struct SD3Transformer2DModel: Sendable {
     /// The decoded configuration.
     public let configuration: SD3TransformerConfiguration
@@ -26,9 +27,19 @@ public struct SD3Transformer2DModel: Sendable {
 
     /// Loads from a component folder or a pipeline folder with `transformer/`.
     public init(folder: String) throws {
-        let component = try ComponentFolder(path: folder, subfolder: "transformer", weightBaseName: "diffusion_pytorch_model")
+        try self.init(folder: folder, overrides: [:])
+    }
+
+    /// Loads from a component folder or a pipeline folder with `transformer/` (one weights file or
+    /// a sharded checkpoint, as SD3.5 Large's), with `overrides`
+    /// (e.g. LoRA-fused weights, ``init(folder:loras:)``) replacing the file's tensors by key.
+    public init(folder: String, overrides: [String: Tensor]) throws {
+        let component = try ComponentFolder(path: folder, subfolder: "transformer", weightBaseName: "diffusion_pytorch_model",
+                                            allowsShards: true)
         let configuration = try SD3TransformerConfiguration.load(path: component.configurationPath)
-        let store = try ParameterStore(path: component.weightsPath)
+        let store = try component.shardIndexPath.map { try ShardedWeights(indexPath: $0).parameterStore() }
+            ?? ParameterStore(path: component.weightsPath)
+        store.overrides = overrides
         try self.init(configuration: configuration, store: store)
         try store.finish()
     }

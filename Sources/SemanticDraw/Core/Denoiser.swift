@@ -8,6 +8,10 @@ public protocol Denoiser: Sendable {
     /// Latent channels the network reads and predicts (4 for SD1.x/SDXL, 16 for SD3).
     var latentChannels: Int { get }
 
+    /// What the latent's height and width must be multiples of (1 for the UNets; SD3's
+    /// transformer: its patch size, 2), so images must be multiples of 8 times this.
+    var latentSizeMultiple: Int { get }
+
     /// The network output for `latents` [B, C, h, w] (already scaled by the scheduler's
     /// `scaleModelInput`) at `timesteps` (one per sample, as the network receives them) under
     /// `conditioning` (B rows). `maximumBatch` bounds how many samples one evaluation takes
@@ -20,6 +24,8 @@ public protocol Denoiser: Sendable {
 }
 
 extension Denoiser {
+    public var latentSizeMultiple: Int { 1 }
+
     public func conditioning(_ conditioning: TextConditioning, placedAt placement: CanvasPlacement) -> TextConditioning {
         conditioning
     }

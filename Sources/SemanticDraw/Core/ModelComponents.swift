@@ -32,8 +32,12 @@ public struct ModelComponents: Sendable {
                   autoencoder: autoencoder, schedulerConfiguration: schedulerConfiguration)
     }
 
-    /// The family the networks belong to: SDXL when the prompt encoder has a second encoder.
-    public var family: ModelFamily { promptEncoder.second == nil ? .stableDiffusion1 : .stableDiffusionXL }
+    /// The family the networks belong to: SD3 when the denoiser is SD3's transformer, SDXL when
+    /// the prompt encoder has a second encoder, else SD1.x/SD2.x.
+    public var family: ModelFamily {
+        if denoiser is SD3Transformer2DModel { return .stableDiffusion3 }
+        return promptEncoder.second == nil ? .stableDiffusion1 : .stableDiffusionXL
+    }
 
     /// The autoencoder's downsampling factor (8 for Stable Diffusion).
     public var scaleFactor: Int { autoencoder.scaleFactor }

@@ -7,7 +7,8 @@ extension Preset {
     /// LoRA, no guidance (rescale 0.7 when guidance is turned on), brush blur 1 one-shot and 8
     /// live, and its random-number contract (``RandomNumberContract/initialNoise``); without
     /// `--model`, SDXL base with the distilled 4-step UNet instead of the LoRA, as theirs.
-    static func stableDiffusionXL(_ accelerator: Accelerator) -> Preset {
+    /// Flash (SD3's) has no SDXL row: nil.
+    static func stableDiffusionXL(_ accelerator: Accelerator) -> Preset? {
         let family = ModelFamily.stableDiffusionXL
         var preset: Preset
         switch accelerator {
@@ -39,6 +40,8 @@ extension Preset {
                             guidance: 0, oneShotMaskBlur: 1, streamMaskBlur: 8, tilePixels: 1024, latentChannels: 4,
                             scalingFactor: 0.13025, shiftFactor: 0, tinyAutoencoder: "madebyollin/taesdxl",
                             lora: AcceleratorLoRA(repository: "ByteDance/Hyper-SD", files: files, anyStepFile: nil), eta: 1)
+        case .flash:
+            return nil
         case .none:
             preset = Preset(family: family, accelerator: accelerator, defaultSchedule: .steps(50), defaultStreamSchedule: .steps(50),
                             guidance: 5, oneShotMaskBlur: 1, streamMaskBlur: 8, tilePixels: 1024, latentChannels: 4,

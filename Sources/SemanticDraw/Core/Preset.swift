@@ -8,13 +8,18 @@ public enum ModelFamily: String, Sendable, CaseIterable, Codable {
     /// SDXL: two CLIP text encoders (penultimate states concatenated, pooled embedding), the
     /// UNet with `text_time` inputs, 4-channel latents scaled by 0.13025.
     case stableDiffusionXL = "sdxl"
+    /// SD3/SD3.5: two CLIP text encoders (no T5: penultimate states zero-padded to the joint
+    /// width plus 256 zero tokens, pooled embeddings of both), the MMDiT transformer predicting
+    /// a flow-matching velocity, 16-channel latents shifted by 0.0609 and scaled by 1.5305.
+    case stableDiffusion3 = "sd3"
 
-    /// Parses `sd1` (also `sd15`, `sd2`) or `sdxl` (also `xl`).
+    /// Parses `sd1` (also `sd15`, `sd2`), `sdxl` (also `xl`) or `sd3` (also `sd35`).
     /// - Throws: ``PresetError/unknownFamily(_:)``.
     public init(parsing text: String) throws(PresetError) {
         switch text.lowercased().replacingOccurrences(of: "_", with: "").replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ".", with: "") {
         case "sd1", "sd15", "sd2", "sd21", "stablediffusion1": self = .stableDiffusion1
         case "sdxl", "xl", "stablediffusionxl": self = .stableDiffusionXL
+        case "sd3", "sd35", "stablediffusion3", "stablediffusion35": self = .stableDiffusion3
         default: throw .unknownFamily(text)
         }
     }
@@ -29,14 +34,19 @@ public enum Accelerator: String, Sendable, CaseIterable, Codable {
     /// ByteDance's SDXL-Lightning (SDXL only): Euler with "trailing" spacing, no guidance, the
     /// authors' SDXL pipeline's accelerator.
     case lightning
+    /// Flash Diffusion for SD3 (jasperai/flash-sd3, a PEFT LoRA; SD3 only): the Flash fork's
+    /// flow-matching Euler with the split step, no guidance, the authors' SD3 pipeline's accelerator.
+    case flash
     /// No accelerator: the model's own scheduler configuration as it is.
     case none
 
-    /// Parses `lcm`, `hyper-sd` (also `hypersd`, `hyper_sd`), `lightning` or `none`.
+    /// Parses `lcm`, `hyper-sd` (also `hypersd`, `hyper_sd`), `lightning`, `flash` (also
+    /// `flash-sd3`) or `none`.
     /// - Throws: ``PresetError/unknownAccelerator(_:)``.
     public init(parsing text: String) throws(PresetError) {
         let normalized = text.lowercased().replacingOccurrences(of: "_", with: "-")
-        guard let accelerator = Accelerator(rawValue: normalized == "hypersd" ? "hyper-sd" : normalized) else {
+        let aliases = ["hypersd": "hyper-sd", "flash-sd3": "flash"]
+        guard let accelerator = Accelerator(rawValue: aliases[normalized] ?? normalized) else {
             throw .unknownAccelerator(text)
         }
         self = accelerator
@@ -65,7 +75,7 @@ public enum PresetError: Error, Equatable, CustomStringConvertible {
                 + "(or give --accelerator-lora FILE|none for another step count)"
         case .unsupportedModelScheduler(let className):
             return "--accelerator none runs the model's own scheduler, \(className ?? "(no _class_name)"), which is not implemented "
-                + "(LCMScheduler, DDIMScheduler, EulerDiscreteScheduler and TCDScheduler are); use --accelerator lcm or hyper-sd"
+                + "(\(SchedulerKind.allCases.map(\.diffusersClassName).joined(separator: ", ")) are); use an accelerator (lcm or hyper-sd for SD1.x)"
         }
     }
 }
@@ -154,6 +164,8 @@ public struct Preset: Sendable, Equatable {
             return SchedulerChoice(kind: .ddim, timestepSpacing: .trailing, eta: 0)
         case .lightning:
             return SchedulerChoice(kind: .euler, timestepSpacing: .trailing)
+        case .flash:
+            return SchedulerChoice(kind: .flashFlowMatchEuler)
         case .none:
             return SchedulerChoice(kind: nil, eta: eta)
         }
@@ -193,33 +205,48 @@ public struct Preset: Sendable, Equatable {
         return reference
     }
 
-    /// The family a run without `--model` uses: SDXL for `lightning` (an SDXL accelerator),
-    /// else SD1.x (the paper's demo model).
+    /// The family a run without `--model` uses: SDXL for `lightning` (an SDXL accelerator), SD3
+    /// for `flash` (an SD3 accelerator), else SD1.x (the paper's demo model).
     public static func defaultFamily(for accelerator: Accelerator?) -> ModelFamily {
-        accelerator == .lightning ? .stableDiffusionXL : .stableDiffusion1
+        switch accelerator {
+        case .lightning?: return .stableDiffusionXL
+        case .flash?: return .stableDiffusion3
+        default: return .stableDiffusion1
+        }
     }
 
     /// The accelerator a family runs when none is asked for: LCM for SD1.x (the paper's), Lightning
-    /// for SDXL (the authors' SDXL pipeline's).
+    /// for SDXL (the authors' SDXL pipeline's), Flash for SD3 (the authors' SD3 pipeline's).
     public static func defaultAccelerator(for family: ModelFamily) -> Accelerator {
-        family == .stableDiffusionXL ? .lightning : .lcm
+        switch family {
+        case .stableDiffusion1: return .lcm
+        case .stableDiffusionXL: return .lightning
+        case .stableDiffusion3: return .flash
+        }
     }
 
-    /// Whether the table has a row for `family` with `accelerator`.
+    /// Whether the table has a row for `family` with `accelerator`: Lightning is SDXL's only,
+    /// Flash SD3's only, and SD3 has no UNet LoRA accelerators (LCM, Hyper-SD).
     public static func supports(_ family: ModelFamily, _ accelerator: Accelerator) -> Bool {
-        !(family == .stableDiffusion1 && accelerator == .lightning)
+        switch family {
+        case .stableDiffusion1: return accelerator != .lightning && accelerator != .flash
+        case .stableDiffusionXL: return accelerator != .flash
+        case .stableDiffusion3: return accelerator == .flash || accelerator == .none
+        }
     }
 
     /// The preset of `family` with `accelerator` (SD1.x when the family is not given).
-    /// - Throws: ``PresetError/unsupportedCombination(family:accelerator:)`` (Lightning on SD1.x).
+    /// - Throws: ``PresetError/unsupportedCombination(family:accelerator:)`` for a pair the
+    ///   table has no row for (``supports(_:_:)``).
     public static func preset(_ family: ModelFamily = .stableDiffusion1, accelerator: Accelerator) throws(PresetError) -> Preset {
+        let preset: Preset?
         switch family {
-        case .stableDiffusion1:
-            guard let preset = stableDiffusion1(accelerator) else { throw .unsupportedCombination(family: family, accelerator: accelerator) }
-            return preset
-        case .stableDiffusionXL:
-            return stableDiffusionXL(accelerator)
+        case .stableDiffusion1: preset = stableDiffusion1(accelerator)
+        case .stableDiffusionXL: preset = stableDiffusionXL(accelerator)
+        case .stableDiffusion3: preset = stableDiffusion3(accelerator)
         }
+        guard let preset else { throw .unsupportedCombination(family: family, accelerator: accelerator) }
+        return preset
     }
 
     /// The SD1.x rows (docs/PRESETS.md).
@@ -240,7 +267,7 @@ public struct Preset: Sendable, Equatable {
                           guidance: 0, oneShotMaskBlur: 1, streamMaskBlur: 8, tilePixels: 768, latentChannels: 4,
                           scalingFactor: 0.18215, shiftFactor: 0, tinyAutoencoder: "madebyollin/taesd",
                           lora: AcceleratorLoRA(repository: "ByteDance/Hyper-SD", files: files, anyStepFile: nil), eta: 1)
-        case .lightning:
+        case .lightning, .flash:
             return nil
         case .none:
             return Preset(family: family, accelerator: accelerator, defaultSchedule: .steps(50), defaultStreamSchedule: .steps(50),

@@ -13,6 +13,11 @@ import Tokenizer
 ///   the context is the two penultimate hidden states (`hidden_states[-2]`) concatenated along
 ///   the channels (768 + 1280 = 2048 for SDXL), and the pooled embedding is the second
 ///   encoder's projected `text_embeds`.
+/// - SD3 (`StableDiffusion3Pipeline` without T5, with ``second`` and ``sd3Layout``): both
+///   encoders are `CLIPTextModelWithProjection`; the context is their penultimate states
+///   concatenated, zero-padded to `joint_attention_dim` and followed by the 256 zero tokens of
+///   the absent T5 (333 tokens), the pooled embedding both `text_embeds` concatenated
+///   (``SD3TextConditioning``).
 /// Negative prompts go through the same path (an absent one is the empty prompt).
 ///
 /// The one prompt encoder of the package: the one-shot pipeline, the stream and the server
@@ -25,9 +30,26 @@ public struct PromptEncoder: Sendable {
     /// Tokens per prompt: the tokenizer's `model_max_length` (77 when it sets none) bounded by
     /// the encoder's position embeddings (77 for every SD1.x/SD2.x model).
     public let maximumLength: Int
-    /// SDXL's second tokenizer and text encoder (`tokenizer_2/`, `text_encoder_2/`, a
+    /// SDXL's and SD3's second tokenizer and text encoder (`tokenizer_2/`, `text_encoder_2/`, a
     /// `CLIPTextModelWithProjection`); nil for SD1.x/SD2.x.
     public let second: SecondEncoder?
+    /// SD3's conditioning layout (the transformer's `joint_attention_dim`, T5's token count);
+    /// nil for SD1.x/SD2.x and SDXL.
+    public let sd3Layout: SD3Layout?
+
+    /// How SD3's conditioning is laid out for its transformer (``SD3TextConditioning``).
+    public struct SD3Layout: Sendable, Equatable {
+        /// The transformer's `joint_attention_dim` (4096 for SD3/SD3.5): the context's width,
+        /// the two encoders' states zero-padded to it.
+        public let jointAttentionDimension: Int
+        /// The zero tokens appended where T5's would be (`max_sequence_length`, 256).
+        public let t5SequenceLength: Int
+
+        public init(jointAttentionDimension: Int, t5SequenceLength: Int = 256) {
+            self.jointAttentionDimension = jointAttentionDimension
+            self.t5SequenceLength = t5SequenceLength
+        }
+    }
 
     /// The second tokenizer and text encoder of a dual-encoder family (SDXL).
     public struct SecondEncoder: Sendable {
@@ -56,18 +78,30 @@ public struct PromptEncoder: Sendable {
     }
 
     /// An encoder over `textEncoder`; without a tokenizer only token-id prompts can be encoded,
-    /// and they must have as many ids as the encoder has positions.
-    public init(tokenizer: CLIPTokenizer?, textEncoder: CLIPTextModel, second: SecondEncoder? = nil) {
+    /// and they must have as many ids as the encoder has positions. `sd3Layout` (with `second`)
+    /// makes it SD3's.
+    public init(tokenizer: CLIPTokenizer?, textEncoder: CLIPTextModel, second: SecondEncoder? = nil, sd3Layout: SD3Layout? = nil) {
         self.tokenizer = tokenizer
         self.textEncoder = textEncoder
         self.second = second
+        self.sd3Layout = second == nil ? nil : sd3Layout
         let positions = textEncoder.configuration.maximumPositionEmbeddings
         maximumLength = tokenizer.map { min($0.modelMaximumLength ?? 77, positions) } ?? positions
     }
 
-    /// The width of the token context the denoiser reads (the sum of both encoders' widths for SDXL).
+    /// The width of the token context the denoiser reads (the sum of both encoders' widths for
+    /// SDXL, the joint width for SD3).
     public var contextDimension: Int {
-        textEncoder.configuration.hiddenSize + (second?.textEncoder.configuration.hiddenSize ?? 0)
+        sd3Layout?.jointAttentionDimension ?? textEncoder.configuration.hiddenSize + (second?.textEncoder.configuration.hiddenSize ?? 0)
+    }
+
+    /// The width of the pooled embedding (nil for SD1.x/SD2.x): the second encoder's projection
+    /// for SDXL, both projections for SD3.
+    public var pooledDimension: Int? {
+        guard let second else { return nil }
+        let secondWidth = second.textEncoder.configuration.projectionDimension
+        guard sd3Layout != nil else { return secondWidth }
+        return textEncoder.configuration.projectionDimension + secondWidth
     }
 
     /// The conditioning of `prompts` (text, or exactly ``maximumLength`` token ids each), one
@@ -79,7 +113,17 @@ public struct PromptEncoder: Sendable {
         guard let second else { return TextConditioning(context: first.lastHiddenState) }
         let other = try second.textEncoder(inputIDs: try ids(of: prompts, tokenizer: second.tokenizer))
         guard let pooled = other.textEmbeds else {
-            throw RegionGenerationError.invalidInput(name: "text_encoder_2", reason: "has no text_projection (SDXL's second encoder is a CLIPTextModelWithProjection)")
+            throw RegionGenerationError.invalidInput(name: "text_encoder_2", reason: "has no text_projection (SDXL's and SD3's second encoder is a CLIPTextModelWithProjection)")
+        }
+        if let sd3Layout {
+            guard let firstPooled = first.textEmbeds else {
+                throw RegionGenerationError.invalidInput(name: "text_encoder", reason: "has no text_projection (SD3's first encoder is a CLIPTextModelWithProjection)")
+            }
+            return TextConditioning(
+                context: try SD3TextConditioning.context(firstPenultimate: first.penultimateHiddenState, secondPenultimate: other.penultimateHiddenState,
+                                                         jointAttentionDimension: sd3Layout.jointAttentionDimension,
+                                                         t5SequenceLength: sd3Layout.t5SequenceLength),
+                pooled: try SD3TextConditioning.pooled(firstTextEmbeds: firstPooled, secondTextEmbeds: pooled))
         }
         return TextConditioning(context: Self.concatenatedChannels(first.penultimateHiddenState, other.penultimateHiddenState),
                                 pooled: pooled)

@@ -3,10 +3,20 @@ import Foundation
 import Hub
 
 extension ModelLoader {
-    /// The component folders generation reads from a diffusers pipeline repo (not the safety
-    /// checker, feature extractor or image encoder; `vae/` only when no tiny autoencoder is used).
-    static func pipelineFolders(needsAutoencoder: Bool) -> [String] {
-        ["unet", "text_encoder", "tokenizer", "scheduler"] + (needsAutoencoder ? ["vae"] : [])
+    /// The component folders generation reads from a diffusers pipeline repo of `family` (not
+    /// the safety checker, feature extractor or image encoder, nor SD3's T5 `text_encoder_3/` and
+    /// `tokenizer_3/`; `vae/` only when no tiny autoencoder is used).
+    static func pipelineFolders(family: ModelFamily = .stableDiffusion1, needsAutoencoder: Bool) -> [String] {
+        var folders = [family == .stableDiffusion3 ? "transformer" : "unet", "text_encoder", "tokenizer", "scheduler"]
+        if family != .stableDiffusion1 { folders += ["text_encoder_2", "tokenizer_2"] }
+        return folders + (needsAutoencoder ? ["vae"] : [])
+    }
+
+    /// The family of a pipeline repo from its file list (before anything but the listing is
+    /// fetched): SD3 with `transformer/config.json`, SDXL with `text_encoder_2/config.json`.
+    static func pipelineFamily(files: [String]) -> ModelFamily {
+        if files.contains("transformer/config.json") { return .stableDiffusion3 }
+        return files.contains("text_encoder_2/config.json") ? .stableDiffusionXL : .stableDiffusion1
     }
 
     func requireHub(for name: String) throws -> HubClient {
@@ -27,7 +37,7 @@ extension ModelLoader {
                 throw ModelResolutionError.invalidConfiguration(
                     path: configuration, reason: "\(id) is a diffusers pipeline; --config only describes single-file checkpoints")
             }
-            let folders = Self.pipelineFolders(needsAutoencoder: request.tinyAutoencoder == nil)
+            let folders = Self.pipelineFolders(family: Self.pipelineFamily(files: info.files), needsAutoencoder: request.tinyAutoencoder == nil)
             let wanted = HubFileSelection.diffusersPipeline.select(from: info.files).filter { file in
                 // With replacement UNet weights (SDXL-Lightning's), the base's own are not fetched.
                 if request.unetWeights != nil, file.hasPrefix("unet/"), file != "unet/config.json" { return false }
@@ -57,9 +67,12 @@ extension ModelLoader {
         return .singleFile(path: url.path, configurationFolder: try Self.checkedConfigurationFolder(request.configurationFolder))
     }
 
-    /// A LoRA file; an adapter folder or a repo id, whose weights file ``LoRAFile/choose(among:)``
-    /// picks (`pytorch_lora_weights.safetensors`, or the only `.safetensors` file); or `org/name[@revision]/path/file.safetensors`, one
-    /// file of a repo that holds several (the Hyper-SD LoRAs).
+    /// A LoRA file; an adapter folder (its `pytorch_lora_weights.safetensors` or only
+    /// `.safetensors` file, e.g. a PEFT adapter's `adapter_model.safetensors`); a repo id whose
+    /// LoRA file is `pytorch_lora_weights.safetensors` or the repo's only `.safetensors` file; or
+    /// `org/name[@revision]/path/file.safetensors`, one file of a repo that holds several (the
+    /// Hyper-SD LoRAs). From a repo, the `adapter_config.json` beside the file comes too when the
+    /// repo has one (PEFT adapters such as `jasperai/flash-sd3`).
     func fetchLoRA(_ name: String, sources: inout [String]) async throws -> String {
         let expanded = (name as NSString).expandingTildeInPath
         var isFolder: ObjCBool = false
@@ -90,6 +103,13 @@ extension ModelLoader {
         }
         log("fetching LoRA \(id)@\(revision)/\(file)")
         let url = try await hub.download(repo: id, path: file, revision: info.commit)
+        // A PEFT adapter (Flash SD3's) keeps its rank and alpha in adapter_config.json beside the weights.
+        let folder = (file as NSString).deletingLastPathComponent
+        let configuration = folder.isEmpty ? LoRAWeights.adapterConfigurationName
+            : (folder as NSString).appendingPathComponent(LoRAWeights.adapterConfigurationName)
+        if info.files.contains(configuration) {
+            _ = try await hub.download(repo: id, path: configuration, revision: info.commit)
+        }
         sources.append("LoRA \(id)@\(revision) -> \(info.commit) (\(url.path))")
         return url.path
     }

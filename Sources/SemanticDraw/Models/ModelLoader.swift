@@ -33,6 +33,8 @@ public struct ModelLoader: Sendable {
             base = .tinyRandom
         case .tinyRandomXL:
             base = .tinyRandomXL
+        case .tinyRandomSD3:
+            base = .tinyRandomSD3
         case .folder(let path):
             try Self.checkPipelineFolder(path, needsAutoencoder: request.tinyAutoencoder == nil)
             base = .folder(path: path)
@@ -68,14 +70,17 @@ public struct ModelLoader: Sendable {
     }
 
     /// The folders a diffusers pipeline needs, missing ones listed (`vae/` only without TAESD;
-    /// SDXL's `text_encoder_2/` and `tokenizer_2/` when `model_index.json` names an XL pipeline).
-    /// A tokenizer is `vocab.json` + `merges.txt` or `tokenizer.json`. The UNet's weights are
-    /// not checked here (a folder without them fails when the UNet loads, naming the files tried).
+    /// SDXL's `text_encoder_2/` and `tokenizer_2/` when `model_index.json` names an XL pipeline;
+    /// SD3's `transformer/` instead of `unet/`, with both second folders, when it names an SD3
+    /// pipeline). A tokenizer is `vocab.json` + `merges.txt` or `tokenizer.json`. The denoiser's
+    /// weights are not checked here (a folder without them fails when it loads, naming the files tried).
     static func checkPipelineFolder(_ path: String, needsAutoencoder: Bool) throws {
         let exists = { (name: String) in FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent(name)) }
         var required = ["unet/config.json", "text_encoder/config.json", "scheduler/scheduler_config.json"]
         var tokenizers = ["tokenizer"]
-        if PipelineClass.family(folder: path) == .stableDiffusionXL {
+        let family = PipelineClass.family(folder: path)
+        if family == .stableDiffusion3 { required[0] = "transformer/config.json" }
+        if family != .stableDiffusion1 {
             required.insert("text_encoder_2/config.json", at: 2)
             tokenizers.append("tokenizer_2")
         }

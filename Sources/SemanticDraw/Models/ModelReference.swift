@@ -7,6 +7,8 @@ public enum ModelReference: Sendable, Equatable {
     case tinyRandom
     /// The built-in tiny SDXL with random weights (`tiny-random-xl`).
     case tinyRandomXL
+    /// The built-in tiny SD3 with random weights (`tiny-random-sd3`).
+    case tinyRandomSD3
     /// A diffusers pipeline folder (`model_index.json`, `unet/`, `text_encoder/`, ...).
     case folder(path: String)
     /// A single-file checkpoint in the original Stable Diffusion (LDM) key layout.
@@ -14,7 +16,7 @@ public enum ModelReference: Sendable, Equatable {
     /// A Hugging Face hub repo, `org/name`, at `revision` (`org/name@rev`; default "main").
     case hubRepository(id: String, revision: String)
 
-    /// Reads `name`: "tiny-random"; else an existing folder or file; else a repo id
+    /// Reads `name`: "tiny-random", "tiny-random-xl" or "tiny-random-sd3"; else an existing folder or file; else a repo id
     /// (`org/name`, optionally `@revision`). A path that does not exist and is not shaped like
     /// a repo id is an error.
     public init(parsing name: String) throws(ModelResolutionError) {
@@ -24,6 +26,10 @@ public enum ModelReference: Sendable, Equatable {
         }
         if name == TinyRandomXLModel.name {
             self = .tinyRandomXL
+            return
+        }
+        if name == TinyRandomSD3Model.name {
+            self = .tinyRandomSD3
             return
         }
         let expanded = (name as NSString).expandingTildeInPath
@@ -48,6 +54,10 @@ public enum ModelReference: Sendable, Equatable {
         }
         throw .notFound(name: name)
     }
+
+    /// The built-in models' names (`tiny-random`, `tiny-random-xl`, `tiny-random-sd3`): random
+    /// weights, built in memory; presets fuse no accelerator LoRA into them.
+    public static let builtInNames = [TinyRandomModel.name, TinyRandomXLModel.name, TinyRandomSD3Model.name]
 
     /// `org/name` or `org/name@revision` with the hub's allowed characters, else nil.
     static func repositoryID(_ text: String) -> (String, String)? {

@@ -39,9 +39,17 @@ public struct ModelRequest: Sendable, Equatable {
     /// The default SDXL base model (`--accelerator lightning` without `--model`), as the authors' SDXL pipeline.
     public static let defaultXLModelName = "stabilityai/stable-diffusion-xl-base-1.0"
 
+    /// The default SD3 model (`--accelerator flash` without `--model`), as the authors' SD3 pipeline
+    /// (a gated repo: accept its terms on the hub and set HF_TOKEN).
+    public static let defaultSD3ModelName = "stabilityai/stable-diffusion-3-medium-diffusers"
+
     /// The default base model of `family`.
     public static func defaultModelName(for family: ModelFamily) -> String {
-        family == .stableDiffusionXL ? defaultXLModelName : defaultModelName
+        switch family {
+        case .stableDiffusion1: return defaultModelName
+        case .stableDiffusionXL: return defaultXLModelName
+        case .stableDiffusion3: return defaultSD3ModelName
+        }
     }
     /// The default tiny autoencoder (TAESD for SD1.x).
     public static let defaultTinyAutoencoder = "madebyollin/taesd"

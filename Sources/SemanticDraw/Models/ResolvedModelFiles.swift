@@ -8,6 +8,8 @@ public struct ResolvedModelFiles: Sendable, Equatable {
         case tinyRandom
         /// The built-in tiny SDXL (`tiny-random-xl`).
         case tinyRandomXL
+        /// The built-in tiny SD3 (`tiny-random-sd3`).
+        case tinyRandomSD3
         /// A diffusers pipeline folder.
         case folder(path: String)
         /// An LDM-layout checkpoint, with the `--config` folder if one was given.
@@ -45,6 +47,7 @@ extension ResolvedModelFiles.Base: CustomStringConvertible {
         switch self {
         case .tinyRandom: return "tiny-random"
         case .tinyRandomXL: return TinyRandomXLModel.name
+        case .tinyRandomSD3: return TinyRandomSD3Model.name
         case .folder(let path): return path
         case .singleFile(let path, let configuration): return path + (configuration.map { " (--config \($0))" } ?? "")
         }

@@ -100,7 +100,7 @@ extension Palette {
         case let name?:
             references.append(Palette.LoRA(path: name, scale: 1).reference(baseFolder: baseFolder))
         case nil:
-            if model != TinyRandomModel.name, model != TinyRandomXLModel.name, schedule.scheduler == .lcm,
+            if !ModelReference.builtInNames.contains(model), schedule.scheduler == .lcm,
                let reference = try preset.loraReference(for: schedule.slotSchedule ?? preset.defaultSchedule) {
                 references.append(LoRAReference(path: reference))
             }

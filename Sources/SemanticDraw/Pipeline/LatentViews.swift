@@ -24,8 +24,14 @@ public struct LatentView: Sendable, Equatable {
 public enum LatentViews {
     /// Views in row-major order (rows outer). A canvas no larger than the tile in both
     /// dimensions (`height <= tile` and `width <= tile` in pixels) is one view of weight 1.
-    public static func views(latentHeight: Int, latentWidth: Int, tilePixels: Int, scaleFactor: Int) -> [LatentView] {
-        let window = tilePixels / scaleFactor
+    ///
+    /// `alignment` (the denoiser's ``Denoiser/latentSizeMultiple``; SD3: its patch size 2) keeps
+    /// every view's sides multiples of it on a canvas whose latent sides are: above 1, the window
+    /// is rounded down to a multiple of twice the alignment (so the half-window stride is a
+    /// multiple too). SD3's 1024-px tile (window 128) is unchanged; a 48-px tile becomes 32 px.
+    public static func views(latentHeight: Int, latentWidth: Int, tilePixels: Int, scaleFactor: Int, alignment: Int = 1) -> [LatentView] {
+        var window = tilePixels / scaleFactor
+        if alignment > 1 { window = max(2 * alignment, window - window % (2 * alignment)) }
         let tiling = latentHeight * scaleFactor > tilePixels || latentWidth * scaleFactor > tilePixels
         guard tiling, window > 0 else {
             return [LatentView(top: 0, bottom: latentHeight, left: 0, right: latentWidth,

@@ -21,16 +21,22 @@ public struct RegionDenoisingLoop: Sendable {
     public let views: [LatentView]
     /// Image pixels per latent pixel (where a view sits on the canvas, ``CanvasPlacement``).
     public let scaleFactor: Int
-    /// The one noise [1, C, h, w] of the authors' SDXL contract (``RandomNumberContract/initialNoise``):
-    /// when set, the bootstrap latent, the background fill and the noise part use it (cropped to
-    /// the view) and the loop draws nothing; nil: fresh draws (R9).
+    /// The initial noise [1, C, h, w] the authors' SDXL and SD3 pipelines keep
+    /// (``RandomNumberContract/initialNoise``, ``RandomNumberContract/initialNoiseWithSlotDraws``):
+    /// the bootstrap latent is noised with it (cropped to the view), and so is the background
+    /// fill; nil with ``RandomNumberContract/perSlot`` (R9: fresh draws).
     public let fixedNoise: Tensor?
+    /// How the loop draws and uses its random numbers (with ``fixedNoise``).
+    public let randomNumbers: RandomNumberContract
 
+    /// A loop; `fixedNoise` is required by the contracts that keep the initial noise (without
+    /// it they fall back to ``RandomNumberContract/perSlot``).
     public init(denoiser: any Denoiser, scheduler: any DiffusionScheduler, masks: Tensor, backgroundLatent: Tensor?,
                 whiteLatent: Tensor?, bootstrapSteps: Int, bootstrapMix: Float, views: [LatentView], scaleFactor: Int = 8,
-                fixedNoise: Tensor? = nil) {
+                fixedNoise: Tensor? = nil, randomNumbers: RandomNumberContract = .initialNoise) {
         self.scaleFactor = scaleFactor
         self.fixedNoise = fixedNoise
+        self.randomNumbers = fixedNoise == nil ? .perSlot : randomNumbers
         self.denoiser = denoiser
         self.scheduler = scheduler
         self.masks = masks
@@ -49,9 +55,16 @@ public struct RegionDenoisingLoop: Sendable {
     }
 
     /// Runs every slot from `initialLatent` [1, C, h, w]; `progress(slot, slotCount)` after each.
-    /// Draws, per slot: for each view while bootstrapping, one bootstrap noise of the view's
-    /// size; then, unless it is the last slot, one full-size noise used by the background fill
-    /// and the noise part (the random-number contract, docs/ALGORITHM.md §4).
+    /// Draws, per slot (the random-number contract, docs/ALGORITHM.md §4; ``RandomNumberContract``):
+    /// - ``RandomNumberContract/perSlot``: for each view while bootstrapping, one bootstrap noise
+    ///   of the view's size; then, unless it is the last slot, one full-size noise used by the
+    ///   background fill and the noise part;
+    /// - ``RandomNumberContract/initialNoise``: nothing; ``fixedNoise`` serves all three;
+    /// - ``RandomNumberContract/initialNoiseWithSlotDraws``: unless it is the last slot, one
+    ///   full-size noise for the noise part; the bootstrap uses ``fixedNoise`` and the background
+    ///   fill is the background noised to the next slot with it (``DiffusionScheduler/addNoise(_:noise:slot:)``
+    ///   at slot + 1; the clean background after the last slot), as the authors' SD3 pipeline's
+    ///   `noise_bg_latents`.
     public func run(initialLatent: Tensor, conditioning: RegionConditioning, noise: inout some NoiseSource,
                     progress: (Int, Int) -> Void = { _, _ in }) throws -> Result {
         let regions = masks.shape[0], slotCount = masks.shape[1]
@@ -81,9 +94,25 @@ public struct RegionDenoisingLoop: Sendable {
             }
             var averaged = RegionStepMath.average(value: value, count: count)
             let isLast = slot == slotCount - 1
-            let draw = isLast ? nil : try fixedNoise ?? noise.next(shape: [1, channels, height, width])
+            let draw: Tensor?
+            if isLast {
+                draw = nil
+            } else if randomNumbers == .initialNoise, let fixedNoise {
+                draw = fixedNoise
+            } else {
+                draw = try noise.next(shape: [1, channels, height, width])
+            }
             if let backgroundLatent {
-                let fill = try scheduler.backgroundFill(backgroundLatent, noise: draw, slot: slot)
+                let fill: Tensor
+                if randomNumbers == .initialNoiseWithSlotDraws, let fixedNoise {
+                    if isLast {
+                        fill = backgroundLatent
+                    } else {
+                        fill = try scheduler.addNoise(backgroundLatent, noise: fixedNoise, slot: slot + 1)
+                    }
+                } else {
+                    fill = try scheduler.backgroundFill(backgroundLatent, noise: draw, slot: slot)
+                }
                 averaged = RegionStepMath.fillBackground(averaged: averaged, count: count, fill: fill)
             }
             denoisedPerSlot.append(averaged)

@@ -5,7 +5,7 @@ extension RegionPipeline {
     /// The baseline MultiDiffusion (Algorithm S1; docs/REFERENCE_PIPELINE.md R11), reached
     /// through ``generate(brushes:background:settings:noise:progress:)`` with
     /// ``RegionGenerationMethod/baselineMultiDiffusion``. DDIM (eta 0) from the pipeline's
-    /// scheduler configuration, `settings.schedule` steps, CFG with `settings.guidance`; masks
+    /// scheduler configuration (flow-matching Euler for SD3, ``baselineSchedulerKind(_:)``), `settings.schedule` steps, CFG with `settings.guidance`; masks
     /// as docs/ALGORITHM.md §2 against the DDIM noise levels; a background prompt becomes region 0;
     /// no prompt-strength interpolation, no blend (`image == decoded`).
     func generateBaseline(brushes: [RegionBrush], background: RegionBackground, settings: RegionGenerationSettings,
@@ -20,8 +20,8 @@ extension RegionPipeline {
             throw RegionGenerationError.invalidInput(name: "baselineBootstrapFraction",
                                                      reason: "is \(settings.baselineBootstrapFraction), expected 0...1")
         }
-        let scheduler = try SchedulerKind.ddim.makeScheduler(configuration: components.schedulerConfiguration,
-                                                             schedule: settings.schedule, eta: 0)
+        let scheduler = try Self.baselineSchedulerKind(components.schedulerConfiguration)
+            .makeScheduler(configuration: components.schedulerConfiguration, schedule: settings.schedule, eta: 0)
         let guided = settings.guidance > 1
         let backgroundPrompt = background.prompt.map { [$0] } ?? []
         let empty = settings.emptyPrompt
@@ -52,10 +52,19 @@ extension RegionPipeline {
             bootstrapRows: brushes.indices.map { $0 + backgroundPrompt.count },
             bootstrapSteps: Int(settings.baselineBootstrapFraction * Double(stepCount)),
             views: LatentViews.views(latentHeight: latentHeight, latentWidth: latentWidth,
-                                     tilePixels: settings.tilePixels, scaleFactor: factor),
+                                     tilePixels: settings.tilePixels, scaleFactor: factor, alignment: components.denoiser.latentSizeMultiple),
             scaleFactor: factor)
         let result = try loop.run(initialLatent: initial, conditioning: conditioning, noise: &noise, progress: progress)
         return try decodedOutput(result.finalLatent)
+    }
+
+    /// The baseline's deterministic full-step scheduler: DDIM (eta 0) for the DDPM-trained
+    /// families; for a flow-matching model (SD3, whose `scheduler_config.json` names
+    /// `FlowMatchEulerDiscreteScheduler`) its own flow-matching Euler, whose step is deterministic
+    /// too (DDIM's betas mean nothing to a velocity model).
+    static func baselineSchedulerKind(_ configuration: SchedulerConfiguration) -> SchedulerKind {
+        let kind = configuration.className.flatMap(SchedulerKind.init(className:))
+        return kind == .flowMatchEuler || kind == .flashFlowMatchEuler ? .flowMatchEuler : .ddim
     }
 
     /// The output of a run with no background blend: the final latent, decoded (after a last
@@ -72,11 +81,16 @@ extension RegionPipeline {
         try validate(height: height, width: width)
     }
 
-    /// Checks the canvas size (positive multiples of 8 and of the VAE factor).
+    /// Checks the canvas size (positive multiples of 8, of the VAE factor, and of the VAE factor
+    /// times the denoiser's ``Denoiser/latentSizeMultiple``: 16 for SD3).
     func validate(height: Int, width: Int) throws {
-        let factor = scaleFactor
+        let factor = scaleFactor, multiple = factor * components.denoiser.latentSizeMultiple
         guard height > 0, width > 0, height % 8 == 0, width % 8 == 0, height % factor == 0, width % factor == 0 else {
             throw RegionGenerationError.invalidInput(name: "size", reason: "\(width)x\(height) must be positive multiples of 8")
+        }
+        guard height % multiple == 0, width % multiple == 0 else {
+            throw RegionGenerationError.invalidInput(name: "size",
+                reason: "\(width)x\(height) must be multiples of \(multiple) for this model (the VAE's \(factor) x the transformer's patch size \(components.denoiser.latentSizeMultiple))")
         }
     }
 }

@@ -38,7 +38,7 @@ extension RegionPipeline {
             denoiser: components.denoiser, scheduler: scheduler, masks: masks, backgroundLatent: nil, whiteLatent: nil,
             bootstrapSteps: 0, bootstrapMix: 1,
             views: LatentViews.views(latentHeight: latentHeight, latentWidth: latentWidth,
-                                     tilePixels: settings.tilePixels, scaleFactor: factor),
+                                     tilePixels: settings.tilePixels, scaleFactor: factor, alignment: components.denoiser.latentSizeMultiple),
             scaleFactor: factor)
         let result = try loop.run(initialLatent: initial, conditioning: conditioning, noise: &noise, progress: progress)
         return try decodedOutput(result.finalLatent)

@@ -140,23 +140,24 @@ public struct RegionPipeline: Sendable {
         }
 
         // Initial latent (R9): one full-size draw, or the background noised to slot 0; the
-        // authors' SDXL pipeline (R15) draws again when starting from pure noise and keeps that
-        // noise for the bootstrap and the background fill.
+        // authors' SDXL and SD3 pipelines (R15, R16) draw again when starting from pure noise and
+        // keep that noise for the bootstrap and the background fill.
         let channels = components.denoiser.latentChannels
         var first = try noise.next(shape: [1, channels, latentHeight, latentWidth])
         let initial: Tensor
         if let backgroundLatent, !scheduler.startsFromPureNoise {
             initial = try scheduler.addNoise(backgroundLatent, noise: first, slot: 0)
         } else {
-            if settings.randomNumbers == .initialNoise { first = try noise.next(shape: first.shape) }
+            if settings.randomNumbers != .perSlot { first = try noise.next(shape: first.shape) }
             initial = first * scheduler.initialNoiseSigma
         }
         let views = LatentViews.views(latentHeight: latentHeight, latentWidth: latentWidth,
-                                      tilePixels: settings.tilePixels, scaleFactor: factor)
+                                      tilePixels: settings.tilePixels, scaleFactor: factor, alignment: components.denoiser.latentSizeMultiple)
         let loop = RegionDenoisingLoop(denoiser: components.denoiser, scheduler: scheduler, masks: masks, backgroundLatent: backgroundLatent,
                                        whiteLatent: whiteLatent, bootstrapSteps: settings.bootstrapSteps,
                                        bootstrapMix: settings.bootstrapMix, views: views, scaleFactor: factor,
-                                       fixedNoise: settings.randomNumbers == .initialNoise ? first : nil)
+                                       fixedNoise: settings.randomNumbers == .perSlot ? nil : first,
+                                       randomNumbers: settings.randomNumbers)
         let result = try loop.run(initialLatent: initial, conditioning: conditioning, noise: &noise, progress: progress)
 
         // Decode and blend (R8).

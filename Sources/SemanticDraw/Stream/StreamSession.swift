@@ -68,10 +68,10 @@ public actor StreamSession {
     public init(models: StreamModels, settings: StreamSettings, background: RegionBackground = RegionBackground(),
                 brushes: [StreamBrush] = [], promptEncoding: (any StreamPromptEncoding)? = nil,
                 beforeModelCall: StreamModelCallHook? = nil) throws {
-        let factor = models.autoencoder.scaleFactor
+        let factor = models.autoencoder.scaleFactor, multiple = factor * models.denoiser.latentSizeMultiple
         guard settings.height > 0, settings.width > 0, settings.height % 8 == 0, settings.width % 8 == 0,
-              settings.height % factor == 0, settings.width % factor == 0 else {
-            throw StreamError.invalidSettings(name: "size", reason: "\(settings.width)x\(settings.height) must be positive multiples of 8 and \(factor)")
+              settings.height % multiple == 0, settings.width % multiple == 0 else {
+            throw StreamError.invalidSettings(name: "size", reason: "\(settings.width)x\(settings.height) must be positive multiples of 8 and \(multiple)")
         }
         guard settings.bootstrapSteps >= 0, settings.guidance.isFinite, settings.bootstrapMix.isFinite else {
             throw StreamError.invalidSettings(name: "bootstrapSteps/guidance/bootstrapMix",
@@ -84,7 +84,7 @@ public actor StreamSession {
         let channels = models.denoiser.latentChannels
         guard models.autoencoder.latentChannels == channels else {
             throw StreamError.invalidSettings(name: "autoencoder",
-                reason: "\(models.autoencoder.name) has \(models.autoencoder.latentChannels) latent channels, the UNet takes \(channels)")
+                reason: "\(models.autoencoder.name) has \(models.autoencoder.latentChannels) latent channels, the denoiser takes \(channels)")
         }
         self.settings = settings
         self.models = models

@@ -65,18 +65,19 @@ extension GenerateOption {
     ]
 
     private static let modelOptions: [GenerateOption] = [
-        global("--model", "NAME", "folder, .safetensors checkpoint, repo id, tiny-random or tiny-random-xl\n"
-                   + "(default: KBlueLeaf/kohaku-v2.1 + the accelerator's LoRA + TAESD; offline: tiny-random)",
+        global("--model", "NAME", "folder, .safetensors checkpoint, repo id, tiny-random, tiny-random-xl or tiny-random-sd3\n"
+                   + "(default: KBlueLeaf/kohaku-v2.1 + the accelerator's LoRA + TAESD; with --accelerator\n"
+                   + "lightning: SDXL base with SDXL-Lightning's distilled UNet; offline: tiny-random)",
                .model, text(\.model)),
-        global("--accelerator", "lcm|hyper-sd|lightning|none",
-               "few-step preset (docs/PRESETS.md; default lcm for SD1.x, lightning for SDXL):\n"
+        global("--accelerator", "lcm|hyper-sd|lightning|flash|none",
+               "few-step preset (docs/PRESETS.md; default lcm for SD1.x, lightning for SDXL, flash for SD3):\n"
                    + "lcm 5 LCM slots; hyper-sd --steps 1|2|4|8 (default 4), guidance 0;\n"
-                   + "lightning (SDXL) 4-step Euler, guidance 0; none the model's own scheduler,\n"
-                   + "50 steps, guidance 7.5 (SDXL 5)",
+                   + "lightning (SDXL) 4-step Euler, guidance 0; flash (SD3) Flash SD3 LoRA, 5 slots,\n"
+                   + "guidance 0; none the model's own scheduler, 50 steps, guidance 7.5 (SDXL 5; SD3 28, 7)",
                .model, text(\.accelerator)),
         global("--accelerator-lora", "FILE|FOLDER|REPO|none",
-               "the accelerator LoRA instead of the preset's (none: the model has it merged);\n"
-                   + "tiny-random and tiny-random-xl fuse none",
+               "the accelerator LoRA instead of the preset's (FOLDER: a PEFT adapter with\n"
+                   + "adapter_config.json; none: the model has it merged); the built-in models fuse none",
                .model, text(\.acceleratorLoRA)),
         global("--eta", "E", "TCD's eta (hyper-sd, 1 step; default 1.0)", .model, number(\.eta)),
         global("--config", "DIR", "diffusers folder describing a single-file checkpoint", .model, text(\.configurationFolder)),
@@ -94,7 +95,7 @@ extension GenerateOption {
                            guard last.scale == nil else { throw GenerateArgumentError("--lora \(last.path) has \(name) twice") }
                            arguments.loras[arguments.loras.count - 1].scale = try GenerateArguments.float(name, value)
                        }),
-        global("--tiny-vae", "FOLDER|REPO", "decode with TAESD (madebyollin/taesd; tiny-random for its own)", .model, text(\.tinyAutoencoder)),
+        global("--tiny-vae", "FOLDER|REPO", "decode with TAESD (madebyollin/taesd, taesdxl, taesd3; tiny-random for the built-in model's own)", .model, text(\.tinyAutoencoder)),
     ]
 
     private static let outputOptions: [GenerateOption] = [
