@@ -13,9 +13,10 @@ import Testing
 @Suite struct SD3ReproductionTests {
     typealias CLI = ForwardCommandTests
     static let folder = CLI.repository.appendingPathComponent("Tests/Fixtures/sd3-authors").path
-    static var cases: [String] { GenerateReproductionTests.caseNames(in: folder) }
+    static var cases: [String] { GenerateReproductionTests.caseNames(in: folder) ?? [] }
 
-    @Test func fixtureListIsReadable() {
+    @Test func fixtureListIsReadable() throws {
+        try GenerateReproductionTests.requireCases(in: Self.folder, atLeast: 4)
         #expect(Self.cases.count >= 4, "Tests/Fixtures/sd3-authors/cases.json is missing or unreadable")
     }
 

@@ -71,7 +71,7 @@ public struct GenerationParameters: Sendable, Equatable {
         value.isFinite && value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : "\(value)"
     }
 
-    /// A scheduler as A1111 names samplers: LCM, DDIM, Euler, TCD ("the model's scheduler" when
+    /// A scheduler as A1111 names samplers: LCM, DDIM, Euler, TCD, the flow-matching Euler and Flash ("the model's scheduler" when
     /// the choice leaves it to the model's configuration).
     public static func samplerName(_ choice: SchedulerChoice) -> String {
         switch choice.kind {
@@ -79,6 +79,8 @@ public struct GenerationParameters: Sendable, Equatable {
         case .ddim?: "DDIM"
         case .euler?: "Euler"
         case .tcd?: "TCD"
+        case .flowMatchEuler?: "Euler (flow matching)"
+        case .flashFlowMatchEuler?: "Flash (flow matching)"
         case nil: "the model's scheduler"
         }
     }
