@@ -79,9 +79,7 @@ extension ModelLoader {
         if FileManager.default.fileExists(atPath: expanded, isDirectory: &isFolder) {
             return isFolder.boolValue ? try LoRAFile.resolve(expanded) : expanded
         }
-        let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        let repositoryName = parts.count > 2 ? parts[0] + "/" + parts[1] : name
-        let path = parts.count > 2 ? parts.dropFirst(2).joined(separator: "/") : nil
+        let (repositoryName, path) = Self.splitRepositoryPath(name)
         guard let (id, revision) = ModelReference.repositoryID(repositoryName), path.map({ $0.hasSuffix(".safetensors") }) ?? true else {
             throw ModelResolutionError.unsupportedFile(
                 path: name, reason: "LoRA: no such file or folder, and not a Hugging Face repo id (org/name, or org/name/file.safetensors)")

@@ -14,13 +14,11 @@ extension ModelLoader {
             }
             return expanded
         }
-        let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count > 2, let (id, revision) = ModelReference.repositoryID(parts[0] + "/" + parts[1]),
-              name.hasSuffix(".safetensors") else {
+        let (repositoryName, filePath) = Self.splitRepositoryPath(name)
+        guard let path = filePath, path.hasSuffix(".safetensors"), let (id, revision) = ModelReference.repositoryID(repositoryName) else {
             throw ModelResolutionError.unsupportedFile(
                 path: name, reason: "\(purpose): no such file, and not a file of a Hugging Face repo (org/name/file.safetensors)")
         }
-        let path = parts.dropFirst(2).joined(separator: "/")
         let hub = try requireHub(for: id)
         let info = try await hub.resolve(repo: id, revision: revision)
         guard info.files.contains(path) else {
@@ -30,5 +28,13 @@ extension ModelLoader {
         let url = try await hub.download(repo: id, path: path, revision: info.commit)
         sources.append("\(purpose) \(id)@\(revision) -> \(info.commit) (\(url.path))")
         return url.path
+    }
+
+    /// `org/name[@revision]/path/in/repo` split into the repository part (`org/name[@revision]`)
+    /// and the path inside it; a name of at most two components is all repository (path nil).
+    static func splitRepositoryPath(_ name: String) -> (repository: String, path: String?) {
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count > 2 else { return (name, nil) }
+        return (parts[0] + "/" + parts[1], parts.dropFirst(2).joined(separator: "/"))
     }
 }
