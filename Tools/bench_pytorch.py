@@ -25,6 +25,10 @@ Cases (`--case`)
                   timestep [999], encoder_hidden_states [1,77,2048], added_cond_kwargs
                   text_embeds [1,1280] and time_ids [1,6] = (1024, 1024, 0, 0, 1024, 1024)
     unet-xl-b2    same network at batch 2, per-sample timesteps [999, 759]
+    sd3-transformer  SD3Transformer2DModel, SD3 Medium config (TRANSFORMER_SD3_MEDIUM below),
+                  hidden_states [1,16,128,128] (4096 image tokens), encoder_hidden_states
+                  [1,333,4096] (77 CLIP + 256 T5-position tokens), pooled_projections [1,2048],
+                  timestep [999]
     Every model is in eval() mode and runs under torch.inference_mode() with the default
     attention: diffusers' AttnProcessor2_0 and transformers' "sdpa" implementation, both
     torch.nn.functional.scaled_dot_product_attention.
@@ -69,10 +73,25 @@ import time
 
 import reference_pins  # noqa: E402  (Tools/ is on sys.path when run as a script)
 
-CASES = ("unet-b1", "unet-b4", "clip", "taesd-decode", "vae-decode", "unet-xl-b1", "unet-xl-b2")
+CASES = ("unet-b1", "unet-b4", "clip", "taesd-decode", "vae-decode", "unet-xl-b1", "unet-xl-b2", "sd3-transformer")
 
 # Stable Diffusion 1.5 unet/config.json, written out in full (diffusers argument names).
 # stabilityai/stable-diffusion-xl-base-1.0/unet/config.json (the fields that differ from the defaults).
+# stabilityai/stable-diffusion-3-medium-diffusers/transformer/config.json.
+TRANSFORMER_SD3_MEDIUM = dict(
+    sample_size=128,
+    patch_size=2,
+    in_channels=16,
+    out_channels=16,
+    num_layers=24,
+    attention_head_dim=64,
+    num_attention_heads=24,
+    joint_attention_dim=4096,
+    caption_projection_dim=1536,
+    pooled_projection_dim=2048,
+    pos_embed_max_size=192,
+)
+
 UNET_SDXL = dict(
     sample_size=128,
     in_channels=4,
@@ -226,6 +245,18 @@ def build(case):
 
         def run():
             return model(sample, timestep, encoder_hidden_states=ehs, added_cond_kwargs=added).sample
+
+    elif case == "sd3-transformer":
+        from diffusers import SD3Transformer2DModel
+        model = SD3Transformer2DModel(**TRANSFORMER_SD3_MEDIUM).eval()
+        hidden = torch.randn(1, 16, 128, 128, generator=g)
+        ehs = torch.randn(1, 333, 4096, generator=g)
+        pooled = torch.randn(1, 2048, generator=g)
+        timestep = torch.tensor([999.0], dtype=torch.float32)
+
+        def run():
+            return model(hidden_states=hidden, encoder_hidden_states=ehs, pooled_projections=pooled,
+                         timestep=timestep).sample
 
     elif case == "clip":
         from transformers import CLIPTextConfig, CLIPTextModel

@@ -7,11 +7,11 @@ import TensorRuntime
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time full-size SD1.5 and SDXL networks (random weights) against eager PyTorch on this machine.",
+        abstract: "Time full-size SD1.5, SDXL and SD3 networks (random weights) against eager PyTorch on this machine.",
         discussion: """
         Cases: \(BenchmarkCase.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")).
         Each round runs the Swift timings, then the PyTorch timings of the same case with the same
-        thread count; medians over all rounds are compared. Without --case, all but the SDXL ones run.
+        thread count; medians over all rounds are compared. Without --case, all but the SDXL and SD3 ones run.
         Cases without a PyTorch counterpart, run only when named: \(standaloneCases.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ")).
         Build with `swift build -c release`: debug builds are 10-100x slower.
         """
@@ -19,10 +19,10 @@ struct BenchCommand: ParsableCommand {
 
     /// The cases with no PyTorch counterpart (each in its own file under Bench/), run only when named.
     static var standaloneCases: [any StandaloneBenchmark.Type] {
-        [MaskBenchCase.self, RegionBenchCase.self, PanoramaDecodeBenchCase.self, StreamBenchCase.self, XLPipelineBenchCase.self]
+        [MaskBenchCase.self, RegionBenchCase.self, PanoramaDecodeBenchCase.self, StreamBenchCase.self, XLPipelineBenchCase.self, SD3PipelineBenchCase.self]
     }
 
-    @Option(name: .customLong("case"), help: "Cases to run (repeatable; default: all but the SDXL ones).")
+    @Option(name: .customLong("case"), help: "Cases to run (repeatable; default: all but the SDXL and SD3 ones).")
     var cases: [String] = []
 
     @Option(help: "Timed runs per round.")
@@ -60,7 +60,7 @@ struct BenchCommand: ParsableCommand {
         var lines: [String] = []
         for benchmarkCase in selected {
             log("\(benchmarkCase.rawValue): \(benchmarkCase.summary)")
-            // The SDXL UNet holds about 11 GB: it is built per round and released before the
+            // The SDXL UNet (about 11 GB) and the SD3 transformer (about 9 GB) are built per round and released before the
             // PyTorch side builds its own, so the two never sit in memory together.
             func prepared() throws -> () throws -> Void {
                 let buildStart = Date()
@@ -70,7 +70,7 @@ struct BenchCommand: ParsableCommand {
                 try runOnce()
                 return runOnce
             }
-            let kept: (() throws -> Void)? = benchmarkCase.isXL ? nil : try prepared()
+            let kept: (() throws -> Void)? = benchmarkCase.isLarge ? nil : try prepared()
             var swiftTimes: [Double] = [], torchTimes: [Double] = []
             for round in 1...rounds {
                 do {

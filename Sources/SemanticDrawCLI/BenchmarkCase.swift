@@ -12,12 +12,14 @@ enum BenchmarkCase: String, CaseIterable {
     case vaeDecode = "vae-decode"
     case unetXLBatch1 = "unet-xl-b1"
     case unetXLBatch2 = "unet-xl-b2"
+    case sd3Transformer = "sd3-transformer"
 
-    /// The cases `bench` runs without `--case`: the SD1.5 ones (the SDXL UNet needs about 11 GB
-    /// per side and minutes per forward; it runs when named).
-    static var defaultCases: [BenchmarkCase] { allCases.filter { !$0.isXL } }
+    /// The cases `bench` runs without `--case`: the SD1.5 ones (the SDXL UNet and the SD3
+    /// transformer need about 11 and 9 GB per side and minutes per forward; they run when named).
+    static var defaultCases: [BenchmarkCase] { allCases.filter { !$0.isLarge } }
 
-    var isXL: Bool { self == .unetXLBatch1 || self == .unetXLBatch2 }
+    /// The SDXL and SD3 cases: built anew per round and released before PyTorch builds its own.
+    var isLarge: Bool { self == .unetXLBatch1 || self == .unetXLBatch2 || self == .sd3Transformer }
 
     var summary: String {
         switch self {
@@ -28,6 +30,7 @@ enum BenchmarkCase: String, CaseIterable {
         case .vaeDecode: return "SD1.5 VAE decode, [1,4,64,64] -> 512x512"
         case .unetXLBatch1: return "SDXL UNet forward, [1,4,128,128], context [1,77,2048], text_embeds [1,1280], time_ids [1,6]"
         case .unetXLBatch2: return "SDXL UNet forward, [2,4,128,128], per-sample timesteps"
+        case .sd3Transformer: return "SD3 Medium transformer forward, [1,16,128,128], context [1,333,4096], pooled [1,2048]"
         }
     }
 
@@ -52,6 +55,12 @@ enum BenchmarkCase: String, CaseIterable {
             let timeIDs = Tensor(shape: [batch, 6], values: Array(repeating: [1024, 1024, 0, 0, 1024, 1024] as [Float], count: batch).flatMap { $0 })
             let timesteps: [Float] = Array([999, 759].prefix(batch))
             return { _ = try unet(sample: sample, timesteps: timesteps, encoderHiddenStates: context, textEmbeds: pooled, timeIDs: timeIDs) }
+        case .sd3Transformer:
+            let transformer = try SD3Transformer2DModel(configuration: ReferenceConfigurations.stableDiffusion3MediumTransformer(), store: store)
+            let hidden = random.normal(shape: [1, 16, 128, 128])
+            let context = random.normal(shape: [1, 333, 4096])
+            let pooled = random.normal(shape: [1, 2048])
+            return { _ = try transformer(hiddenStates: hidden, encoderHiddenStates: context, pooledProjections: pooled, timesteps: [999]) }
         case .clip:
             let encoder = try CLIPTextModel(configuration: ReferenceConfigurations.stableDiffusion15TextEncoder(), store: store)
             let ids = [[49406] + (0..<75).map { 320 + $0 * 7 } + [49407]]
