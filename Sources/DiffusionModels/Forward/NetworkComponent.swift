@@ -45,7 +45,9 @@ public enum NetworkComponent: String, CaseIterable, Sendable {
     ///
     /// `model` is a folder (the component's own or a pipeline's), or a single-file LDM
     /// checkpoint (`.safetensors`, see ``SingleFileCheckpoint``) for `unet`, `text-encoder`,
-    /// `vae-encode` and `vae-decode`: only that network is read, with the configurations of
+    /// `vae-encode` and `vae-decode`, or an SD3 single file (``SD3SingleFileCheckpoint``) for
+    /// `transformer`, `text-encoder`, `text-encoder-2`, `vae-encode` and `vae-decode` (a network
+    /// the file lacks comes from `configurationFolder`): only that network is read, with the configurations of
     /// `configurationFolder` (a diffusers folder, `--config DIR`) or, when nil, the built-in ones
     /// of the detected architecture. `configurationFolder` with a folder `model` is an error.
     public func run(model: String, configurationFolder: String? = nil, inputs: SafeTensorsFile,

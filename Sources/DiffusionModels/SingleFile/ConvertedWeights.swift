@@ -13,6 +13,12 @@ struct ConvertedTensor: Sendable, Equatable {
         /// The stored [a, b] matrix transposed to ``ConvertedTensor/shape`` [b, a] (OpenCLIP's
         /// `text_projection` as transformers' `text_projection.weight`; copied).
         case transpose
+        /// The stored tensor with the two halves of its first dimension exchanged (diffusers'
+        /// `swap_scale_shift`: MMDiT's `adaLN_modulation` (shift, scale) as diffusers' (scale, shift)).
+        case swapHalves
+        /// No stored tensor: the [n, n] identity matrix (SD3's CLIP-L `text_projection.weight`,
+        /// which diffusers sets to `torch.eye`); ``ConvertedTensor/sourceKey`` says so for messages.
+        case identity
     }
 
     /// The key in the single file.
@@ -56,6 +62,13 @@ public final class ConvertedWeights: Sendable {
     /// ``ModelLoadingError/missingParameter(key:file:)`` for a key the network does not have.
     public func tensor(_ key: String) throws -> Tensor {
         guard let converted = tensors[key] else { throw ModelLoadingError.missingParameter(key: key, file: name) }
+        if converted.transform == .identity {
+            let size = converted.shape.first ?? 0
+            return Tensor(shape: converted.shape, initializingHostElements: { output in
+                output.initialize(repeating: 0)
+                for index in 0..<size { output[index * size + index] = 1 }
+            })
+        }
         let stored: Tensor
         do {
             stored = try file.tensor(converted.sourceKey)
@@ -69,6 +82,17 @@ public final class ConvertedWeights: Sendable {
             return stored.reshaped(converted.shape)
         case .rows(let rows):
             return stored.slice(outer: rows.lowerBound, length: rows.count).reshaped(converted.shape)
+        case .identity:
+            return stored
+        case .swapHalves:
+            let half = stored.shape[0] / 2
+            let inner = stored.count / max(stored.shape[0], 1), values = stored.scalars
+            return Tensor(shape: converted.shape, initializingHostElements: { output in
+                for row in 0..<stored.shape[0] {
+                    let from = (row + half) % stored.shape[0]
+                    for column in 0..<inner { output[row * inner + column] = values[from * inner + column] }
+                }
+            })
         case .transpose:
             let rows = stored.shape[0], columns = stored.count / max(rows, 1), values = stored.scalars
             return Tensor(shape: converted.shape, initializingHostElements: { output in

@@ -59,7 +59,7 @@ struct SingleFileLayout: Sendable, Equatable {
             }
         }
         if let key = any({ $0.hasPrefix(Self.unetPrefix + "joint_blocks.") }) {
-            throw unsupported("SD3 checkpoint (model.diffusion_model.joint_blocks.*) is not supported (found '\(key)')")
+            throw unsupported("an SD3 checkpoint (found '\(key)'): open it with SD3SingleFileCheckpoint (--model loads it)")
         }
         if let key = any({ $0.contains("double_blocks.") || $0.contains("single_blocks.") }) {
             throw unsupported("Flux checkpoint (double_blocks.*/single_blocks.*) is not supported (found '\(key)')")

@@ -11,6 +11,9 @@ extension ModelLoader {
     /// also gets its second tokenizer (`tokenizer_2/` of the configuration folder, else the
     /// bundled tables padding with "!", as SDXL's) and text encoder.
     func loadSingleFile(_ path: String, configurationFolder: String?, loras: [LoRAReference]) throws -> LoadedParts {
+        if SD3SingleFileCheckpoint.holdsSD3(path: path) {
+            return try loadSD3SingleFile(path, configurationFolder: configurationFolder, loras: loras)
+        }
         let checkpoint = try component("checkpoint", path) { try SingleFileCheckpoint(path: path) }
         log("loading \(checkpoint.architecture.displayName) checkpoint \(path)"
             + (configurationFolder.map { " with --config \($0)" } ?? "")
@@ -31,7 +34,7 @@ extension ModelLoader {
 
     /// The tokenizer in `subfolder` of the configuration folder when it has one (vocab/merges or
     /// `tokenizer.json`), else the bundled CLIP ViT-L/14 tables with `padToken`.
-    private func singleFileTokenizer(subfolder: String, configurationFolder: String?, padToken: String) throws -> CLIPTokenizer {
+    func singleFileTokenizer(subfolder: String, configurationFolder: String?, padToken: String) throws -> CLIPTokenizer {
         if let configurationFolder {
             let folder = (configurationFolder as NSString).appendingPathComponent(subfolder)
             let files = ["vocab.json", "tokenizer.json"].map { (folder as NSString).appendingPathComponent($0) }

@@ -95,7 +95,8 @@ public struct ModelLoader: Sendable {
         try PipelineClass.check(folder: path)
     }
 
-    /// `--config DIR` must be a folder with at least `unet/config.json`.
+    /// `--config DIR` must be a folder with at least `unet/config.json` (SD1.x/2.x/XL) or
+    /// `transformer/config.json` (SD3).
     static func checkedConfigurationFolder(_ path: String?) throws -> String? {
         guard let path else { return nil }
         let expanded = (path as NSString).expandingTildeInPath
@@ -103,8 +104,10 @@ public struct ModelLoader: Sendable {
         guard FileManager.default.fileExists(atPath: expanded, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ModelResolutionError.invalidConfiguration(path: path, reason: "no such folder")
         }
-        guard FileManager.default.fileExists(atPath: (expanded as NSString).appendingPathComponent("unet/config.json")) else {
-            throw ModelResolutionError.invalidConfiguration(path: path, reason: "not a diffusers folder (missing unet/config.json)")
+        guard ["unet/config.json", "transformer/config.json"].contains(where: {
+            FileManager.default.fileExists(atPath: (expanded as NSString).appendingPathComponent($0))
+        }) else {
+            throw ModelResolutionError.invalidConfiguration(path: path, reason: "not a diffusers folder (missing unet/config.json, or transformer/config.json for SD3)")
         }
         return expanded
     }
