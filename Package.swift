@@ -1,6 +1,7 @@
 // swift-tools-version: 6.0
 // SemanticDraw in Swift: real-time region-based text-to-image generation (paper: Lee et al.,
 // "SemanticDraw", CVPR 2025). Targets are layered one way; see README.md and docs/.
+import Foundation
 import PackageDescription
 
 // x86-64: build the C kernels for AVX2 + FMA (x86-64-v3: every x86 server CPU since 2015).
@@ -120,3 +121,23 @@ let package = Package(
         .testTarget(name: "SemanticDrawCLITests", dependencies: ["TensorRuntime", "ImageCodecs", "SemanticDraw"]),
     ]
 )
+
+// Fuzzing (Fuzz/, Tools/run-fuzzers.sh, docs/RELIABILITY.md): with SEMANTIC_DRAW_FUZZ=1 only, the
+// project's Swift modules are instrumented for libFuzzer (coverage) and AddressSanitizer, and one
+// more executable, `semantic-draw-fuzz`, holds the fuzz targets. Tools/run-fuzzers.sh builds it
+// in its own scratch folder (.build-fuzz), so the ordinary build never sees either.
+if ProcessInfo.processInfo.environment["SEMANTIC_DRAW_FUZZ"] == "1" {
+    let instrumented = ["TensorRuntime", "DiffusionModels", "Tokenizer", "Schedulers", "Hub", "ImageCodecs", "SemanticDraw", "SemanticDrawServer"]
+    for target in package.targets where instrumented.contains(target.name) {
+        // -enable-testing: the fuzz targets reach internal parsers through @testable import.
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-sanitize=fuzzer,address", "-enable-testing"])]
+    }
+    package.targets.append(.executableTarget(
+        name: "SemanticDrawFuzz",
+        dependencies: ["TensorRuntime", "DiffusionModels", "ImageCodecs", "SemanticDraw", "SemanticDrawServer"],
+        path: "Fuzz/SemanticDrawFuzz",
+        swiftSettings: [.unsafeFlags(["-sanitize=fuzzer,address", "-parse-as-library"])],
+        linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address"])]
+    ))
+    package.products.append(.executable(name: "semantic-draw-fuzz", targets: ["SemanticDrawFuzz"]))
+}

@@ -28,6 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest WebSocket message in bytes (a single frame may be twice this; a larger one closes the session after an error).")
     var maximumMessageBytes = 8 << 20
     @Option(help: "Most brushes per session.") var maximumBrushes = 32
+    @Option(help: "Most sessions open at once (further connections get an error and are closed).") var maximumSessions = 16
 
     func validate() throws {
         for (name, value) in [("--width", width), ("--height", height)] {
@@ -38,6 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is outside 0...65535") }
         if let guidance, !(guidance.isFinite && guidance >= 0) { throw ValidationError("--guidance \(guidance) must be a number >= 0") }
         guard steps == nil || slots == nil else { throw ValidationError("give --steps or --slots, not both") }
+        guard (1...1024).contains(maximumSessions) else { throw ValidationError("--maximum-sessions \(maximumSessions) is outside 1...1024") }
         guard (1024...(1 << 30)).contains(maximumMessageBytes) else {
             throw ValidationError("--maximum-message-bytes \(maximumMessageBytes) is outside 1024...\(1 << 30)")
         }
@@ -70,6 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.limits.messageBytes = maximumMessageBytes
         configuration.limits.frameBytes = 2 * maximumMessageBytes
         configuration.limits.brushes = maximumBrushes
+        configuration.limits.sessions = maximumSessions
         let server = SemanticDrawServer(model: model, configuration: configuration)
         let banner = "(\(request.model), \(preset.accelerator.rawValue), \(stream.width)x\(stream.height), \(stream.schedule)); Ctrl+C stops"
         let host = self.host

@@ -18,7 +18,8 @@ struct OneShotGeneration: Sendable {
             throw ClientMessageError("\(error)")
         }
         for (index, brush) in palette.brushes.enumerated() {
-            guard case .data = brush.mask else { throw ClientMessageError("brushes[\(index)].mask must be embedded data (the server reads no files)") }
+            // No mask is fine: the brush covers the canvas (plain text-to-image when it is the only one).
+            if case .file? = brush.mask { throw ClientMessageError("brushes[\(index)].mask must be embedded data (the server reads no files)") }
         }
         if let image = palette.background.image, case .file = image {
             throw ClientMessageError("background.image must be embedded data (the server reads no files)")

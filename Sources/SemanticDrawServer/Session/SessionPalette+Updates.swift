@@ -16,6 +16,7 @@ extension SessionPalette {
             let mask = image.brushMask()
             brushes[index].maskPNG = png
             brushes[index].mask = mask
+            brushes[index].coversCanvas = false
             return [.mask(id: id, mask)]
         case .removeBrush(let id):
             guard brushes.contains(where: { $0.id == id }) else { throw ClientMessageError("remove_brush: no brush \"\(id)\"", request: "remove_brush") }
@@ -97,13 +98,23 @@ extension SessionPalette {
         }
         var next = SessionPalette(seed: palette.seed)
         for (index, brush) in palette.brushes.enumerated() {
-            guard case .data(let png) = brush.mask else {
+            var imported = Brush(id: "brush-\(index + 1)", name: brush.name, color: brush.color, prompt: brush.prompt,
+                                 negativePrompt: brush.negativePrompt, promptStrength: brush.promptStrength, maskAlpha: brush.maskAlpha,
+                                 maskBlur: brush.maskBlur)
+            switch brush.mask {
+            case .data(let png)?:
+                let image = try Self.decodeImage(png, request: "palette", field: "brushes[\(index)].mask", limits: limits)
+                imported.maskPNG = png
+                imported.mask = image.brushMask()
+            case nil:
+                // No mask covers the canvas, as `generate` reads it (Palette.loadMasks): an all-white
+                // mask, which the stream resizes to its canvas.
+                imported.mask = Tensor(shape: [1, 1], repeating: 1)
+                imported.coversCanvas = true
+            case .file?:
                 throw ClientMessageError("palette: brushes[\(index)].mask must be embedded data (the server reads no files)", request: "palette")
             }
-            let image = try Self.decodeImage(png, request: "palette", field: "brushes[\(index)].mask", limits: limits)
-            next.brushes.append(Brush(id: "brush-\(index + 1)", name: brush.name, color: brush.color, prompt: brush.prompt,
-                                      negativePrompt: brush.negativePrompt, promptStrength: brush.promptStrength, maskAlpha: brush.maskAlpha,
-                                      maskBlur: brush.maskBlur, maskPNG: png, mask: image.brushMask()))
+            next.brushes.append(imported)
         }
         var backgroundImage: Tensor?
         if let reference = palette.background.image {

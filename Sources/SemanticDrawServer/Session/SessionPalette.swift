@@ -15,9 +15,12 @@ struct SessionPalette: Sendable {
         var promptStrength: Float = 1
         var maskAlpha: Float = 1
         var maskBlur: Float = 8
-        /// The last mask PNG the client sent (nil: empty so far).
+        /// The last mask PNG the client sent (nil: empty so far, or ``coversCanvas``).
         var maskPNG: Data?
         var mask: Tensor?
+        /// Imported from a palette brush without a mask: the brush covers the canvas (an all-white
+        /// mask), as `generate` reads such a brush, until a `mask` message gives it one.
+        var coversCanvas = false
 
         var streamBrush: StreamBrush {
             StreamBrush(id: id, prompt: .text(prompt), negativePrompt: negativePrompt.map(PromptInput.text), promptStrength: promptStrength,
@@ -39,7 +42,7 @@ struct SessionPalette: Sendable {
         let emptyMask = try PNG.encode(Image(width: width, height: height, channels: 1, repeating: 0))
         let paletteBrushes = brushes.map { brush in
             Palette.Brush(name: brush.name.isEmpty ? brush.id : brush.name, color: Self.validColor(brush.color), prompt: brush.prompt,
-                          negativePrompt: brush.negativePrompt, mask: .data(brush.maskPNG ?? emptyMask), maskAlpha: brush.maskAlpha,
+                          negativePrompt: brush.negativePrompt, mask: brush.coversCanvas ? nil : .data(brush.maskPNG ?? emptyMask), maskAlpha: brush.maskAlpha,
                           maskBlur: brush.maskBlur, promptStrength: brush.promptStrength)
         }
         var palette = Palette(width: width, height: height, seed: seed, model: model, guidance: settings.guidance,
