@@ -55,7 +55,8 @@ public let convolutionScratchLimit = 16 * 1024 * 1024
 extension Tensor {
     /// 2-D cross-correlation as PyTorch's `conv2d`: input [B, Cin, H, W], weight
     /// [Cout, Cin, kh, kw], optional bias [Cout]. 1x1 stride-1 unpadded convolutions are one GEMM
-    /// per image; others build im2col columns in bounded chunks of output rows.
+    /// per image; others build im2col columns in bounded chunks of output rows. A half-precision
+    /// weight runs the same algorithms with the bf16 GEMM (as C^T = A^T W^T through strides).
     func cpuConv2d(weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Padding2D = Padding2D(0),
                        algorithm: ConvolutionAlgorithm = .automatic) -> Tensor {
         OperationProfiler.measure("conv2d") {
@@ -92,6 +93,15 @@ extension Tensor {
                 return result
             } else if isPointwise {
                 for image in 0..<batch {
+                    if weight.dtype != .float32 {
+                        // C^T [pixels x Cout] = input^T [pixels x Cin] W^T, stored through strides.
+                        BFloat16GEMM.multiply(
+                            m: outPlane, weights: weight.packedBFloat16Panels(rows: outChannels),
+                            a: pointer + image * inChannels * height * width, aRowStride: 1, aColumnStride: outPlane,
+                            c: result.pointer + image * outChannels * outPlane, cRowStride: 1, cColumnStride: outPlane,
+                            accumulate: false)
+                        continue
+                    }
                     BLAS.sgemm(m: outChannels, n: outPlane, k: inChannels,
                                a: weight.pointer, lda: inChannels,
                                b: pointer + image * inChannels * height * width, ldb: outPlane,
@@ -110,10 +120,18 @@ extension Tensor {
                             source: source, channels: inChannels, height: height, width: width,
                             kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
                             outWidth: outWidth, firstRow: firstRow, rows: rows, columns: columns.pointer)
-                        BLAS.sgemm(m: outChannels, n: chunkWidth, k: reduction,
-                                   a: weight.pointer, lda: reduction,
-                                   b: columns.pointer, ldb: chunkWidth,
-                                   c: result.pointer + image * outChannels * outPlane + firstRow * outWidth, ldc: outPlane)
+                        let target = result.pointer + image * outChannels * outPlane + firstRow * outWidth
+                        if weight.dtype != .float32 {
+                            BFloat16GEMM.multiply(
+                                m: chunkWidth, weights: weight.packedBFloat16Panels(rows: outChannels),
+                                a: columns.pointer, aRowStride: 1, aColumnStride: chunkWidth,
+                                c: target, cRowStride: 1, cColumnStride: outPlane, accumulate: false)
+                        } else {
+                            BLAS.sgemm(m: outChannels, n: chunkWidth, k: reduction,
+                                       a: weight.pointer, lda: reduction,
+                                       b: columns.pointer, ldb: chunkWidth,
+                                       c: target, ldc: outPlane)
+                        }
                         firstRow += rows
                     }
                 }
@@ -136,7 +154,11 @@ extension Tensor {
         let positions = (outputTile + 2) * (outputTile + 2)
         let tilesX = (outWidth + outputTile - 1) / outputTile, tilesY = (outHeight + outputTile - 1) / outputTile
         let transformedWeights = TensorStorage(uninitializedCount: positions * outChannels * inChannels)
-        let weightBox = UncheckedSendable(weight.pointer), transformedBox = UncheckedSendable(transformedWeights.pointer)
+        // Half-precision weights: transformed in float32, then each position's matrix is rounded
+        // to bf16 panels (per call, as the float32 transform is).
+        let halfPrecision = weight.dtype != .float32
+        let floatWeight = halfPrecision ? weight.converted(to: .float32) : weight
+        let weightBox = UncheckedSendable(floatWeight.pointer), transformedBox = UncheckedSendable(transformedWeights.pointer)
         parallelRanges(outChannels, minimumPerTask: 16) { rows in
             if outputTile == 4 {
                 sd_winograd4_weights(weightBox.value, transformedBox.value, outChannels, inChannels, rows.lowerBound, rows.upperBound)
@@ -144,6 +166,10 @@ extension Tensor {
                 sd_winograd_weights(weightBox.value, transformedBox.value, outChannels, inChannels, rows.lowerBound, rows.upperBound)
             }
         }
+        let packedPositions = halfPrecision ? (0..<positions).map { position in
+            PackedBFloat16Panels(packingFloat32: transformedWeights.pointer + position * outChannels * inChannels,
+                                 rows: outChannels, depth: inChannels)
+        } : []
         // Work units: whole images side by side in one GEMM (N = images x tiles) when an image
         // fits the scratch bound, else chunks of tile rows of one image.
         let tilesPerImage = tilesY * tilesX
@@ -185,7 +211,14 @@ extension Tensor {
                     column += (unit.endRow - unit.firstRow) * tilesX
                 }
             }
-            for position in 0..<positions {
+            for position in 0..<positions where halfPrecision {
+                BFloat16GEMM.multiply(
+                    m: leading, weights: packedPositions[position],
+                    a: inputBox.value + position * inChannels * leading, aRowStride: 1, aColumnStride: leading,
+                    c: productBox.value + position * outChannels * leading, cRowStride: 1, cColumnStride: leading,
+                    accumulate: false)
+            }
+            for position in 0..<positions where !halfPrecision {
                 BLAS.sgemm(m: outChannels, n: leading, k: inChannels,
                            a: transformedWeights.pointer + position * outChannels * inChannels, lda: inChannels,
                            b: inputBox.value + position * inChannels * leading, ldb: leading,
