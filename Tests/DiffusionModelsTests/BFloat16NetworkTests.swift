@@ -11,7 +11,8 @@ import Testing
 /// full-size UNet against PyTorch float32). Each weight carries a relative rounding error of at
 /// most 2^-8 (about 4e-3, BFloat16KernelTests derives the per-product bound); through a dozen
 /// layers with normalisations in between these stay at the 1e-3..1e-2 level. The error must
-/// also be above 1e-6, so that a load which silently stayed float32 fails.
+/// also be above 1e-6 (except for the BF16 checkpoint, whose weights are bf16 already), so that a
+/// load which silently stayed float32 fails.
 @Suite struct BFloat16NetworkTests {
     @Test(arguments: NetworkParityTests.cases)
     func staysCloseToTheFloat32Reference(_ testCase: NetworkParityTests.Case) throws {
@@ -30,7 +31,10 @@ import Testing
             let comparison = Comparison(actual, reference)
             print("bf16 \(testCase.testDescription) \(name): \(comparison)")
             #expect(comparison.relativeError <= 3e-2, "\(name): \(comparison)")
-            #expect(comparison.relativeError > 1e-6, "\(name): bf16 weights were not used (\(comparison))")
+            // A BF16 checkpoint's weights round to themselves: only the summation order differs.
+            if !testCase.fixture.contains("bf16") {
+                #expect(comparison.relativeError > 1e-6, "\(name): bf16 weights were not used (\(comparison))")
+            }
         }
     }
 }

@@ -36,20 +36,6 @@ final class PackedBFloat16Panels: @unchecked Sendable {
         }
     }
 
-    /// Packs a float32 matrix held in memory the caller owns (e.g. Winograd-transformed weights).
-    init(packingFloat32 matrix: UnsafePointer<Float>, rows: Int, depth: Int) {
-        self.rows = rows
-        self.depth = depth
-        elementCount = max(1, sd_bf16_packed_count(rows, depth))
-        elements = UnsafeMutableRawPointer.allocate(byteCount: elementCount * 2, alignment: 64)
-            .bindMemory(to: UInt16.self, capacity: elementCount)
-        let source = UncheckedSendable(UnsafeRawPointer(matrix)), destination = UncheckedSendable(elements)
-        parallelRanges(panelCount, minimumPerTask: 8) { panels in
-            sd_bf16_pack(source.value, Int32(SD_BF16_SOURCE_F32.rawValue), rows, depth, destination.value,
-                         panels.lowerBound, panels.upperBound)
-        }
-    }
-
     /// Bytes held by the panels.
     var byteCount: Int { elementCount * 2 }
 
