@@ -45,6 +45,21 @@ import TensorRuntime
         #expect(try Data(contentsOf: URL(fileURLWithPath: workspace.path("again.png"))) == bf16Bytes)
     }
 
+    /// `forward --precision bf16`: the VAE decoder within the network tolerance of the float32
+    /// reference (BFloat16NetworkTests), and measurably not float32.
+    @Test func forwardTakesThePrecision() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: CLI.executable.path))
+        let fixture = CLI.repository.appendingPathComponent("Tests/Fixtures/vae").path
+        let output = CLI.temporaryPath("bf16.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let run = try CLI.run(["forward", "vae-decode", "--model", fixture, "--input", fixture + "/inputs.safetensors",
+                               "--output", output, "--precision", "bf16"])
+        #expect(run.status == 0, "stderr: \(run.error)")
+        let worst = try CLI.worstDifference("sample", output, fixture + "/outputs.safetensors")
+        let largest = try SafeTensorsFile(path: fixture + "/outputs.safetensors").tensor("sample").scalars.map(abs).max() ?? 1
+        #expect(worst / largest <= 3e-2 && worst > 1e-4, "max error \(worst), max |reference| \(largest)")
+    }
+
     @Test func anUnknownPrecisionIsRefused() throws {
         try #require(FileManager.default.isExecutableFile(atPath: CLI.executable.path))
         let run = try CLI.run(["generate", "--model", "tiny-random", "--prompt", "a cat", "--precision", "fp16", "--output",
