@@ -297,12 +297,15 @@ def build(case):
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(
-        description="Time diffusers/transformers eager float32 on CPU (PyTorch side of "
+        description="Time diffusers/transformers eager float32 (or bf16 autocast) on CPU (PyTorch side of "
                     "`semantic-draw bench`).")
     p.add_argument("--case", required=True, choices=CASES)
     p.add_argument("--threads", required=True, type=int, help="torch.set_num_threads(N)")
     p.add_argument("--repeats", required=True, type=int, help="timed runs (>= 1)")
     p.add_argument("--warmup", type=int, default=1, help="untimed runs first (default 1)")
+    p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                   help="fp32 (default) or bf16: run under torch.autocast('cpu', dtype=torch.bfloat16), "
+                        "PyTorch's CPU mixed precision (the counterpart of `bench --precision bf16`)")
     p.add_argument("--json", action="store_true",
                    help="print one JSON line on stdout, all logs on stderr")
     args = p.parse_args(argv)
@@ -332,7 +335,9 @@ def main(argv=None):
             % (args.case, n_params / 1e6, time.perf_counter() - t0))
 
         seconds = []
-        with torch.inference_mode():
+        autocast = (torch.autocast("cpu", dtype=torch.bfloat16) if args.precision == "bf16"
+                    else contextlib.nullcontext())
+        with torch.inference_mode(), autocast:
             for i in range(args.warmup):
                 t0 = time.perf_counter()
                 run()
@@ -349,13 +354,13 @@ def main(argv=None):
         median = statistics.median(seconds)
 
     if args.json:
-        print(json.dumps({"case": args.case, "threads": args.threads,
+        print(json.dumps({"case": args.case, "threads": args.threads, "precision": args.precision,
                           "seconds": seconds, "median": median}),
               file=real_stdout, flush=True)
         log("median: %.3f s" % median)
     else:
-        print("median: %.3f s (%s, %d threads, %d runs)"
-              % (median, args.case, args.threads, len(seconds)), file=real_stdout, flush=True)
+        print("median: %.3f s (%s, %s, %d threads, %d runs)"
+              % (median, args.case, args.precision, args.threads, len(seconds)), file=real_stdout, flush=True)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Where to append the results as JSON lines.")
     var json: String?
 
+    @Option(help: "Weight precision of the network cases: fp32 or bf16 (PyTorch then runs under CPU bf16 autocast).")
+    var precision: Precision = .fp32
+
     func validate() throws {
         let names = BenchmarkCase.allCases.map(\.rawValue) + Self.standaloneCases.map { $0.name }
         for name in cases where !names.contains(name) {
@@ -56,7 +59,8 @@ struct BenchCommand: ParsableCommand {
         if usePyTorch && !FileManager.default.isExecutableFile(atPath: python) {
             throw CommandFailure("\(python) not found: run Tools/setup-reference-env.sh, or pass --python none")
         }
-        log("threads: \(threads); repeats \(repeats) x rounds \(rounds); BLAS: \(BLAS.implementation)")
+        log("threads: \(threads); repeats \(repeats) x rounds \(rounds); BLAS: \(BLAS.implementation); precision \(precision.rawValue)"
+            + (precision == .bf16 ? "; bf16 kernel: \(BFloat16GEMM.path.rawValue)" : ""))
         var lines: [String] = []
         for benchmarkCase in selected {
             log("\(benchmarkCase.rawValue): \(benchmarkCase.summary)")
@@ -64,7 +68,7 @@ struct BenchCommand: ParsableCommand {
             // PyTorch side builds its own, so the two never sit in memory together.
             func prepared() throws -> () throws -> Void {
                 let buildStart = Date()
-                let runOnce = try benchmarkCase.prepare()
+                let runOnce = try benchmarkCase.prepare(precision: precision)
                 _ = OperationProfiler.drain()
                 log("  built in \(format(Date().timeIntervalSince(buildStart))) s; warm-up")
                 try runOnce()
@@ -96,7 +100,7 @@ struct BenchCommand: ParsableCommand {
             }
             let swiftMedian = median(swiftTimes)
             var line = "\(benchmarkCase.rawValue): swift \(format(swiftMedian)) s"
-            var record: [String: Any] = ["case": benchmarkCase.rawValue, "threads": threads, "blas": BLAS.implementation, "swift_seconds": swiftTimes, "swift_median": swiftMedian]
+            var record: [String: Any] = ["case": benchmarkCase.rawValue, "precision": precision.rawValue, "threads": threads, "blas": BLAS.implementation, "swift_seconds": swiftTimes, "swift_median": swiftMedian]
             if usePyTorch {
                 let torchMedian = median(torchTimes)
                 line += ", pytorch \(format(torchMedian)) s, speed-up x\(String(format: "%.2f", torchMedian / swiftMedian))"
@@ -133,7 +137,7 @@ struct BenchCommand: ParsableCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = ["Tools/bench_pytorch.py", "--case", benchmarkCase.rawValue, "--threads", "\(threads)",
-                             "--repeats", "\(repeats)", "--json"]
+                             "--repeats", "\(repeats)", "--precision", precision.rawValue, "--json"]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.standardError

@@ -34,9 +34,11 @@ enum BenchmarkCase: String, CaseIterable {
         }
     }
 
-    /// Builds the network (random weights) and returns a closure that runs it once.
-    func prepare() throws -> () throws -> Void {
+    /// Builds the network (random weights, weight matrices in `precision`) and returns a
+    /// closure that runs it once.
+    func prepare(precision: Precision = .fp32) throws -> () throws -> Void {
         let store = ParameterStore(randomWeightsSeed: 0)
+        store.precision = precision
         var random = TorchGenerator(seed: 1)
         switch self {
         case .unetBatch1, .unetBatch4:

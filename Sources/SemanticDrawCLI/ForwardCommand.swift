@@ -59,6 +59,9 @@ struct ForwardCommand: ParsableCommand {
     @Option(name: .customLong("lora-scale"), help: "Strength of the --lora at the same position (repeatable; default 1).")
     var loraScales: [Float] = []
 
+    @Option(help: Precision.help)
+    var precision: Precision = .fp32
+
     func validate() throws {
         guard NetworkComponent(rawValue: component) != nil else {
             throw ValidationError("unknown component '\(component)'; expected one of \(NetworkComponent.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -78,7 +81,9 @@ struct ForwardCommand: ParsableCommand {
         do {
             let start = Date()
             let references = loras.enumerated().map { LoRAReference(path: $1, scale: $0 < loraScales.count ? loraScales[$0] : 1) }
-            let outputs = try network.run(model: model, configurationFolder: configurationFolder, inputs: inputs, loras: references)
+            let outputs = try ParameterStore.$loadingPrecision.withValue(precision) {
+                try network.run(model: model, configurationFolder: configurationFolder, inputs: inputs, loras: references)
+            }
             try SafeTensorsWriter.write(outputs, to: output)
             let seconds = Date().timeIntervalSince(start)
             let shapes = outputs.keys.sorted().map { key -> String in

@@ -2,6 +2,7 @@ import ArgumentParser
 import DiffusionModels
 import Schedulers
 import SemanticDraw
+import TensorRuntime
 
 /// The model options shared by `panorama`, `serve` and `download`: the same names and meaning
 /// as in `generate`.
@@ -29,6 +30,9 @@ struct ModelOptions: ParsableArguments {
 
     @Option(help: "eta of TCD (hyper-sd with one step; default 1.0).")
     var eta: Float?
+
+    @Option(help: Precision.help)
+    var precision: Precision = .fp32
 
     func validate() throws {
         _ = try preset
@@ -84,6 +88,7 @@ struct ModelOptions: ParsableArguments {
             }
         }
         request.configurationFolder = configurationFolder
+        request.precision = precision
         if let tinyAutoencoder { request.tinyAutoencoder = tinyAutoencoder }
         return request
     }

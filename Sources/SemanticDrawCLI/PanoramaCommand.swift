@@ -57,7 +57,7 @@ struct PanoramaCommand: AsyncParsableCommand {
         let description = try JSONSerialization.data(withJSONObject: [
             "prompt": prompt, "negative_prompt": negativePrompt as Any, "width": width, "height": height, "seed": seed,
             "accelerator": preset.accelerator.rawValue, "schedule": "\(settings.schedule)", "guidance": settings.guidance,
-            "model": request.model,
+            "model": request.model, "precision": request.precision == .fp32 ? NSNull() as Any : request.precision.rawValue as Any,
         ].compactMapValues { $0 is NSNull ? nil : $0 }, options: [.sortedKeys])
         var parameters = [GenerationParameters.Setting("Steps", String(Preset.stepCount(settings.schedule))),
                           .init("Sampler", GenerationParameters.samplerName(settings.scheduler))]
@@ -66,7 +66,9 @@ struct PanoramaCommand: AsyncParsableCommand {
         }
         parameters += [.init("CFG scale", GenerationParameters.number(settings.guidance)), .init("Seed", String(seed)),
                        .init("Size", "\(width)x\(height)"), .init("Model", GenerationParameters.displayName(request.model)),
-                       .init("Accelerator", preset.accelerator.rawValue), .init("Mode", "panorama"), .init("Generator", "semantic-draw")]
+                       .init("Accelerator", preset.accelerator.rawValue), .init("Mode", "panorama")]
+        if request.precision != .fp32 { parameters.append(.init("Precision", request.precision.rawValue)) }
+        parameters.append(.init("Generator", "semantic-draw"))
         let infotext = GenerationParameters(prompt: prompt, negativePrompt: negativePrompt ?? "", settings: parameters).text
         try PNG.write(image, to: output, textChunks: [
             PNGText(keyword: GenerationParameters.pngTextKeyword, text: infotext, storage: .latin1WhenPossible),

@@ -66,6 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
                                                 modelName: request.model)
         configuration.accelerator = preset.accelerator
         configuration.family = model.components.family
+        configuration.precision = request.precision
         configuration.host = host
         configuration.port = port
         configuration.notes = model.notes

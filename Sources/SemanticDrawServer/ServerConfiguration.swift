@@ -1,5 +1,6 @@
 import Foundation
 import SemanticDraw
+import TensorRuntime
 
 /// What `semantic-draw serve` was started with.
 public struct ServerConfiguration: Sendable {
@@ -20,6 +21,8 @@ public struct ServerConfiguration: Sendable {
     public var accelerator: Accelerator = .lcm
     /// The model's family; saved and one-shot palettes record it.
     public var family: ModelFamily = .stableDiffusion1
+    /// The model's weight precision (`serve --precision`); saved palettes record it.
+    public var precision: Precision = .fp32
     /// Notes shown to clients (e.g. the tiny-random warning).
     public var notes: [String] = []
     /// JPEG quality of stream frames.

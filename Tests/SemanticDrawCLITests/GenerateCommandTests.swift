@@ -112,7 +112,7 @@ import Testing
                         "--brush-name", "--brush-color", "--palette", "--width", "--height", "--seed", "--steps", "--slots", "--guidance",
                         "--bootstrap-steps", "--bootstrap-mix", "--quantization", "--background-image", "--background-prompt",
                         "--background-negative-prompt", "--baseline", "--posterior-mean", "--model", "--accelerator",
-                        "--accelerator-lora", "--eta", "--config", "--lora", "--lora-scale", "--tiny-vae", "--output", "--save-palette",
+                        "--accelerator-lora", "--eta", "--config", "--lora", "--lora-scale", "--precision", "--tiny-vae", "--output", "--save-palette",
                         "--help", "-h"]
         #expect(listed.sorted() == expected.sorted())
         // An alias writes the same field as its option: --mask-blur then --mask-std on one brush is "twice".

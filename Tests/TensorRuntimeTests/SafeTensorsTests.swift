@@ -140,7 +140,11 @@ private func writeRaw(_ data: Data, to path: String) throws {
         let header = #"{"h":{"dtype":"F16","shape":[\#(cases.count)],"data_offsets":[0,\#(data.count)]}}"#
         try writeRaw(rawSafeTensors(header: header, data: data), to: path)
 
-        let tensor = try SafeTensorsFile(path: path).tensor("h")
+        let file = try SafeTensorsFile(path: path)
+        // Kept in half precision (mapped in place) it widens to the same values (F16C path).
+        let half = try file.halfPrecisionTensor("h")
+        #expect(half.dtype == .float16)
+        for tensor in [try file.tensor("h"), half] {
         #expect(tensor.shape == [cases.count])
         for (index, testCase) in cases.enumerated() {
             let actual = tensor.scalars[index]
@@ -150,6 +154,7 @@ private func writeRaw(_ data: Data, to path: String) throws {
                 #expect(actual.bitPattern == testCase.value.bitPattern,
                         "F16 bits \(String(testCase.bits, radix: 16)): \(actual), expected \(testCase.value)")
             }
+        }
         }
     }
 
@@ -166,7 +171,11 @@ private func writeRaw(_ data: Data, to path: String) throws {
         let header = #"{"b":{"dtype":"BF16","shape":[\#(cases.count)],"data_offsets":[0,\#(data.count)]}}"#
         try writeRaw(rawSafeTensors(header: header, data: data), to: path)
 
-        let tensor = try SafeTensorsFile(path: path).tensor("b")
+        let file = try SafeTensorsFile(path: path)
+        let half = try file.halfPrecisionTensor("b")
+        #expect(half.dtype == .bfloat16)
+        #expect(half.scalars.map(\.bitPattern) == (try file.tensor("b")).scalars.map(\.bitPattern))
+        let tensor = try file.tensor("b")
         for (index, testCase) in cases.enumerated() {
             let actual = tensor.scalars[index]
             if testCase.value.isNaN {

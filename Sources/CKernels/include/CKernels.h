@@ -80,4 +80,6 @@ void sd_winograd4_output(const float *transformed, float *output, const float *b
                          ptrdiff_t out_height, ptrdiff_t out_width, ptrdiff_t tiles_x, ptrdiff_t tile_row_begin,
                          ptrdiff_t tile_row_end, ptrdiff_t leading, ptrdiff_t channel_begin, ptrdiff_t channel_end);
 
+#include "CKernelsBF16.h"
+
 #endif

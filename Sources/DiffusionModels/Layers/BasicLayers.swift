@@ -1,19 +1,21 @@
 import TensorRuntime
 
-/// `torch.nn.Linear`: keys `<path>.weight` [out, in] and optionally `<path>.bias` [out].
+/// `torch.nn.Linear`: keys `<path>.weight` [out, in] and optionally `<path>.bias` [out]. The
+/// weight is bf16 when the store's ``ParameterStore/precision`` says so.
 public struct Linear: Sendable {
     public let weight: Tensor
     public let bias: Tensor?
 
     public init(_ store: ParameterStore, _ path: KeyPath, inFeatures: Int, outFeatures: Int, bias hasBias: Bool = true) throws {
-        weight = try store.take(path.key("weight"), shape: [outFeatures, inFeatures])
+        weight = try store.takeWeightMatrix(path.key("weight"), shape: [outFeatures, inFeatures])
         bias = hasBias ? try store.take(path.key("bias"), shape: [outFeatures]) : nil
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor { input.linear(weight: weight, bias: bias) }
 }
 
-/// `torch.nn.Conv2d`: keys `<path>.weight` [out, in, k, k] and optionally `<path>.bias`.
+/// `torch.nn.Conv2d`: keys `<path>.weight` [out, in, k, k] and optionally `<path>.bias`; the
+/// weight is bf16 when the store's ``ParameterStore/precision`` says so.
 public struct Conv2d: Sendable {
     public let weight: Tensor
     public let bias: Tensor?
@@ -22,7 +24,7 @@ public struct Conv2d: Sendable {
 
     public init(_ store: ParameterStore, _ path: KeyPath, inChannels: Int, outChannels: Int, kernelSize: Int,
                 stride: Int = 1, padding: Padding2D = Padding2D(0), bias hasBias: Bool = true) throws {
-        weight = try store.take(path.key("weight"), shape: [outChannels, inChannels, kernelSize, kernelSize])
+        weight = try store.takeWeightMatrix(path.key("weight"), shape: [outChannels, inChannels, kernelSize, kernelSize])
         bias = hasBias ? try store.take(path.key("bias"), shape: [outChannels]) : nil
         self.stride = stride
         self.padding = padding

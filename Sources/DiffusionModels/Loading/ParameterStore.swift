@@ -17,6 +17,16 @@ public final class ParameterStore {
     private let ignoredKeys: Set<String>
     /// Replacement tensors by key (e.g. LoRA-fused weights); shapes are checked all the same.
     public var overrides: [String: Tensor] = [:]
+    /// The precision weight matrices are handed out in (``takeWeightMatrix(_:shape:)``): from
+    /// ``loadingPrecision`` when the store is made. Overrides (fused LoRAs) are float32 and are
+    /// rounded here, so LoRAs fuse in float32 and then round once.
+    public var precision: Precision = ParameterStore.loadingPrecision
+
+    /// The precision stores made in this task (and its children) hand weight matrices out in;
+    /// model loading runs under `ParameterStore.$loadingPrecision.withValue(.bf16) { ... }`
+    /// to load any network with bf16 weights without threading a parameter through every
+    /// initialiser.
+    @TaskLocal public static var loadingPrecision: Precision = .fp32
 
     /// Opens `path`; `ignoredKeys` are non-parameter buffers some checkpoints carry
     /// (e.g. CLIP's `position_ids`) and are neither required nor reported as unused.
@@ -69,7 +79,20 @@ public final class ParameterStore {
 
     /// The tensor stored under `key`, which must have `shape`.
     public func take(_ key: String, shape: [Int]) throws -> Tensor {
-        let tensor: Tensor
+        try take(key, shape: shape, weightMatrix: false)
+    }
+
+    /// The weight matrix of a linear layer or convolution under `key`: float32 at
+    /// ``Precision/fp32``; at ``Precision/bf16`` rounded to bfloat16 once, straight into the
+    /// bf16 GEMM's packed panels (F16/BF16 file data is read in place from the mapping, with
+    /// no float32 copy).
+    /// F16 weights are converted while packing (one rounding, never a float32 copy).
+    public func takeWeightMatrix(_ key: String, shape: [Int]) throws -> Tensor {
+        try take(key, shape: shape, weightMatrix: precision == .bf16)
+    }
+
+    private func take(_ key: String, shape: [Int], weightMatrix half: Bool) throws -> Tensor {
+        var tensor: Tensor
         if let override = overrides[key] {
             tensor = override
         } else if let dictionary {
@@ -87,7 +110,9 @@ public final class ParameterStore {
                 throw ModelLoadingError.shapeMismatch(key: key, expected: shape, found: entry.shape, file: path)
             }
             do {
-                tensor = try file.tensor(key)
+                // F16/BF16 data is read in place from the mapping (no float32 copy).
+                let stayHalf = half && (entry.dtype == .float16 || entry.dtype == .bfloat16)
+                tensor = stayHalf ? try file.halfPrecisionTensor(key) : try file.tensor(key)
             } catch let error as SafeTensorsError {
                 throw ModelLoadingError.safeTensors(error)
             }
@@ -96,6 +121,12 @@ public final class ParameterStore {
         }
         guard tensor.shape == shape else {
             throw ModelLoadingError.shapeMismatch(key: key, expected: shape, found: tensor.shape, file: path)
+        }
+        // Rounded (once) straight into the bf16 GEMM's panels, at load; the checkpoint's pages
+        // of that weight are then released (the file stays mapped for the float32 tensors).
+        if half {
+            tensor = tensor.packedBFloat16WeightMatrix()
+            if overrides[key] == nil { file?.releasePages(of: key) }
         }
         taken.insert(key)
         return tensor

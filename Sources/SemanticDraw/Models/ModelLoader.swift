@@ -66,7 +66,8 @@ public struct ModelLoader: Sendable {
     public func load(_ request: ModelRequest) async throws -> LoadedModel {
         let files = try await fetch(request)
         try Task.checkCancellation()
-        return try build(files)
+        if request.precision != .fp32 { log("weights in \(request.precision.rawValue) (linear and convolution weight matrices)") }
+        return try ParameterStore.$loadingPrecision.withValue(request.precision) { try build(files) }
     }
 
     /// The folders a diffusers pipeline needs, missing ones listed (`vae/` only without TAESD;

@@ -1,4 +1,5 @@
 import DiffusionModels
+import TensorRuntime
 
 /// A model to load: the base model, LoRAs fused into it, and an optional tiny autoencoder.
 /// Names may be paths or hub repo ids (see ``ModelReference``).
@@ -17,6 +18,8 @@ public struct ModelRequest: Sendable, Equatable {
     /// SDXL-Lightning's distilled UNet on SDXL base (``Preset/acceleratedUNet``). The base's
     /// own UNet weights are then not downloaded.
     public var unetWeights: String?
+    /// The networks' weight precision (`--precision`; default fp32).
+    public var precision: Precision = .fp32
 
     public init(model: String, configurationFolder: String? = nil, loras: [LoRAReference] = [], tinyAutoencoder: String? = nil,
                 unetWeights: String? = nil) {

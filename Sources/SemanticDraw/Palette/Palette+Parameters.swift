@@ -64,6 +64,7 @@ extension Palette {
                 settings.append(.init("Region \(index + 1)", regionDescription(brush, mask: mask)))
             }
         }
+        if precision != .fp32 { settings.append(.init("Precision", precision.rawValue)) }
         settings.append(.init("Generator", "semantic-draw"))
         let negatives = brushes.map { $0.negativePrompt ?? "" }
         return GenerationParameters(prompt: brushes.map(\.prompt).joined(separator: " BREAK "),

@@ -117,6 +117,7 @@ extension Palette {
     public func modelRequest(configurationFolder: String? = nil) throws -> ModelRequest {
         var request = ModelRequest(model: model, configurationFolder: configurationFolder, loras: try modelLoRAReferences(),
                                    tinyAutoencoder: tinyAutoencoder)
+        request.precision = precision
         if acceleratorLoRA == nil, model == ModelRequest.defaultXLModelName, schedule.scheduler == .lcm,
            let unet = try preset.acceleratedUNetReference(for: schedule.slotSchedule ?? preset.defaultSchedule) {
             request.unetWeights = unet

@@ -1,5 +1,6 @@
 import DiffusionModels
 import Foundation
+import TensorRuntime
 
 /// A canvas to generate: size, seed, model, schedule, background and semantic brushes. This
 /// is the versioned JSON palette format documented in `docs/PALETTE.md` (version 1,
@@ -53,6 +54,9 @@ public struct Palette: Sendable, Equatable, Codable {
     /// How the VAE encodes the background and white images (default: a posterior sample in the
     /// authors' draw order, so a seed reproduces their images; docs/REPRODUCTION.md).
     public var imageEncoding: ImageEncoding = .posteriorSample
+    /// The arithmetic of the networks' weights (default fp32, so that a seed reproduces the
+    /// authors' images; bf16 keeps weight matrices in bfloat16). Written only when bf16.
+    public var precision: Precision = .fp32
     /// Background image and prompts (default: none, which means a white background).
     public var background: Background
     /// The semantic brushes, back to front (later brushes win where they overlap).
@@ -94,6 +98,7 @@ public struct Palette: Sendable, Equatable, Codable {
         case bootstrapMix = "bootstrap_mix"
         case quantization, background, brushes
         case imageEncoding = "image_encoding"
+        case precision
     }
 
     public init(from decoder: any Decoder) throws {
@@ -141,6 +146,13 @@ public struct Palette: Sendable, Equatable, Codable {
                                                    debugDescription: "\"\(encodingName)\" is not one of \"sample\", \"mean\"")
         }
         imageEncoding = encoding
+        let precisionName = try container.decodeIfPresent(String.self, forKey: .precision) ?? Precision.fp32.rawValue
+        guard let precision = Precision(rawValue: precisionName) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .precision, in: container,
+                debugDescription: "\"\(precisionName)\" is not one of \(Precision.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+        }
+        self.precision = precision
         background = try container.decodeIfPresent(Background.self, forKey: .background) ?? Background()
         brushes = try container.decode([Brush].self, forKey: .brushes)
         baseFolder = nil
@@ -164,6 +176,7 @@ public struct Palette: Sendable, Equatable, Codable {
         try container.encode(bootstrapMix, forKey: .bootstrapMix)
         try container.encode(quantization.rawValue, forKey: .quantization)
         if imageEncoding != .posteriorSample { try container.encode("mean", forKey: .imageEncoding) }
+        if precision != .fp32 { try container.encode(precision.rawValue, forKey: .precision) }
         try container.encode(background, forKey: .background)
         try container.encode(brushes, forKey: .brushes)
     }

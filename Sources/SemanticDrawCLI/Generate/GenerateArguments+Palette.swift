@@ -1,6 +1,7 @@
 import Foundation
 import ImageCodecs
 import SemanticDraw
+import TensorRuntime
 
 extension GenerateArguments {
     /// Brush colours assigned in order when `--brush-color` is not given (display only).
@@ -112,6 +113,12 @@ extension GenerateArguments {
                 throw GenerateArgumentError("--quantization '\(quantization)' is not one of \(MaskQuantization.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             palette.quantization = parsed
+        }
+        if let precision {
+            guard let parsed = Precision(rawValue: precision) else {
+                throw GenerateArgumentError("--precision '\(precision)' is not one of \(Precision.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            palette.precision = parsed
         }
         if let backgroundImage { palette.background.image = .file(Self.absolute(backgroundImage)) }
         if let backgroundPrompt { palette.background.prompt = backgroundPrompt }

@@ -51,6 +51,7 @@ struct GenerateArguments: Equatable {
     var accelerator: String?
     var acceleratorLoRA: String?
     var eta: Float?
+    var precision: String?
     var output: String?
     var savePalette: String?
     var baseline = false

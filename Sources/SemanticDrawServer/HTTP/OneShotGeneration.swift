@@ -34,6 +34,7 @@ struct OneShotGeneration: Sendable {
         palette.loras = []
         palette.accelerator = configuration.accelerator
         palette.family = configuration.family
+        palette.precision = configuration.precision
         palette.acceleratorLoRA = nil
         palette.tinyAutoencoder = nil
         let inputs: PaletteGenerationInputs

@@ -119,7 +119,7 @@ actor LiveSession {
         let palette = try self.palette.palette(width: configuration.stream.width, height: configuration.stream.height,
                                                model: configuration.modelName, family: configuration.family,
                                                accelerator: configuration.accelerator,
-                                               settings: configuration.stream)
+                                               settings: configuration.stream, precision: configuration.precision)
         let png = try PNG.encode(Image(tensor: latestFrame.image, range: .unit), textChunks: palette.pngText())
         let entry = try await history.save(png: png, prompts: palette.brushes.map(\.prompt))
         send(.text(ServerMessage.saved(entry)))

@@ -38,7 +38,7 @@ struct SessionPalette: Sendable {
 
     /// The palette (docs/PALETTE.md) of this session, images embedded.
     func palette(width: Int, height: Int, model: String, family: ModelFamily, accelerator: Accelerator,
-                 settings: StreamSettings) throws -> Palette {
+                 settings: StreamSettings, precision: Precision = .fp32) throws -> Palette {
         let emptyMask = try PNG.encode(Image(width: width, height: height, channels: 1, repeating: 0))
         let paletteBrushes = brushes.map { brush in
             Palette.Brush(name: brush.name.isEmpty ? brush.id : brush.name, color: Self.validColor(brush.color), prompt: brush.prompt,
@@ -52,6 +52,7 @@ struct SessionPalette: Sendable {
                               brushes: paletteBrushes)
         palette.accelerator = accelerator
         palette.family = family
+        palette.precision = precision
         let eta = settings.scheduler.kind == .tcd ? settings.scheduler.eta : nil
         if case .slots(let slots) = settings.schedule { palette.schedule = Palette.Schedule(slots: slots, eta: eta) }
         if case .steps(let steps) = settings.schedule { palette.schedule = Palette.Schedule(steps: steps, eta: eta) }

@@ -15,6 +15,12 @@ public struct CPUBackend: TensorBackend {
         }
     }
 
+    /// A weight operand of a linear layer or convolution may also be half precision.
+    @inline(__always)
+    private func checkWeight(_ weight: Tensor) {
+        precondition(weight.device == .cpu, "the CPU backend computes on host tensors, got \(weight)")
+    }
+
     public func copy(_ tensor: Tensor) -> Tensor { check(tensor); return tensor.cpuCopy() }
     public func slice(_ tensor: Tensor, outer start: Int, length: Int) -> Tensor {
         check(tensor); return tensor.cpuSlice(outer: start, length: length)
@@ -83,7 +89,10 @@ public struct CPUBackend: TensorBackend {
     }
 
     public func linear(_ tensor: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
-        check(tensor, weight); return tensor.cpuLinear(weight: weight, bias: bias)
+        check(tensor)
+        checkWeight(weight)
+        if let bias { check(bias) }
+        return tensor.cpuLinear(weight: weight, bias: bias)
     }
     public func matmul(_ lhs: Tensor, _ rhs: Tensor) -> Tensor { check(lhs, rhs); return lhs.cpuMatmul(rhs) }
     public func addMatrixProductInPlace(_ target: Tensor, _ lhs: Tensor, _ rhs: Tensor, scale: Float) {
@@ -97,7 +106,9 @@ public struct CPUBackend: TensorBackend {
     }
     public func conv2d(_ tensor: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Padding2D,
                        algorithm: ConvolutionAlgorithm) -> Tensor {
-        check(tensor, weight)
+        check(tensor)
+        checkWeight(weight)
+        if let bias { check(bias) }
         return tensor.cpuConv2d(weight: weight, bias: bias, stride: stride, padding: padding, algorithm: algorithm)
     }
     public func groupNorm(_ tensor: Tensor, groups: Int, weight: Tensor, bias: Tensor, epsilon: Float, fusedSiLU: Bool) -> Tensor {

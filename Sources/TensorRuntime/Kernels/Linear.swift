@@ -1,5 +1,6 @@
 extension Tensor {
     /// `x @ weight^T + bias` over the last dimension: x [..., in], weight [out, in], bias [out].
+    /// A half-precision weight goes through the bf16 GEMM (float32 accumulation), else BLAS.
     func cpuLinear(weight: Tensor, bias: Tensor?) -> Tensor {
         OperationProfiler.measure("linear") {
             precondition(weight.rank == 2 && shape.last == weight.shape[1], "linear: input \(shape) vs weight \(weight.shape)")
@@ -11,6 +12,13 @@ extension Tensor {
                 precondition(bias.count == outFeatures)
                 let out = result.pointer
                 for row in 0..<rows { (out + row * outFeatures).update(from: bias.pointer, count: outFeatures) }
+            }
+            if weight.dtype != .float32 {
+                BFloat16GEMM.multiply(
+                    m: rows, weights: weight.packedBFloat16Panels(rows: outFeatures),
+                    a: pointer, aRowStride: inFeatures, aColumnStride: 1,
+                    c: result.pointer, cRowStride: outFeatures, cColumnStride: 1, accumulate: bias != nil)
+                return result
             }
             BLAS.sgemm(
                 transposeB: true, m: rows, n: outFeatures, k: inFeatures,

@@ -40,6 +40,18 @@ public final class MappedFile: @unchecked Sendable {
         bytes = address
     }
 
+    /// Lets the kernel drop the resident pages lying wholly inside `range` (bytes of the file),
+    /// once their data has been copied elsewhere (bf16 weights packed from the mapping). The
+    /// mapping stays valid: a later read faults the pages in again from the file, unchanged,
+    /// because nothing ever writes to a mapped checkpoint.
+    public func releasePages(_ range: Range<Int>) {
+        guard let bytes, !range.isEmpty else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (range.lowerBound + page - 1) / page * page, end = range.upperBound / page * page
+        guard end > start else { return }
+        _ = madvise(bytes + start, end - start, MADV_DONTNEED)
+    }
+
     deinit {
         if let bytes { munmap(bytes, size) }
     }

@@ -6,7 +6,8 @@ import Foundation
 /// tensor's dtype, shape, offsets, and that the shape's byte count equals its span within the
 /// data section — so no tensor access can read outside the file. F32 tensors whose data is
 /// 4-byte aligned are used in place (zero copy); F16, BF16 and F64 are converted to float32;
-/// I64 and I32 tensors load as ``IntegerTensor``.
+/// I64 and I32 tensors load as ``IntegerTensor``. Weight matrices loaded in half precision
+/// (``halfPrecisionTensor(_:)``) keep F16/BF16 data in place.
 public final class SafeTensorsFile: @unchecked Sendable {
     /// One tensor's header entry.
     public struct Entry: Sendable, Equatable {
@@ -176,6 +177,33 @@ public final class SafeTensorsFile: @unchecked Sendable {
                 Float(Double(bitPattern: raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self).littleEndian))
             }
         }
+    }
+
+    /// A floating-point tensor for a weight matrix kept in half precision (``Precision/bf16``):
+    /// F16 and BF16 data stay as stored, memory-mapped in place when 2-byte aligned (the GEMM
+    /// rounds F16 to bf16 once, while packing); F32 and F64 are rounded to bfloat16.
+    public func halfPrecisionTensor(_ key: String) throws -> Tensor {
+        let entry = try entry(key)
+        let count = entry.shape.reduce(1, *)
+        guard entry.dtype == .float16 || entry.dtype == .bfloat16, count > 0, let base = file.bytes else {
+            return try tensor(key).converted(to: .bfloat16)
+        }
+        let dtype: DType = entry.dtype == .float16 ? .float16 : .bfloat16
+        let source = base + dataStart + entry.byteRange.lowerBound
+        if Int(bitPattern: source) % 2 == 0 {
+            return Tensor(shape: entry.shape, storage: TensorStorage(borrowingRaw: source, count: count, dtype: dtype, owner: file))
+        }
+        let storage = TensorStorage(uninitializedCount: count, dtype: dtype)
+        storage.rawPointer.copyMemory(from: source, byteCount: count * 2)
+        return Tensor(shape: entry.shape, storage: storage)
+    }
+
+    /// Drops the resident memory pages of `key`'s data (see ``MappedFile/releasePages(_:)``):
+    /// called once a weight has been packed from the mapping, so that a bf16 model's resident
+    /// memory is its packed weights rather than those plus the checkpoint's pages.
+    public func releasePages(of key: String) {
+        guard let entry = entries[key] else { return }
+        file.releasePages(dataStart + entry.byteRange.lowerBound ..< dataStart + entry.byteRange.upperBound)
     }
 
     private func convert(_ source: UnsafeMutableRawPointer, count: Int, shape: [Int],

@@ -1,9 +1,11 @@
 /// The element type a tensor's storage holds.
 ///
-/// Every operation computes in float32 today; `bfloat16` and `float16` name the storage types
-/// that come next (weights kept in half precision, bf16 GEMM). A tensor carries its dtype so that
-/// code which reaches host memory (``Tensor/withUnsafeHostElements(_:)``) and the backends can
-/// check what they are given instead of assuming it.
+/// Activations are always float32. `bfloat16` and `float16` tensors hold weights kept in half
+/// precision (``Precision/bf16``, or F16/BF16 checkpoints mapped in place): linear layers and
+/// convolutions accept them as their weight operand; everything else takes float32
+/// (``Tensor/converted(to:)`` converts). A tensor carries its dtype so that code which reaches
+/// host memory (``Tensor/withUnsafeHostElements(_:)``) and the backends can check what they
+/// are given instead of assuming it.
 public enum DType: String, Sendable, Hashable, CaseIterable {
     /// IEEE 754 binary32.
     case float32

@@ -72,8 +72,8 @@ public struct Tensor: Sendable {
         }
     }
 
-    /// The elements as an array (a copy).
-    public var scalars: [Float] { withUnsafeHostElements { Array($0) } }
+    /// The elements as a float32 array (a copy; half-precision elements widened exactly).
+    public var scalars: [Float] { converted(to: .float32).withUnsafeHostElements { Array($0) } }
 
     /// The same elements viewed with another shape of equal element count (no copy).
     public func reshaped(_ newShape: [Int]) -> Tensor {

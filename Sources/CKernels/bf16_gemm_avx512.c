@@ -1,0 +1,61 @@
+// The AVX512-BF16 micro-kernel (vdpbf16ps: 16 lanes of a[2i]*b[2i] + a[2i+1]*b[2i+1] added to a
+// float32 accumulator). Compiled for that target by attribute only, so the rest of the package
+// stays x86-64-v3; sd_bf16_gemm calls it only after sd_bf16_path_supported said the CPU has it.
+#include "CKernels.h"
+#include "bf16_gemm_internal.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+__attribute__((target("avx512f,avx512bf16")))
+static void kernel_two_panels(ptrdiff_t pairs, const uint32_t *activations, const uint16_t *first,
+                              const uint16_t *second, float *tile) {
+    __m512 left[SD_BF16_MR_NATIVE], right[SD_BF16_MR_NATIVE];
+    for (int row = 0; row < SD_BF16_MR_NATIVE; row++) { left[row] = _mm512_setzero_ps(); right[row] = _mm512_setzero_ps(); }
+    for (ptrdiff_t pair = 0; pair < pairs; pair++) {
+        __m512bh weights0 = (__m512bh)_mm512_loadu_si512((const void *)(first + pair * 32));
+        __m512bh weights1 = (__m512bh)_mm512_loadu_si512((const void *)(second + pair * 32));
+        const uint32_t *column = activations + pair * SD_BF16_MR_NATIVE;
+#pragma clang loop unroll(full)
+        for (int row = 0; row < SD_BF16_MR_NATIVE; row++) {
+            __m512bh value = (__m512bh)_mm512_set1_epi32((int)column[row]);
+            left[row] = _mm512_dpbf16_ps(left[row], value, weights0);
+            right[row] = _mm512_dpbf16_ps(right[row], value, weights1);
+        }
+    }
+    for (int row = 0; row < SD_BF16_MR_NATIVE; row++) {
+        _mm512_storeu_ps(tile + row * SD_BF16_TILE_STRIDE, left[row]);
+        _mm512_storeu_ps(tile + row * SD_BF16_TILE_STRIDE + 16, right[row]);
+    }
+}
+
+__attribute__((target("avx512f,avx512bf16")))
+static void kernel_one_panel(ptrdiff_t pairs, const uint32_t *activations, const uint16_t *first, float *tile) {
+    __m512 accumulators[SD_BF16_MR_NATIVE];
+    for (int row = 0; row < SD_BF16_MR_NATIVE; row++) accumulators[row] = _mm512_setzero_ps();
+    for (ptrdiff_t pair = 0; pair < pairs; pair++) {
+        __m512bh weights = (__m512bh)_mm512_loadu_si512((const void *)(first + pair * 32));
+        const uint32_t *column = activations + pair * SD_BF16_MR_NATIVE;
+#pragma clang loop unroll(full)
+        for (int row = 0; row < SD_BF16_MR_NATIVE; row++) {
+            __m512bh value = (__m512bh)_mm512_set1_epi32((int)column[row]);
+            accumulators[row] = _mm512_dpbf16_ps(accumulators[row], value, weights);
+        }
+    }
+    for (int row = 0; row < SD_BF16_MR_NATIVE; row++) _mm512_storeu_ps(tile + row * SD_BF16_TILE_STRIDE, accumulators[row]);
+}
+
+void sd_bf16_kernel_avx512(ptrdiff_t pairs, const uint32_t *activations, const uint16_t *first_panel,
+                           const uint16_t *second_panel, float *tile) {
+    if (second_panel) kernel_two_panels(pairs, activations, first_panel, second_panel, tile);
+    else kernel_one_panel(pairs, activations, first_panel, tile);
+}
+
+#else
+
+void sd_bf16_kernel_avx512(ptrdiff_t pairs, const uint32_t *activations, const uint16_t *first_panel,
+                           const uint16_t *second_panel, float *tile) {
+    (void)pairs; (void)activations; (void)first_panel; (void)second_panel; (void)tile;
+}
+
+#endif
