@@ -34,8 +34,9 @@ What it makes:
   transformer last hidden state, post layer norm), `qformer.N` (Q-Former last hidden state),
   `projection.N` (language projection), and `logits.N` (the language model's logits for the
   whole prompt "Question: What are in the image? Answer:" with the image embeddings).
-- tokenizer-corpus.json: OPT/GPT-2 BPE parity corpus for the same tokenizer: text, ids (with the
-  bos the post-processor adds), tokens, and the decoded text of the ids with special tokens skipped.
+- tokenizer-corpus.json: OPT/GPT-2 BPE parity corpus for the same tokenizer: `encode` entries (text,
+  ids with the bos the post-processor adds, tokens, the ids decoded with and without special tokens)
+  and `decode` entries (id lists, among them invalid UTF-8 and special tokens, decoded both ways).
 
 Pinned versions (asserted at start-up; see Tools/setup-reference-env.sh):
     torch 2.13.0 (+cpu), transformers 5.24.0, tokenizers 0.23.3, safetensors 0.8.0, numpy 2.4.6,
@@ -104,7 +105,12 @@ CORPUS = [
     "<image><image> what", "<s> not special", "(masterpiece:1.2), [blurry], {a|b}", "!!!???...", "   leading",
     "the quick brown fox jumps over the lazy dog", "supercalifragilisticexpialidocious",
     "\u00a0nbsp\u3000ideographic\u2028sep", "mixedCASE Words", "x" * 100,
+    "a , b . c ! d ? e n't f 's g 'm h do not i 've 're",
 ]
+
+# Id sequences decoded both ways: special tokens among text, lone bytes of a multi-byte character
+# (invalid UTF-8, replaced by U+FFFD), the image token.
+DECODE_CASES = [[68, 2, 69, 410, 1], [131], [131, 68, 255], [410, 410, 2, 224, 90], [0, 3, 202, 224]]
 
 
 def build_tokenizer(folder):
@@ -264,6 +270,10 @@ def main():
         corpus.append({"text": text, "ids": ids, "tokens": plain.convert_ids_to_tokens(ids),
                        "decoded": plain.decode(ids, skip_special_tokens=True),
                        "decoded_with_special": plain.decode(ids, skip_special_tokens=False)})
+
+    decoded = [{"ids": ids, "decoded": plain.decode(ids, skip_special_tokens=True),
+                "decoded_with_special": plain.decode(ids, skip_special_tokens=False)} for ids in DECODE_CASES]
+    corpus = {"encode": corpus, "decode": decoded}
 
     save_file(tensors, os.path.join(OUT, "outputs.safetensors"))
     reference = {
