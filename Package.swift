@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "SemanticDraw", targets: ["SemanticDraw"]),
         .library(name: "ImageCodecs", targets: ["ImageCodecs"]),
         .library(name: "Hub", targets: ["Hub"]),
+        .library(name: "Captioning", targets: ["Captioning"]),
         .executable(name: "semantic-draw", targets: ["SemanticDrawCLI"]),
     ],
     dependencies: [
@@ -75,8 +76,11 @@ let package = Package(
         .target(name: "Hub"),
         // PNG read/write (8-bit grey, RGB, RGBA; text chunks) over libpng.
         .target(name: "ImageCodecs", dependencies: ["CPNG", "CJPEG", "TensorRuntime"]),
+        // BLIP-2 (OPT) image captioning: image processor, vision transformer, Q-Former, OPT decoder
+        // with a key/value cache, greedy decoding (a background image without a prompt gets one).
+        .target(name: "Captioning", dependencies: ["DiffusionModels", "TensorRuntime", "Tokenizer", "ImageCodecs"]),
         // The SemanticDraw library: model resolution, prompt conditioning, palette, masks, pipelines.
-        .target(name: "SemanticDraw", dependencies: ["DiffusionModels", "Schedulers", "Tokenizer", "TensorRuntime", "ImageCodecs", "Hub"]),
+        .target(name: "SemanticDraw", dependencies: ["DiffusionModels", "Schedulers", "Tokenizer", "TensorRuntime", "ImageCodecs", "Hub", "Captioning"]),
         // `semantic-draw serve`: HTTP + WebSocket server, one model worker, the web app (resources).
         .target(
             name: "SemanticDrawServer",
@@ -101,12 +105,14 @@ let package = Package(
                 "ImageCodecs",
                 "Hub",
                 "SemanticDrawServer",
+                "Captioning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TensorRuntimeTests", dependencies: ["TensorRuntime"]),
         .testTarget(name: "DiffusionModelsTests", dependencies: ["DiffusionModels", "TensorRuntime"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
+        .testTarget(name: "CaptioningTests", dependencies: ["Captioning", "DiffusionModels", "TensorRuntime", "Tokenizer", "ImageCodecs"]),
         .testTarget(name: "SchedulersTests", dependencies: ["Schedulers", "TensorRuntime"]),
         .testTarget(name: "SemanticDrawTests", dependencies: ["SemanticDraw", "DiffusionModels", "Tokenizer", "TensorRuntime", "ImageCodecs"]),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TensorRuntime"]),

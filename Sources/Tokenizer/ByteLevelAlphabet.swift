@@ -29,4 +29,27 @@ enum ByteLevelAlphabet {
         }
         return bytes
     }
+
+    /// Byte of each alphabet character, by scalar value (the inverse of ``characters``).
+    static let bytesByScalar: [UInt32: UInt8] = {
+        var table: [UInt32: UInt8] = [:]
+        for (byte, character) in characters.enumerated() {
+            if let scalar = character.unicodeScalars.first { table[scalar.value] = UInt8(byte) }
+        }
+        return table
+    }()
+
+    /// Appends the bytes `token` stands for, as tokenizers' `ByteLevel` decoder does: each
+    /// character's byte when every character is in the alphabet, else the token's own UTF-8.
+    static func appendBytes(of token: String, to bytes: inout [UInt8]) {
+        let start = bytes.count
+        for scalar in token.unicodeScalars {
+            guard let byte = bytesByScalar[scalar.value] else {
+                bytes.removeSubrange(start...)
+                bytes.append(contentsOf: Array(token.utf8))
+                return
+            }
+            bytes.append(byte)
+        }
+    }
 }

@@ -1,8 +1,10 @@
 /// The BPE model of transformers' `CLIPTokenizer` (tokenizers `models.BPE` with
-/// `end_of_word_suffix="</w>"`, no continuing-subword prefix, no dropout, `fuse_unk=False`):
-/// a word's bytes start as one symbol each (the last one carries `</w>`), then the adjacent
+/// `end_of_word_suffix="</w>"`, no continuing-subword prefix, no dropout, `fuse_unk=False`), and
+/// of `GPT2Tokenizer` (the same without an end-of-word suffix):
+/// a word's bytes start as one symbol each (for CLIP the last one carries `</w>`), then the adjacent
 /// pair with the lowest merge rank — the leftmost among equals — is merged, one pair at a time,
-/// until no pair has a merge. Symbols missing from the vocabulary become the unknown token.
+/// until no pair has a merge. Symbols missing from the vocabulary become the unknown token, or
+/// are dropped when there is none (as tokenizers does; byte-level vocabularies hold all 256 bytes).
 final class BytePairModel: Sendable {
     /// The token <-> id tables of `vocab.json`.
     let vocabulary: Vocabulary
@@ -10,7 +12,7 @@ final class BytePairModel: Sendable {
     private let merges: [UInt64: UInt64]
     private let byteSymbolIds: [Int?]
     private let byteEndSymbolIds: [Int?]
-    private let unknownTokenId: Int
+    private let unknownTokenId: Int?
     private let cache = WordCache()
 
     static let endOfWordSuffix = "</w>"
@@ -19,9 +21,10 @@ final class BytePairModel: Sendable {
     ///   - vocabulary: the tables of `vocab.json`.
     ///   - merges: the merge pairs of `merges.txt`, with their line numbers for error messages.
     ///   - mergesFile: the path named in errors.
-    ///   - unknownTokenId: the id that stands for symbols missing from the vocabulary.
+    ///   - unknownTokenId: the id that stands for symbols missing from the vocabulary (nil: dropped).
+    ///   - endOfWordSuffix: appended to the last symbol of a word (`</w>` for CLIP, nil for GPT-2).
     init(vocabulary: Vocabulary, merges mergeLines: [(left: String, right: String, line: Int)],
-         mergesFile: String, unknownTokenId: Int) throws(TokenizerError) {
+         mergesFile: String, unknownTokenId: Int?, endOfWordSuffix: String? = BytePairModel.endOfWordSuffix) throws(TokenizerError) {
         let tokenIds = vocabulary.tokenIds
         var merges: [UInt64: UInt64] = [:]
         merges.reserveCapacity(mergeLines.count)
@@ -41,7 +44,7 @@ final class BytePairModel: Sendable {
         self.vocabulary = vocabulary
         self.merges = merges
         byteSymbolIds = ByteLevelAlphabet.characters.map { tokenIds[String($0)] }
-        byteEndSymbolIds = ByteLevelAlphabet.characters.map { tokenIds[String($0) + Self.endOfWordSuffix] }
+        byteEndSymbolIds = ByteLevelAlphabet.characters.map { tokenIds[String($0) + (endOfWordSuffix ?? "")] }
         self.unknownTokenId = unknownTokenId
     }
 
@@ -55,12 +58,15 @@ final class BytePairModel: Sendable {
     }
 
     private func merge(_ bytes: [UInt8]) -> [Int] {
-        let count = bytes.count
-        var symbols = [Int](repeating: 0, count: count)
-        for index in 0..<count {
-            let byte = Int(bytes[index])
-            symbols[index] = (index == count - 1 ? byteEndSymbolIds[byte] : byteSymbolIds[byte]) ?? unknownTokenId
+        var symbols: [Int] = []
+        symbols.reserveCapacity(bytes.count)
+        for (index, byte) in bytes.enumerated() {
+            // A symbol with no id and no unknown token is left out before merging, as tokenizers does.
+            if let id = (index == bytes.count - 1 ? byteEndSymbolIds[Int(byte)] : byteSymbolIds[Int(byte)]) ?? unknownTokenId {
+                symbols.append(id)
+            }
         }
+        let count = symbols.count
         guard count > 1 else { return symbols }
         // Doubly linked list over the original positions; merged-away symbols are marked dead.
         var previous = Array(-1..<(count - 1))

@@ -3,12 +3,18 @@ import Foundation
 /// Reads the BPE tables of a tokenizers `tokenizer.json` (what transformers 5 `save_pretrained`
 /// writes instead of `vocab.json` and `merges.txt`): `model.vocab`, `model.merges` (as
 /// `"left right"` strings or `["left", "right"]` pairs) and `added_tokens`. The model must be
-/// CLIP's BPE: `type` `"BPE"`, `end_of_word_suffix` `"</w>"`, no continuing-subword prefix,
-/// dropout, byte fallback, fused unknowns or ignored merges. Errors name the file and the key
-/// (`model.vocab`, `model.merges[12]`, `added_tokens[0].content`).
+/// a byte-level BPE: `type` `"BPE"`, `end_of_word_suffix` `"</w>"` (CLIP) or none (GPT-2, OPT),
+/// no continuing-subword prefix, dropout, byte fallback, fused unknowns or ignored merges.
+/// Errors name the file and the key (`model.vocab`, `model.merges[12]`, `added_tokens[0].content`).
 enum TokenizerJSONFile {
-    /// The tables of the file at `path`.
-    static func read(_ path: String) throws(TokenizerError) -> TokenizerTables {
+    /// The tables of the file at `path`, whose BPE must use `endOfWordSuffix` (nil: none).
+    static func read(_ path: String, endOfWordSuffix: String? = BytePairModel.endOfWordSuffix) throws(TokenizerError) -> TokenizerTables {
+        try readWithSections(path, endOfWordSuffix: endOfWordSuffix).tables
+    }
+
+    /// The tables of the file at `path` and its decoded sections (for the pre-tokeniser and
+    /// post-processor checks of ``GPT2Tokenizer``).
+    static func readWithSections(_ path: String, endOfWordSuffix: String?) throws(TokenizerError) -> (tables: TokenizerTables, shape: TokenizerJSONShape) {
         let data = try TokenizerFolder.contents(of: path)
         let shape: TokenizerJSONShape
         do {
@@ -19,7 +25,7 @@ enum TokenizerJSONFile {
             throw .malformedConfiguration(file: path, key: "(file)", reason: "is not valid JSON (\(error))")
         }
         let model = shape.model
-        try checkOptions(model, file: path)
+        try checkOptions(model, file: path, endOfWordSuffix: endOfWordSuffix)
 
         var vocabulary = Vocabulary(capacity: model.vocabulary.count)
         for (token, id) in model.vocabulary {
@@ -53,20 +59,23 @@ enum TokenizerJSONFile {
             // id, another one takes the entry's; a left-out `normalized` is `!special`.
             let id = vocabulary.tokenIds[entry.content] ?? entry.id
             if vocabulary.tokenIds[entry.content] == nil { vocabulary.insert(entry.content, id: id) }
-            addedTokens.append(.init(content: entry.content, id: id, normalized: entry.normalized ?? !(entry.special ?? false)))
+            addedTokens.append(.init(content: entry.content, id: id, normalized: entry.normalized ?? !(entry.special ?? false),
+                                     special: entry.special ?? false))
         }
-        return TokenizerTables(vocabulary: vocabulary, merges: merges, vocabularyFile: path, mergesFile: path,
-                               addedTokens: addedTokens, unknownToken: model.unknownToken)
+        let tables = TokenizerTables(vocabulary: vocabulary, merges: merges, vocabularyFile: path, mergesFile: path,
+                                     addedTokens: addedTokens, unknownToken: model.unknownToken)
+        return (tables, shape)
     }
 
-    /// Refuses model types and BPE options that would tokenize differently from CLIP's BPE.
-    private static func checkOptions(_ model: TokenizerJSONShape.Model, file: String) throws(TokenizerError) {
+    /// Refuses model types and BPE options that would tokenize differently from the expected BPE.
+    private static func checkOptions(_ model: TokenizerJSONShape.Model, file: String, endOfWordSuffix: String?) throws(TokenizerError) {
         if let type = model.type, type != "BPE" {
-            throw .unsupportedConfiguration(file: file, key: "model.type", value: quoted(type) + " (a CLIP tokenizer is \"BPE\")")
+            throw .unsupportedConfiguration(file: file, key: "model.type", value: quoted(type) + " (a byte-level BPE tokenizer is \"BPE\")")
         }
-        guard model.endOfWordSuffix == BytePairModel.endOfWordSuffix else {
+        guard (model.endOfWordSuffix ?? "") == (endOfWordSuffix ?? "") else {
+            let expected = endOfWordSuffix.map { "CLIP's BPE marks word ends with \(quoted($0))" } ?? "GPT-2's BPE has no end-of-word suffix"
             throw .unsupportedConfiguration(file: file, key: "model.end_of_word_suffix",
-                                            value: (model.endOfWordSuffix.map(quoted) ?? "null") + " (CLIP's BPE marks word ends with \"</w>\")")
+                                            value: (model.endOfWordSuffix.map(quoted) ?? "null") + " (\(expected))")
         }
         if let prefix = model.continuingSubwordPrefix, !prefix.isEmpty {
             throw .unsupportedConfiguration(file: file, key: "model.continuing_subword_prefix", value: quoted(prefix))
@@ -115,7 +124,7 @@ enum TokenizerJSONFile {
         return result.isEmpty ? "(file)" : result
     }
 
-    private static func quoted(_ text: String) -> String {
+    static func quoted(_ text: String) -> String {
         "\"" + text.unicodeScalars.map { $0.escaped(asASCII: false) }.joined() + "\""
     }
 }

@@ -1,14 +1,20 @@
-/// The parts of a tokenizers `tokenizer.json` that the CLIP tokenizer reads, as Decodable
-/// shapes: `added_tokens` and the BPE `model` (its vocabulary, merges and options). The
-/// normaliser, pre-tokeniser, post-processor and decoder sections are not read: the CLIP
-/// pipeline is built in code, as for `vocab.json`/`merges.txt` folders.
+/// The parts of a tokenizers `tokenizer.json` that the BPE tokenizers read, as Decodable
+/// shapes: `added_tokens` and the BPE `model` (its vocabulary, merges and options), and for
+/// ``GPT2Tokenizer`` the `pre_tokenizer` and `post_processor` sections (checked and read there).
+/// The CLIP tokenizer reads neither: its pipeline is built in code, as for `vocab.json`/`merges.txt`
+/// folders.
 struct TokenizerJSONShape: Decodable {
     let addedTokens: [AddedTokenEntry]?
     let model: Model
+    let normalizer: JSONValue?
+    let preTokenizer: JSONValue?
+    let postProcessor: JSONValue?
 
     enum CodingKeys: String, CodingKey {
         case addedTokens = "added_tokens"
-        case model
+        case model, normalizer
+        case preTokenizer = "pre_tokenizer"
+        case postProcessor = "post_processor"
     }
 
     /// One `added_tokens` entry; left-out flags take tokenizers' defaults.

@@ -15,6 +15,8 @@ struct TokenizerTables {
         let id: Int
         /// Whether it is matched after normalisation (so in any case), rather than as typed.
         let normalized: Bool
+        /// Whether it is a special token (left out when decoding with special tokens skipped).
+        var special: Bool = false
     }
 
     /// Token <-> id (with `tokenizer.json`'s added tokens that `model.vocab` lacks).

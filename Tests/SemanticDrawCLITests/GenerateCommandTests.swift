@@ -111,7 +111,7 @@ import Testing
         let expected = ["--prompt", "--negative-prompt", "--mask", "--mask-alpha", "--mask-std", "--mask-blur", "--prompt-strength",
                         "--brush-name", "--brush-color", "--palette", "--width", "--height", "--seed", "--steps", "--slots", "--guidance",
                         "--bootstrap-steps", "--bootstrap-mix", "--quantization", "--background-image", "--background-prompt",
-                        "--background-negative-prompt", "--baseline", "--posterior-mean", "--model", "--accelerator",
+                        "--background-negative-prompt", "--caption-background", "--captioner", "--baseline", "--posterior-mean", "--model", "--accelerator",
                         "--accelerator-lora", "--eta", "--config", "--lora", "--lora-scale", "--precision", "--tiny-vae", "--output", "--save-palette",
                         "--help", "-h"]
         #expect(listed.sorted() == expected.sorted())

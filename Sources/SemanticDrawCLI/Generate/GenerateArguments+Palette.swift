@@ -123,6 +123,7 @@ extension GenerateArguments {
         if let backgroundImage { palette.background.image = .file(Self.absolute(backgroundImage)) }
         if let backgroundPrompt { palette.background.prompt = backgroundPrompt }
         if let backgroundNegativePrompt { palette.background.negativePrompt = backgroundNegativePrompt }
+        if captionBackground { palette.background.caption = true }
         palette.loras += loras.map { Palette.LoRA(path: FileManager.default.fileExists(atPath: $0.path) ? Self.absolute($0.path) : $0.path,
                                                   scale: $0.scale ?? 1) }
         if let tinyAutoencoder {

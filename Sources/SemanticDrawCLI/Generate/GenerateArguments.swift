@@ -35,6 +35,8 @@ struct GenerateArguments: Equatable {
     var backgroundImage: String?
     var backgroundPrompt: String?
     var backgroundNegativePrompt: String?
+    var captionBackground = false
+    var captioner: String?
     var width: Int?
     var height: Int?
     var seed: UInt64?

@@ -55,6 +55,10 @@ extension GenerateOption {
         global("--background-prompt", "TEXT", "the background's prompt (generated as one more region when no image)", .canvas,
                text(\.backgroundPrompt)),
         global("--background-negative-prompt", "TEXT", "the background's negative prompt", .canvas, text(\.backgroundNegativePrompt)),
+        GenerateOption(names: ["--caption-background"], valueName: nil,
+                       help: "a --background-image without --background-prompt gets BLIP-2's caption as its\n"
+                           + "prompt, recorded in the palette (docs/CAPTIONING.md)",
+                       section: .canvas, effect: .flag { $0.captionBackground = true }),
         GenerateOption(names: ["--baseline"], valueName: nil,
                        help: "baseline MultiDiffusion (--steps DDIM steps, default 50; CFG 7.5) for comparison",
                        section: .canvas, effect: .flag { $0.baseline = true }),
@@ -95,8 +99,13 @@ extension GenerateOption {
                            guard last.scale == nil else { throw GenerateArgumentError("--lora \(last.path) has \(name) twice") }
                            arguments.loras[arguments.loras.count - 1].scale = try GenerateArguments.float(name, value)
                        }),
+<<<<<<< HEAD
         global("--precision", "fp32|bf16", "weight precision (default fp32: a seed reproduces the authors' images;\n"
                    + "bf16: linear and convolution weights in bfloat16, float32 accumulation)", .model, text(\.precision)),
+=======
+        global("--captioner", "NAME", "the background captioner: a BLIP-2 folder, repo id or tiny-random\n"
+                   + "(default Salesforce/blip2-opt-2.7b; none: never caption)", .model, text(\.captioner)),
+>>>>>>> blip2
         global("--tiny-vae", "FOLDER|REPO", "decode with TAESD (madebyollin/taesd, taesdxl, taesd3; tiny-random for the built-in model's own)", .model, text(\.tinyAutoencoder)),
     ]
 

@@ -10,7 +10,8 @@ struct GenerateRunner {
     let arguments: GenerateArguments
 
     func run() async throws {
-        let palette = try arguments.makePalette()
+        var palette = try arguments.makePalette()
+        try await captionBackgroundIfAsked(&palette)
         let output = arguments.output ?? "semantic-draw.png"
         guard output.lowercased().hasSuffix(".png") else {
             throw GenerateArgumentError("--output \(output): the output is a PNG file (name it .png)")
@@ -38,5 +39,22 @@ struct GenerateRunner {
         try PNG.write(image, to: output, textChunks: try palette.pngText())
         if let path = arguments.savePalette { try palette.write(to: path, embeddingMasks: true) }
         printError(String(format: "wrote %@ (%d x %d) in %.1f s", output, palette.width, palette.height, Date().timeIntervalSince(start)))
+    }
+
+    /// A background image without a prompt, with captioning asked for (`--caption-background` or
+    /// the palette's `background.caption`), gets BLIP-2's caption as its prompt, kept in the palette
+    /// (and so in the PNG). `--captioner none` leaves it without one.
+    private func captionBackgroundIfAsked(_ palette: inout Palette) async throws {
+        guard palette.background.needsCaption, let image = try palette.loadBackgroundImage() else { return }
+        let name = arguments.captioner ?? CaptionerLoader.defaultName
+        if name == CaptionerLoader.noneName {
+            printError("note: --captioner none: the background image keeps no prompt")
+            return
+        }
+        let captioner = try await CaptionerLoader(hub: try HubClientFactory.make(), log: { printError($0) }).load(name)
+        let started = Date()
+        let caption = try captioner.caption(image)
+        palette.background.prompt = caption.text
+        printError(String(format: "background caption (%.1f s): %@", Date().timeIntervalSince(started), caption.text))
     }
 }

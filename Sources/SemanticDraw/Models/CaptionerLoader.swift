@@ -1,0 +1,67 @@
+import Captioning
+import Foundation
+import Hub
+
+/// Resolves a captioner name (`--captioner`, `caption --model`) and loads it: `tiny-random`
+/// (built in memory), a BLIP-2 OPT folder, or a Hugging Face repo id whose configs, tokenizer,
+/// processor config and safetensors weights are downloaded into the shared cache (resumable,
+/// verified, with progress; reused by Python tools). Nothing is fetched or loaded until asked.
+public struct CaptionerLoader: Sendable {
+    /// The captioner of the SemanticDraw authors' app.
+    public static let defaultName = "Salesforce/blip2-opt-2.7b"
+    /// `--captioner none`: no captioning.
+    public static let noneName = "none"
+
+    /// The files of a BLIP-2 repo that captioning reads (weights as safetensors only).
+    public static let repositoryPatterns = [
+        "config.json", "generation_config.json", "model.safetensors", "model-*.safetensors", "model.safetensors.index.json",
+        "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "processor_config.json", "preprocessor_config.json",
+    ]
+
+    /// The hub client for repo ids; nil refuses them.
+    public let hub: HubClient?
+    /// Receives one line per step.
+    public let log: @Sendable (String) -> Void
+
+    public init(hub: HubClient?, log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.hub = hub
+        self.log = log
+    }
+
+    /// The local folder for `name` (downloading a repo when needed); nil for `tiny-random`.
+    public func fetch(_ name: String) async throws -> String? {
+        if name == TinyRandomCaptioner.name { return nil }
+        let expanded = (name as NSString).expandingTildeInPath
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: expanded, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw ModelResolutionError.unsupportedFile(path: expanded, reason: "a captioner is a BLIP-2 folder (config.json, weights, tokenizer.json), not a file")
+            }
+            return expanded
+        }
+        guard let (id, revision) = ModelReference.repositoryID(name) else {
+            throw ModelResolutionError.notFound(name: name)
+        }
+        guard let hub else {
+            throw ModelResolutionError.unusableRepository(repo: id, reason: "the hub is not available here (no client configured)")
+        }
+        let info = try await hub.resolve(repo: id, revision: revision)
+        guard info.files.contains("config.json") else {
+            throw ModelResolutionError.unusableRepository(repo: id, reason: "has no config.json: not a BLIP-2 model")
+        }
+        log("fetching captioner \(id)@\(revision)")
+        let folder = try await hub.snapshot(repo: id, revision: info.commit, matching: .patterns(Self.repositoryPatterns))
+        return folder.path
+    }
+
+    /// Fetches and loads the captioner `name`.
+    public func load(_ name: String) async throws -> Blip2Captioner {
+        guard let folder = try await fetch(name) else {
+            log(TinyRandomCaptioner.warning)
+            return try TinyRandomCaptioner.make()
+        }
+        try Task.checkCancellation()
+        log("loading captioner from \(folder)")
+        return try Blip2Captioner(folder: folder)
+    }
+}
