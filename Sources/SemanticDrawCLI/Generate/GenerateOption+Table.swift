@@ -99,13 +99,10 @@ extension GenerateOption {
                            guard last.scale == nil else { throw GenerateArgumentError("--lora \(last.path) has \(name) twice") }
                            arguments.loras[arguments.loras.count - 1].scale = try GenerateArguments.float(name, value)
                        }),
-<<<<<<< HEAD
         global("--precision", "fp32|bf16", "weight precision (default fp32: a seed reproduces the authors' images;\n"
                    + "bf16: linear and convolution weights in bfloat16, float32 accumulation)", .model, text(\.precision)),
-=======
         global("--captioner", "NAME", "the background captioner: a BLIP-2 folder, repo id or tiny-random\n"
                    + "(default Salesforce/blip2-opt-2.7b; none: never caption)", .model, text(\.captioner)),
->>>>>>> blip2
         global("--tiny-vae", "FOLDER|REPO", "decode with TAESD (madebyollin/taesd, taesdxl, taesd3; tiny-random for the built-in model's own)", .model, text(\.tinyAutoencoder)),
     ]
 
