@@ -45,7 +45,7 @@ public struct SemanticDrawServer: Sendable {
         logger.logLevel = .warning
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(configuration: .init(ws: .init(maxFrameSize: configuration.limits.readableFrameBytes))) {
+            server: .answeringHTTP1WebSocketUpgrade(configuration: .init(ws: .init(maxFrameSize: configuration.limits.readableFrameBytes))) {
                 request, channel, _ in
                 guard request.path == "/ws" else { return .dontUpgrade }
                 return .upgrade([:]) { inbound, outbound, _ in
