@@ -17,11 +17,16 @@ public struct SD3SingleFileCheckpoint: Sendable {
     /// The published model the file's shapes name (diffusers' `infer_diffusers_model_type`);
     /// nil for other shapes, which need a configuration folder.
     public var publishedModel: SD3PublishedModel? { layout.model }
-    /// Whether the file carries CLIP-L, CLIP-G and the VAE (else they come from the
-    /// configuration folder), and T5 (never used).
+    /// Whether the file carries CLIP-L (`text_encoders.clip_l.*`); else it comes from the
+    /// configuration folder.
     public var hasTextEncoder: Bool { layout.hasCLIPL }
+    /// Whether the file carries CLIP-G (`text_encoders.clip_g.*`); else it comes from the
+    /// configuration folder.
     public var hasTextEncoder2: Bool { layout.hasCLIPG }
+    /// Whether the file carries the VAE (`first_stage_model.*`); else it comes from the
+    /// configuration folder.
     public var hasAutoencoder: Bool { layout.hasAutoencoder }
+    /// Whether the file carries T5 (`text_encoders.t5xxl.*`), which is never loaded.
     public var hasT5: Bool { layout.hasT5 }
     let file: SafeTensorsFile
     let layout: SD3SingleFileLayout
