@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "SemanticDrawServer",
             dependencies: [
-                "SemanticDraw", "ImageCodecs", "DiffusionModels", "Schedulers", "TensorRuntime",
+                "SemanticDraw", "ImageCodecs", "DiffusionModels", "Schedulers", "TensorRuntime", "Captioning",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "SemanticDrawServerTests",
             dependencies: [
-                "SemanticDrawServer", "SemanticDraw", "ImageCodecs", "DiffusionModels",
+                "SemanticDrawServer", "SemanticDraw", "ImageCodecs", "DiffusionModels", "Captioning",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),
