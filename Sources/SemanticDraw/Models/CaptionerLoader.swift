@@ -12,10 +12,12 @@ public struct CaptionerLoader: Sendable {
     /// `--captioner none`: no captioning.
     public static let noneName = "none"
 
-    /// The files of a BLIP-2 repo that captioning reads (weights as safetensors only).
+    /// The files of a BLIP-2 repo that captioning reads (weights as safetensors only; the
+    /// tokenizer's slow files too, read when a snapshot has no `tokenizer.json`).
     public static let repositoryPatterns = [
         "config.json", "generation_config.json", "model.safetensors", "model-*.safetensors", "model.safetensors.index.json",
         "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "processor_config.json", "preprocessor_config.json",
+        "vocab.json", "merges.txt", "added_tokens.json",
     ]
 
     /// The hub client for repo ids; nil refuses them.
