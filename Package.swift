@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "SchedulersTests", dependencies: ["Schedulers", "TensorRuntime"]),
         .testTarget(name: "SemanticDrawTests", dependencies: ["SemanticDraw", "DiffusionModels", "Tokenizer", "TensorRuntime", "ImageCodecs"]),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TensorRuntime"]),
-        .testTarget(name: "HubTests", dependencies: ["Hub", "SemanticDraw", "DiffusionModels", "TensorRuntime"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub", "SemanticDraw", "DiffusionModels", "TensorRuntime", "Captioning", "ImageCodecs"]),
         .testTarget(
             name: "SemanticDrawServerTests",
             dependencies: [
