@@ -182,6 +182,42 @@ import Testing
         }
     }
 
+    /// What a session records about its background's caption, message by message.
+    @Test func theSessionPaletteRecordsWhetherThePromptIsACaption() throws {
+        let png = try Self.backgroundPNG()
+        let mask = try PNG.encode(Image(width: 64, height: 64, channels: 1, repeating: 255))
+        var session = SessionPalette(seed: 0)
+        func saved() throws -> Palette.Background {
+            try session.palette(width: 64, height: 64, model: "tiny-random", family: .stableDiffusion1, accelerator: .lcm,
+                                settings: StreamSettings(height: 64, width: 64)).background
+        }
+        // A palette saved with its caption keeps it recorded, and asks for none.
+        var palette = Palette(width: 64, height: 64, seed: 3, model: "tiny-random",
+                              background: Palette.Background(image: .data(png), prompt: "a harbour", caption: true),
+                              brushes: [Palette.Brush(name: "a", color: "#FF0000", prompt: "a boat", mask: .data(mask))])
+        _ = try session.apply(.palette(palette.encode()), limits: ServerLimits())
+        #expect(!session.backgroundNeedsCaption && session.backgroundCaptioned)
+        #expect(try saved().prompt == "a harbour" && saved().caption == true)
+        // Without its prompt it asks for one; the caption then becomes the recorded prompt.
+        palette.background.prompt = nil
+        _ = try session.apply(.palette(palette.encode()), limits: ServerLimits())
+        #expect(session.backgroundNeedsCaption && !session.backgroundCaptioned)
+        #expect(try saved().caption == nil)
+        #expect(session.applyCaption("a quay").count == 1)
+        #expect(!session.backgroundNeedsCaption)
+        #expect(try saved() == Palette.Background(image: .data(png), prompt: "a quay", caption: true))
+        // The user's own prompt is not a caption; caption: false asks for none.
+        _ = try session.apply(.background(prompt: "a meadow", negativePrompt: nil, imagePNG: png), limits: ServerLimits())
+        #expect(!session.backgroundNeedsCaption)
+        #expect(try saved().caption == nil)
+        _ = try session.apply(.background(prompt: nil, negativePrompt: nil, imagePNG: png, caption: false), limits: ServerLimits())
+        #expect(!session.backgroundNeedsCaption)
+        _ = try session.apply(.background(prompt: " ", negativePrompt: nil, imagePNG: png), limits: ServerLimits())
+        #expect(session.backgroundNeedsCaption)
+        _ = try session.apply(.background(prompt: nil, negativePrompt: nil, imagePNG: nil), limits: ServerLimits())
+        #expect(!session.backgroundNeedsCaption)
+    }
+
     @Test func captioningIsOffWithoutACaptioner() async throws {
         let server = try await TestServer.start()
         defer { server.stop() }

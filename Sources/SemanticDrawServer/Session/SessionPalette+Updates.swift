@@ -129,6 +129,8 @@ extension SessionPalette {
         next.backgroundPrompt = palette.background.prompt
         next.backgroundNegativePrompt = palette.background.negativePrompt
         next.backgroundCaptionAllowed = palette.background.caption ?? true
+        // A palette saved with its caption (`caption: true` and the prompt) keeps it recorded as one.
+        next.backgroundCaptioned = palette.background.caption == true && palette.background.image != nil && !next.backgroundNeedsCaption
         let removals = brushes.map { StreamUpdate.removeBrush(id: $0.id) }
         self = next
         return removals + next.brushes.map { StreamUpdate.addBrush($0.streamBrush) } + [next.backgroundUpdate, .seed(next.seed)]
