@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "SemanticDrawServer",
             dependencies: [
-                "SemanticDraw", "ImageCodecs", "DiffusionModels", "Schedulers", "TensorRuntime",
+                "SemanticDraw", "ImageCodecs", "DiffusionModels", "Schedulers", "TensorRuntime", "Captioning",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -118,11 +118,11 @@ let package = Package(
         .testTarget(name: "SchedulersTests", dependencies: ["Schedulers", "TensorRuntime"]),
         .testTarget(name: "SemanticDrawTests", dependencies: ["SemanticDraw", "DiffusionModels", "Tokenizer", "TensorRuntime", "ImageCodecs"]),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TensorRuntime"]),
-        .testTarget(name: "HubTests", dependencies: ["Hub", "SemanticDraw", "DiffusionModels", "TensorRuntime"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub", "SemanticDraw", "DiffusionModels", "TensorRuntime", "Captioning", "ImageCodecs"]),
         .testTarget(
             name: "SemanticDrawServerTests",
             dependencies: [
-                "SemanticDrawServer", "SemanticDraw", "ImageCodecs", "DiffusionModels",
+                "SemanticDrawServer", "SemanticDraw", "ImageCodecs", "DiffusionModels", "Captioning",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),

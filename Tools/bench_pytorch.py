@@ -29,6 +29,16 @@ Cases (`--case`)
                   hidden_states [1,16,128,128] (4096 image tokens), encoder_hidden_states
                   [1,333,4096] (77 CLIP + 256 T5-position tokens), pooled_projections [1,2048],
                   timestep [999]
+    blip2-caption Blip2ForConditionalGeneration, Salesforce/blip2-opt-2.7b's architecture
+                  (BLIP2_OPT_2_7B below, 3.74B parameters, about 15 GB in float32), pixel_values
+                  [1,3,224,224], input_ids: 32 image ids (50265), bos 2 and 10 fixed ids
+                  4 + (97 i) mod (vocab - 10), attention mask of ones; one run is
+                  generate(max_new_tokens=16, min_new_tokens=16, do_sample=False, num_beams=1):
+                  vision model, Q-Former, projection, the prompt, then 15 single-token steps
+                  with the key/value cache (min_new_tokens: never stops early, as the Swift side
+                  runs without an end token)
+    blip2-caption-tiny  the same on the Swift tiny-random captioner's architecture (BLIP2_TINY)
+    The JSON line also carries "peak_rss_kb" (resource.getrusage ru_maxrss of this process).
     Every model is in eval() mode and runs under torch.inference_mode() with the default
     attention: diffusers' AttnProcessor2_0 and transformers' "sdpa" implementation, both
     torch.nn.functional.scaled_dot_product_attention.
@@ -45,7 +55,7 @@ Usage (interface used by the Swift side -- keep it stable)
     --repeats R   number of timed runs (>= 1)
     --warmup W    untimed runs before them (default 1, may be 0)
     --json        print exactly one line on stdout:
-                    {"case": CASE, "threads": N, "seconds": [s1, ...], "median": m}
+                    {"case": CASE, "threads": N, "seconds": [s1, ...], "median": m, "peak_rss_kb": k}
                   and every human-readable log on stderr. Without --json the per-run
                   seconds and the median are printed on stdout as text, the other logs
                   (versions, thread summary, build time) on stderr.
@@ -67,13 +77,44 @@ reference machine, torch 2.13.0+cpu from the PyTorch wheel):
 import argparse
 import contextlib
 import json
+import resource
 import statistics
 import sys
 import time
 
 import reference_pins  # noqa: E402  (Tools/ is on sys.path when run as a script)
 
-CASES = ("unet-b1", "unet-b4", "clip", "taesd-decode", "vae-decode", "unet-xl-b1", "unet-xl-b2", "sd3-transformer")
+CASES = ("unet-b1", "unet-b4", "clip", "taesd-decode", "vae-decode", "unet-xl-b1", "unet-xl-b2", "sd3-transformer",
+         "blip2-caption", "blip2-caption-tiny")
+
+# Salesforce/blip2-opt-2.7b/config.json (the fields that define the architecture; transformers names).
+BLIP2_OPT_2_7B = dict(
+    vision_config=dict(hidden_size=1408, intermediate_size=6144, num_hidden_layers=39, num_attention_heads=16, image_size=224,
+                       patch_size=14, hidden_act="gelu", layer_norm_eps=1e-6, qkv_bias=True),
+    qformer_config=dict(hidden_size=768, intermediate_size=3072, num_hidden_layers=12, num_attention_heads=12, hidden_act="gelu",
+                        layer_norm_eps=1e-12, cross_attention_frequency=2, encoder_hidden_size=1408),
+    text_config=dict(model_type="opt", vocab_size=50272, hidden_size=2560, num_hidden_layers=32, ffn_dim=10240, num_attention_heads=32,
+                     max_position_embeddings=2048, word_embed_proj_dim=2560, do_layer_norm_before=True, activation_function="relu",
+                     pad_token_id=1, bos_token_id=2, eos_token_id=2, tie_word_embeddings=True),
+    num_query_tokens=32,
+    image_token_index=50265,
+)
+
+# Sources/Captioning/TinyRandomCaptioner.swift's configuration.
+BLIP2_TINY = dict(
+    vision_config=dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4, image_size=224,
+                       patch_size=32, hidden_act="gelu", layer_norm_eps=1e-6, qkv_bias=True),
+    qformer_config=dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4, hidden_act="gelu",
+                        layer_norm_eps=1e-12, cross_attention_frequency=2, encoder_hidden_size=32),
+    text_config=dict(model_type="opt", vocab_size=261, hidden_size=32, num_hidden_layers=2, ffn_dim=64, num_attention_heads=4,
+                     max_position_embeddings=128, word_embed_proj_dim=32, do_layer_norm_before=True, activation_function="relu",
+                     pad_token_id=1, bos_token_id=2, eos_token_id=2, tie_word_embeddings=True),
+    num_query_tokens=8,
+    image_token_index=260,
+)
+
+# New tokens of the caption cases (BenchmarkCase.captionNewTokens on the Swift side).
+CAPTION_NEW_TOKENS = 16
 
 # Stable Diffusion 1.5 unet/config.json, written out in full (diffusers argument names).
 # stabilityai/stable-diffusion-xl-base-1.0/unet/config.json (the fields that differ from the defaults).
@@ -288,6 +329,25 @@ def build(case):
         def run():
             return model.decode(latents).sample
 
+    elif case in ("blip2-caption", "blip2-caption-tiny"):
+        from transformers import Blip2Config, Blip2ForConditionalGeneration
+        config = Blip2Config(**(BLIP2_OPT_2_7B if case == "blip2-caption" else BLIP2_TINY))
+        model = Blip2ForConditionalGeneration(config).eval()
+        side = config.vision_config.image_size
+        pixel_values = torch.randn(1, 3, side, side, generator=g)
+        vocab = config.text_config.vocab_size
+        ids = ([config.image_token_index] * config.num_query_tokens + [2]
+               + [4 + (97 * i) % (vocab - 10) for i in range(10)])
+        input_ids = torch.tensor([ids], dtype=torch.int64)
+        attention_mask = torch.ones_like(input_ids)
+
+        def run():
+            out = model.generate(pixel_values=pixel_values, input_ids=input_ids, attention_mask=attention_mask,
+                                 max_new_tokens=CAPTION_NEW_TOKENS, min_new_tokens=CAPTION_NEW_TOKENS, do_sample=False,
+                                 num_beams=1)
+            assert out.shape[1] == len(ids) + CAPTION_NEW_TOKENS, out.shape
+            return out
+
     else:  # argparse already restricts the choices
         raise ValueError(case)
 
@@ -355,7 +415,8 @@ def main(argv=None):
 
     if args.json:
         print(json.dumps({"case": args.case, "threads": args.threads, "precision": args.precision,
-                          "seconds": seconds, "median": median}),
+                          "seconds": seconds, "median": median,
+                          "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}),
               file=real_stdout, flush=True)
         log("median: %.3f s" % median)
     else:

@@ -5,8 +5,9 @@ Usage (after `bash Tools/install-browser-test-deps.sh`):
     .venv-browser/bin/python Tools/browser_test.py --url http://127.0.0.1:PORT \
         --screenshots .build/browser-test/
 
-Steps: two brushes with prompts, strokes on #pad, play and frames, a new stroke changes later
-frames, undo reverts the layer, shortcuts, palette export and import, save and a downloadable
+Steps: two brushes with prompts, strokes on #pad, play and frames, a background image without a
+prompt captioned into the background prompt field (serve --captioner tiny-random), which the user
+then edits, a new stroke changes later frames, undo reverts the layer, shortcuts, palette export and import, save and a downloadable
 history PNG carrying its palette (iTXt `semantic-draw`). Prints each step; exits 1 with a clear
 message on the first failure (a screenshot of the failing page is kept too).
 """
@@ -118,6 +119,9 @@ class Page:
     def sent(self, kind):
         return self.js("return window.semanticDraw.connection.sent[arguments[0]] || 0", kind)
 
+    def received(self, kind):
+        return self.js(f"return window.semanticDraw.connection.received['{kind}'] || 0")
+
     def expect_no_server_error(self):
         errors = self.js("return window.semanticDraw.connection.received.error || 0")
         if errors > self.errors_seen:
@@ -216,6 +220,16 @@ def png_text_chunks(data):
     return chunks
 
 
+def gradient_png(width, height):
+    """An RGB PNG with a colour gradient (no imaging library: zlib and struct)."""
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    rows = b"".join(b"\x00" + bytes(v for x in range(width) for v in (x * 255 // width, y * 255 // height, 128))
+                    for y in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
 def make_driver(download_dir):
     options = webdriver.ChromeOptions()
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1500,1000"):
@@ -302,6 +316,34 @@ def steps(page, args, downloads):
     print(f"    {page.frame_count()} frames, {page.text('#fps')} fps, {page.text('#seconds-per-frame')} s/frame")
     page.screenshot("02-playing")
 
+    page.step("a background image without a prompt is captioned into the background prompt field")
+    if info.get("captioner") is None:
+        raise TestFailure("the server has no captioner (start it with --captioner tiny-random)")
+    frames = page.frame_count()
+    captions = page.received("caption")
+    image = downloads / "background.png"
+    image.write_bytes(gradient_png(96, 80))
+    page.driver.find_element(By.CSS_SELECTOR, "#background-image").send_keys(str(image.resolve()))
+    page.wait(lambda: page.received("caption") > captions, "a caption message from the server")
+    caption = page.js("return window.semanticDraw.lastCaption")
+    if not isinstance(caption.get("prompt"), str) or not caption["prompt"]:
+        raise TestFailure(f"the caption message has no prompt: {caption}")
+    page.wait(lambda: page.value("#background-prompt") == caption["prompt"], "the caption in #background-prompt")
+    page.wait(lambda: page.frame_count() > frames + 1, "frames keep coming with the captioned background")
+    print(f"    caption ({caption['seconds']:.3f} s, {info['captioner']}): {caption['prompt']!r}")
+    page.screenshot("03-background-captioned")
+    backgrounds = page.sent("background")
+    field = page.driver.find_element(By.CSS_SELECTOR, "#background-prompt")
+    field.clear()
+    field.send_keys("a stone courtyard")
+    page.blur()
+    page.wait(lambda: page.sent("background") > backgrounds, "the edited background prompt sent")
+    page.wait(lambda: page.js("return window.semanticDraw.model.background.prompt") == "a stone courtyard",
+              "the edited prompt kept in the palette")
+    if page.received("caption") != captions + 1:
+        raise TestFailure("an edited background prompt was captioned again")
+    page.expect_no_server_error()
+
     page.step("a new stroke changes later frames")
     before_pixels = page.frame_pixels()
     before_masks = page.sent("mask")
@@ -311,7 +353,7 @@ def steps(page, args, downloads):
     index = page.frame_index()
     page.wait(lambda: page.frame_index() > index + info["slots"], f"{info['slots'] + 1} more frames after the stroke")
     page.wait(lambda: page.frame_pixels() != before_pixels, "a later frame differs from the one before the stroke")
-    page.screenshot("03-after-new-stroke")
+    page.screenshot("04-after-new-stroke")
 
     page.step("undo (Ctrl+Z) reverts the layer; redo restores it")
     with_stroke = page.coverage(first)
@@ -324,7 +366,7 @@ def steps(page, args, downloads):
     page.wait(lambda: abs(page.coverage(first) - with_stroke) < 1e-6, "the stroke back after Ctrl+Shift+Z")
     page.click("#undo")
     page.wait(lambda: abs(page.coverage(first) - cov_first) < 1e-6, "the #undo button reverts it again")
-    page.screenshot("04-after-undo")
+    page.screenshot("05-after-undo")
 
     page.step("shortcuts: E, B, [ and ], not while typing")
     page.blur()
@@ -378,7 +420,7 @@ def steps(page, args, downloads):
         if abs(old - new) > max(1.0, 0.01 * old):
             raise TestFailure(f"imported layer coverage {new:.1f} px differs from exported {old:.1f} px")
     page.expect_no_server_error()
-    page.screenshot("05-after-import")
+    page.screenshot("06-after-import")
 
     page.step("save and download the history entry")
     page.wait(lambda: page.frame_count() > 0, "a frame to save")
@@ -392,13 +434,13 @@ def steps(page, args, downloads):
         raise TestFailure(f"the saved PNG has no semantic-draw text chunk (chunks: {sorted(chunks)})")
     saved = json.loads(chunks["semantic-draw"])
     print(f"    {href}: {len(data)} bytes, palette with {len(saved.get('brushes', []))} brushes")
-    page.screenshot("06-saved")
+    page.screenshot("07-saved")
 
     page.step("pause")
     page.click("#pause")
     page.wait(lambda: page.js("return !document.querySelector('#play').disabled"), "Play enabled again (state.playing false)")
     page.expect_no_server_error()
-    page.screenshot("07-paused")
+    page.screenshot("08-paused")
     page.print_console(only_errors=True)
 
 

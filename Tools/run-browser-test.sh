@@ -15,7 +15,8 @@ for model in $models; do
     work=$(mktemp -d)
     log="$work/serve.log"
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-    "$binary" serve --model "$model" --tiny-vae tiny-random --width 64 --height 64 --port "$port" --data-dir "$work/data" >"$log" 2>&1 &
+    "$binary" serve --model "$model" --tiny-vae tiny-random --captioner tiny-random --width 64 --height 64 --port "$port" \
+        --data-dir "$work/data" >"$log" 2>&1 &
     server=$!
     cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"; }
     trap cleanup EXIT

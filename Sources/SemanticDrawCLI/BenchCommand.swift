@@ -7,11 +7,13 @@ import TensorRuntime
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time full-size SD1.5, SDXL and SD3 networks (random weights) against eager PyTorch on this machine.",
+        abstract: "Time full-size SD1.5, SDXL, SD3 and BLIP-2 networks (random weights) against eager PyTorch on this machine.",
         discussion: """
         Cases: \(BenchmarkCase.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")).
         Each round runs the Swift timings, then the PyTorch timings of the same case with the same
-        thread count; medians over all rounds are compared. Without --case, all but the SDXL and SD3 ones run.
+        thread count; medians over all rounds are compared. Without --case, all but the SDXL, SD3 and BLIP-2 ones run.
+        The JSON records carry each side's peak RSS (ru_maxrss; the Swift one is the process's so far: run a
+        case alone to read it as that case's).
         Cases without a PyTorch counterpart, run only when named: \(standaloneCases.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ")).
         Build with `swift build -c release`: debug builds are 10-100x slower.
         """
@@ -75,7 +77,7 @@ struct BenchCommand: ParsableCommand {
                 return runOnce
             }
             let kept: (() throws -> Void)? = benchmarkCase.isLarge ? nil : try prepared()
-            var swiftTimes: [Double] = [], torchTimes: [Double] = []
+            var swiftTimes: [Double] = [], torchTimes: [Double] = [], torchPeak = 0
             for round in 1...rounds {
                 do {
                     let runOnce = try kept ?? prepared()
@@ -87,8 +89,9 @@ struct BenchCommand: ParsableCommand {
                 }
                 log("  round \(round) swift: \(swiftTimes.suffix(repeats).map(format).joined(separator: " ")) s")
                 if usePyTorch {
-                    let times = try pytorchTimes(benchmarkCase, threads: threads)
+                    let (times, peak) = try pytorchTimes(benchmarkCase, threads: threads)
                     torchTimes += times
+                    torchPeak = max(torchPeak, peak ?? 0)
                     log("  round \(round) torch: \(times.map(format).joined(separator: " ")) s")
                 }
             }
@@ -100,13 +103,21 @@ struct BenchCommand: ParsableCommand {
             }
             let swiftMedian = median(swiftTimes)
             var line = "\(benchmarkCase.rawValue): swift \(format(swiftMedian)) s"
-            var record: [String: Any] = ["case": benchmarkCase.rawValue, "precision": precision.rawValue, "threads": threads, "blas": BLAS.implementation, "swift_seconds": swiftTimes, "swift_median": swiftMedian]
+            let swiftPeak = BenchTiming.peakResidentKilobytes()
+            var record: [String: Any] = ["case": benchmarkCase.rawValue, "precision": precision.rawValue, "threads": threads, "blas": BLAS.implementation,
+                                         "swift_seconds": swiftTimes, "swift_median": swiftMedian, "swift_peak_rss_kb": swiftPeak]
             if usePyTorch {
                 let torchMedian = median(torchTimes)
                 line += ", pytorch \(format(torchMedian)) s, speed-up x\(String(format: "%.2f", torchMedian / swiftMedian))"
                 record["pytorch_seconds"] = torchTimes
                 record["pytorch_median"] = torchMedian
                 record["speedup"] = torchMedian / swiftMedian
+                if torchPeak > 0 { record["pytorch_peak_rss_kb"] = torchPeak }
+            }
+            if benchmarkCase.isCaption {
+                line += String(format: "; peak RSS swift %.2f GiB", Double(swiftPeak) / 1048576)
+                    + (torchPeak > 0 ? String(format: ", pytorch %.2f GiB", Double(torchPeak) / 1048576) : "")
+                    + " (\(BenchmarkCase.captionNewTokens) new tokens)"
             }
             print(line)
             if let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) {
@@ -133,7 +144,8 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    private func pytorchTimes(_ benchmarkCase: BenchmarkCase, threads: Int) throws -> [Double] {
+    /// The PyTorch side's timed runs and its peak RSS in KiB (nil when the script did not say).
+    private func pytorchTimes(_ benchmarkCase: BenchmarkCase, threads: Int) throws -> (seconds: [Double], peakKilobytes: Int?) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = ["Tools/bench_pytorch.py", "--case", benchmarkCase.rawValue, "--threads", "\(threads)",
@@ -152,7 +164,7 @@ struct BenchCommand: ParsableCommand {
               let seconds = object["seconds"] as? [Double] else {
             throw CommandFailure("Tools/bench_pytorch.py printed no JSON result line (got: \(lastLine))")
         }
-        return seconds
+        return (seconds, object["peak_rss_kb"] as? Int)
     }
 
     private func median(_ values: [Double]) -> Double {

@@ -1,3 +1,4 @@
+import Captioning
 import DiffusionModels
 import Foundation
 import TensorRuntime
@@ -13,13 +14,21 @@ enum BenchmarkCase: String, CaseIterable {
     case unetXLBatch1 = "unet-xl-b1"
     case unetXLBatch2 = "unet-xl-b2"
     case sd3Transformer = "sd3-transformer"
+    case blip2Caption = "blip2-caption"
+    case blip2CaptionTiny = "blip2-caption-tiny"
+
+    /// New tokens of the caption cases (greedy, no end token: always this many).
+    static let captionNewTokens = 16
 
     /// The cases `bench` runs without `--case`: the SD1.5 ones (the SDXL UNet and the SD3
     /// transformer need about 11 and 9 GB per side and minutes per forward; they run when named).
-    static var defaultCases: [BenchmarkCase] { allCases.filter { !$0.isLarge } }
+    static var defaultCases: [BenchmarkCase] { allCases.filter { !$0.isLarge && !$0.isCaption } }
 
-    /// The SDXL and SD3 cases: built anew per round and released before PyTorch builds its own.
-    var isLarge: Bool { self == .unetXLBatch1 || self == .unetXLBatch2 || self == .sd3Transformer }
+    /// The SDXL, SD3 and BLIP-2 cases: built anew per round and released before PyTorch builds its own.
+    var isLarge: Bool { self == .unetXLBatch1 || self == .unetXLBatch2 || self == .sd3Transformer || self == .blip2Caption }
+
+    /// The captioning cases (run only when named; they report each side's peak RSS too).
+    var isCaption: Bool { self == .blip2Caption || self == .blip2CaptionTiny }
 
     var summary: String {
         switch self {
@@ -31,6 +40,10 @@ enum BenchmarkCase: String, CaseIterable {
         case .unetXLBatch1: return "SDXL UNet forward, [1,4,128,128], context [1,77,2048], text_embeds [1,1280], time_ids [1,6]"
         case .unetXLBatch2: return "SDXL UNet forward, [2,4,128,128], per-sample timesteps"
         case .sd3Transformer: return "SD3 Medium transformer forward, [1,16,128,128], context [1,333,4096], pooled [1,2048]"
+        case .blip2Caption:
+            return "BLIP-2 OPT-2.7b caption of one image: pixels [1,3,224,224] -> vision, Q-Former, projection; prompt of 32 image "
+                + "ids + 11 text ids; \(Self.captionNewTokens) greedy new tokens with the key/value cache (transformers generate)"
+        case .blip2CaptionTiny: return "the same on the tiny-random captioner's architecture (a quick check of the pairing)"
         }
     }
 
@@ -63,6 +76,13 @@ enum BenchmarkCase: String, CaseIterable {
             let context = random.normal(shape: [1, 333, 4096])
             let pooled = random.normal(shape: [1, 2048])
             return { _ = try transformer(hiddenStates: hidden, encoderHiddenStates: context, pooledProjections: pooled, timesteps: [999]) }
+        case .blip2Caption, .blip2CaptionTiny:
+            let configuration = self == .blip2Caption ? Blip2Configuration.blip2OPT27b : TinyRandomCaptioner.configuration
+            let model = try Blip2ForConditionalGeneration(configuration: configuration, store: store)
+            let side = configuration.vision.imageSize
+            let pixels = random.normal(shape: [1, 3, side, side])
+            let ids = Self.captionPromptIds(configuration)
+            return { _ = try model.generate(ids: ids, features: try model.imageFeatures(pixels), maximumNewTokens: Self.captionNewTokens, endTokenIds: []) }
         case .clip:
             let encoder = try CLIPTextModel(configuration: ReferenceConfigurations.stableDiffusion15TextEncoder(), store: store)
             let ids = [[49406] + (0..<75).map { 320 + $0 * 7 } + [49407]]
@@ -76,5 +96,13 @@ enum BenchmarkCase: String, CaseIterable {
             let latents = random.normal(shape: [1, 4, 64, 64])
             return { _ = try vae.decode(latents) }
         }
+    }
+
+    /// The caption cases' prompt: the query count of `<image>` ids, bos (2), then 10 fixed ids
+    /// (the length of the authors' question in OPT's tokenizer): `4 + (97 i) mod (vocabulary - 10)`
+    /// for i in 0..<10, as Tools/bench_pytorch.py builds them.
+    static func captionPromptIds(_ configuration: Blip2Configuration) -> [Int] {
+        Array(repeating: configuration.imageTokenId ?? 0, count: configuration.queryTokenCount) + [2]
+            + (0..<10).map { 4 + (97 * $0) % (configuration.text.vocabularySize - 10) }
     }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Captioning
 import Foundation
+import Hub
 import SemanticDraw
 import SemanticDrawServer
 
@@ -29,6 +31,12 @@ struct ServeCommand: AsyncParsableCommand {
     var maximumMessageBytes = 8 << 20
     @Option(help: "Most brushes per session.") var maximumBrushes = 32
     @Option(help: "Most sessions open at once (further connections get an error and are closed).") var maximumSessions = 16
+    @Option(help: """
+        The background captioner: a background image without a prompt gets BLIP-2's caption as its prompt \
+        (a BLIP-2 folder, a repo id or tiny-random; loaded on the first caption, downloaded then if needed; \
+        none: off; default \(CaptionerLoader.defaultName)).
+        """)
+    var captioner: String = CaptionerLoader.defaultName
 
     func validate() throws {
         for (name, value) in [("--width", width), ("--height", height)] {
@@ -74,11 +82,28 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.limits.frameBytes = 2 * maximumMessageBytes
         configuration.limits.brushes = maximumBrushes
         configuration.limits.sessions = maximumSessions
+        if captioner == CaptionerLoader.noneName {
+            configuration.notes.append("background captioning is off (--captioner none): a background image without a prompt keeps none")
+        } else {
+            configuration.captioner = Self.serverCaptioner(captioner)
+            if captioner == TinyRandomCaptioner.name { configuration.notes.append(TinyRandomCaptioner.warning) }
+        }
         let server = SemanticDrawServer(model: model, configuration: configuration)
         let banner = "(\(request.model), \(preset.accelerator.rawValue), \(stream.width)x\(stream.height), \(stream.schedule)); Ctrl+C stops"
         let host = self.host
         try await server.run(onStart: { port in
             FileHandle.standardOutput.write(Data("semantic-draw: serving http://\(host):\(port)/ \(banner)\n".utf8))
         })
+    }
+
+    /// The captioner `name`, loaded on the first caption through ``CaptionerLoader`` (tiny-random
+    /// built in memory; a repo fetched into the hub cache with progress on the server's stderr).
+    /// A failed load (no network, a missing folder) reaches the session as a note.
+    static func serverCaptioner(_ name: String) -> ServerCaptioner {
+        ServerCaptioner(name: name) {
+            let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("semantic-draw: \($0)\n".utf8)) }
+            let hub: HubClient? = name == TinyRandomCaptioner.name ? nil : try HubClientFactory.make()
+            return try await CaptionerLoader(hub: hub, log: log).load(name)
+        }
     }
 }

@@ -40,7 +40,8 @@ public struct SemanticDrawServer: Sendable {
         defer { workerTask.cancel(); Task { await worker.signal() } }
         let router = HTTPRoutes(configuration: configuration, history: history, worker: worker,
                                 oneShot: OneShotGeneration(pipeline: pipeline, configuration: configuration)).makeRouter()
-        let sockets = WebSocketSessions(configuration: configuration, models: models, history: history, worker: worker)
+        let sockets = WebSocketSessions(configuration: configuration, models: models, history: history, worker: worker,
+                                        captions: configuration.captioner.map(CaptionService.init))
         var logger = Logger(label: "semantic-draw")
         logger.logLevel = .warning
         let app = Application(

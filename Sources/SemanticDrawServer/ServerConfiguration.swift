@@ -23,6 +23,9 @@ public struct ServerConfiguration: Sendable {
     public var family: ModelFamily = .stableDiffusion1
     /// The model's weight precision (`serve --precision`); saved palettes record it.
     public var precision: Precision = .fp32
+    /// The background captioner (`serve --captioner`): a session's background image without a
+    /// prompt is captioned and the caption becomes its prompt (docs/PROTOCOL.md `caption`); nil: off.
+    public var captioner: ServerCaptioner?
     /// Notes shown to clients (e.g. the tiny-random warning).
     public var notes: [String] = []
     /// JPEG quality of stream frames.

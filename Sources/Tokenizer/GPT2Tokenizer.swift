@@ -18,9 +18,13 @@
 /// with U+FFFD for invalid sequences, as tokenizers' `ByteLevel` decoder does; special tokens
 /// can be left out. A tokenizer is an immutable value; copies share a thread-safe word cache.
 ///
-/// Limitations: only `tokenizer.json` folders (not `vocab.json` + `merges.txt` alone); the
-/// pre-tokeniser must be `ByteLevel` with `add_prefix_space: false` and no normaliser, the
-/// post-processor `TemplateProcessing`, `ByteLevel` or none; anything else is refused by name.
+/// A folder without `tokenizer.json` is read from its slow files (`vocab.json`, `merges.txt`,
+/// `tokenizer_config.json`; ``GPT2SlowTokenizerFiles``), as transformers builds the same tokenizer
+/// from them.
+///
+/// Limitations: the pre-tokeniser must be `ByteLevel` with `add_prefix_space: false` and no
+/// normaliser, the post-processor `TemplateProcessing`, `ByteLevel` or none; anything else is
+/// refused by name.
 public struct GPT2Tokenizer: Sendable {
     /// The folder the files were read from.
     public let folder: String
@@ -34,10 +38,18 @@ public struct GPT2Tokenizer: Sendable {
     private let addedTokenContents: [Int: (content: String, special: Bool)]
     private let tokenIds: [String: Int]
 
-    /// Loads `folder/tokenizer.json` (a BLIP-2 or OPT model folder holds it at the top level).
+    /// Loads `folder/tokenizer.json` (a BLIP-2 or OPT model folder holds it at the top level), or,
+    /// when there is none, `vocab.json` + `merges.txt` with `tokenizer_config.json` (older snapshots).
     public init(folder: String) throws(TokenizerError) {
         let location = try TokenizerFolder(path: folder, subfolder: "tokenizer")
-        let file = try location.requiredFile(TokenizerFolder.tokenizerJSONFileName)
+        guard let file = location.optionalFile(TokenizerFolder.tokenizerJSONFileName) else {
+            guard location.optionalFile(TokenizerFolder.vocabularyFileName) != nil || location.optionalFile(TokenizerFolder.mergesFileName) != nil else {
+                throw .missingFile(path: location.file(TokenizerFolder.tokenizerJSONFileName))
+            }
+            let (tables, prefix, suffix) = try GPT2SlowTokenizerFiles.read(location)
+            try self.init(tables: tables, prefixTokenIds: prefix, suffixTokenIds: suffix, folder: location.path)
+            return
+        }
         let (tables, shape) = try TokenizerJSONFile.readWithSections(file, endOfWordSuffix: nil)
         try GPT2TokenizerSections.checkPreTokenizer(shape, file: file)
         let template = try GPT2TokenizerSections.template(shape, file: file, tokenIds: tables.vocabulary.tokenIds)
@@ -67,7 +79,7 @@ public struct GPT2Tokenizer: Sendable {
         return try GPT2Tokenizer(tables: tables, prefixTokenIds: prefix, suffixTokenIds: [], folder: "(byte-level)")
     }
 
-    private init(tables: TokenizerTables, prefixTokenIds: [Int], suffixTokenIds: [Int], folder: String) throws(TokenizerError) {
+    init(tables: TokenizerTables, prefixTokenIds: [Int], suffixTokenIds: [Int], folder: String) throws(TokenizerError) {
         self.prefixTokenIds = prefixTokenIds
         self.suffixTokenIds = suffixTokenIds
         var contents: [Int: (content: String, special: Bool)] = [:]

@@ -14,9 +14,10 @@ struct TestServer {
 
     /// `beforeModelCall` is the stream's test seam (``HeldModelCalls/hook`` makes frames slow).
     /// `historyFileWriter` replaces the history's file writes (a disk that fills up).
+    /// `captioner` is the background captioner (nil: captioning off).
     static func start(limits: ServerLimits = ServerLimits(), dataDirectory: String? = nil,
                       beforeModelCall: StreamModelCallHook? = nil,
-                      historyFileWriter: (any HistoryFileWriting)? = nil) async throws -> TestServer {
+                      historyFileWriter: (any HistoryFileWriting)? = nil, captioner: ServerCaptioner? = nil) async throws -> TestServer {
         let model = try await ModelLoader(hub: nil).load(ModelRequest(model: "tiny-random", tinyAutoencoder: "tiny-random"))
         let dataDirectory = dataDirectory
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("semantic-draw-server-\(UUID().uuidString)").path
@@ -25,6 +26,7 @@ struct TestServer {
         configuration.limits = limits
         configuration.beforeModelCall = beforeModelCall
         configuration.historyFileWriter = historyFileWriter
+        configuration.captioner = captioner
         let server = SemanticDrawServer(model: model, configuration: configuration)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let task = Task { try await server.run(onStart: { continuation.yield($0) }) }

@@ -90,6 +90,7 @@ public struct Blip2ForConditionalGeneration: Sendable {
     /// prompt runs once into the key/value cache, then each step appends the arg-max token
     /// (the first among equal logits, as `torch.argmax`) and runs only it. Stops after
     /// `maximumNewTokens` or at an id of `endTokenIds`, which is kept. Returns the new ids only.
+    /// Throws `CancellationError` between steps once the calling task is cancelled.
     public func generate(ids: [Int], features: ImageFeatures, maximumNewTokens: Int, endTokenIds: [Int]) throws -> [Int] {
         guard maximumNewTokens > 0 else { return [] }
         var cache = OPTKeyValueCache()
@@ -99,6 +100,7 @@ public struct Blip2ForConditionalGeneration: Sendable {
             let next = Self.argmax(logits)
             newIds.append(next)
             if endTokenIds.contains(next) || newIds.count == maximumNewTokens { return newIds }
+            try Task.checkCancellation()                    // a caption nobody waits for any more stops here
             logits = try languageModel.logits(try languageModel.embeddings(of: [next]), cache: &cache, lastOnly: true)
         }
     }

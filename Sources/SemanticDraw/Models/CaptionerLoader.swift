@@ -12,11 +12,23 @@ public struct CaptionerLoader: Sendable {
     /// `--captioner none`: no captioning.
     public static let noneName = "none"
 
-    /// The files of a BLIP-2 repo that captioning reads (weights as safetensors only).
+    /// The files of a BLIP-2 repo that captioning reads (weights as safetensors only; the
+    /// tokenizer's slow files too, read when a snapshot has no `tokenizer.json`).
     public static let repositoryPatterns = [
         "config.json", "generation_config.json", "model.safetensors", "model-*.safetensors", "model.safetensors.index.json",
         "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "processor_config.json", "preprocessor_config.json",
+        "vocab.json", "merges.txt", "added_tokens.json",
     ]
+
+    /// Whether `name` names a BLIP-2 repo by its id: `org/name[@revision]` whose name starts with
+    /// `blip2-` (Salesforce/blip2-opt-2.7b and its siblings), so `download NAME` fetches it as a
+    /// captioner rather than a diffusion model.
+    public static func isCaptionerRepository(_ name: String) -> Bool {
+        guard let (id, _) = ModelReference.repositoryID(name), !FileManager.default.fileExists(atPath: (name as NSString).expandingTildeInPath) else {
+            return false
+        }
+        return id.split(separator: "/").last.map { $0.lowercased().hasPrefix("blip2-") } ?? false
+    }
 
     /// The hub client for repo ids; nil refuses them.
     public let hub: HubClient?

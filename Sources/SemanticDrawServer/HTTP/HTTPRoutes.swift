@@ -20,7 +20,8 @@ struct HTTPRoutes: Sendable {
         router.get("/api/info") { _, _ in
             Self.json(["version": 1, "model": configuration.modelName, "width": configuration.stream.width,
                        "height": configuration.stream.height, "slots": Self.slotCount(configuration.stream.schedule),
-                       "limits": configuration.limits.json, "notes": configuration.notes])
+                       "limits": configuration.limits.json, "notes": configuration.notes,
+                       "captioner": configuration.captioner?.name ?? NSNull()])
         }
         router.get("/api/history") { _, _ in
             let entries = await history.list()

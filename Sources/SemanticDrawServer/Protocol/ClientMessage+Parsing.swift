@@ -29,7 +29,7 @@ extension ClientMessage {
             return .order(ids: try fields.identifiers("ids"))
         case "background":
             return .background(prompt: try fields.prompt("prompt"), negativePrompt: try fields.prompt("negative_prompt"),
-                               imagePNG: try fields.pngDataURL("image"))
+                               imagePNG: try fields.pngDataURL("image"), caption: try fields.boolean("caption"))
         case "seed":
             return .seed(try fields.unsignedInteger("seed"))
         case "play": return .play

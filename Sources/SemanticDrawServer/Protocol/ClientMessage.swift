@@ -7,7 +7,9 @@ enum ClientMessage: Sendable, Equatable {
     case mask(id: String, png: Data)
     case removeBrush(id: String)
     case order(ids: [String])
-    case background(prompt: String?, negativePrompt: String?, imagePNG: Data?)
+    /// Replaces the background; `caption` false keeps an image without a prompt uncaptioned
+    /// (nil: captioned when the server has a captioner).
+    case background(prompt: String?, negativePrompt: String?, imagePNG: Data?, caption: Bool? = nil)
     case seed(UInt64)
     case play
     case pause

@@ -70,6 +70,13 @@ struct MessageFields {
         return Float(number)
     }
 
+    /// An optional boolean (absent or null: nil).
+    func boolean(_ key: String) throws(ClientMessageError) -> Bool? {
+        guard let value = object[key], value != .null else { return nil }
+        guard case .bool(let flag) = value else { throw wrongType(key, expected: "true or false", got: value) }
+        return flag
+    }
+
     /// An optional number in 0...1.
     func unit(_ key: String) throws(ClientMessageError) -> Float? { try number(key, range: 0...1) }
 

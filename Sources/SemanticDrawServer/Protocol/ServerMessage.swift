@@ -14,7 +14,13 @@ enum ServerMessage {
     static func ready(session: String, configuration: ServerConfiguration, slots: Int) -> String {
         json(["type": "ready", "session": session, "width": configuration.stream.width, "height": configuration.stream.height,
               "slots": slots, "model": configuration.modelName, "limits": configuration.limits.json, "notes": configuration.notes,
-              "version": 1])
+              "captioner": configuration.captioner?.name ?? NSNull(), "version": 1])
+    }
+
+    /// A background caption finished: `prompt` is now the background prompt; or none came
+    /// (`prompt` null) and `note` says why.
+    static func caption(prompt: String?, seconds: Double?, note: String?) -> String {
+        json(["type": "caption", "prompt": prompt ?? NSNull(), "seconds": seconds ?? NSNull(), "note": note ?? NSNull()])
     }
 
     static func state(playing: Bool, busy: String?, brushes: [String], seed: UInt64) -> String {

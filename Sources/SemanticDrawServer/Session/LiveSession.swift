@@ -16,14 +16,23 @@ actor LiveSession {
     /// The worker that computes this session's frames (a strong reference: the worker drops the
     /// session when its socket closes, which ends the cycle).
     let worker: FrameWorker
+    /// The shared background captioner; nil when captioning is off (`serve --captioner none`).
+    let captions: CaptionService?
     private(set) var palette: SessionPalette
     private(set) var playing = false
     private var latestFrame: (index: Int, image: Tensor)?
+    /// The caption of the current background computing now, and the number of the background
+    /// it is for (each `background` or `palette` message makes a new one; a caption of an older
+    /// one is dropped).
+    var captionTask: Task<Void, Never>?
+    var backgroundNumber = 0
     nonisolated let outgoing: AsyncStream<OutgoingMessage>
     private nonisolated let continuation: AsyncStream<OutgoingMessage>.Continuation
 
-    init(id: String, models: StreamModels, configuration: ServerConfiguration, history: HistoryStore, worker: FrameWorker) throws {
+    init(id: String, models: StreamModels, configuration: ServerConfiguration, history: HistoryStore, worker: FrameWorker,
+         captions: CaptionService? = nil) throws {
         self.id = id
+        self.captions = captions
         self.configuration = configuration
         self.history = history
         self.worker = worker
@@ -64,6 +73,8 @@ actor LiveSession {
                 palette = next
                 for update in updates { stream.enqueue(update) }
                 if updates.contains(where: Self.reseeds) { await worker.cancelFrame(of: self) }
+                if case .background = message { restartCaptioning() }
+                if case .palette = message { restartCaptioning() }
             }
             await sendState()
         } catch let error as ClientMessageError {
@@ -74,6 +85,11 @@ actor LiveSession {
         }
     }
 
+    /// Changes the palette copy with `body` and returns its stream updates.
+    func updatePalette(_ body: (inout SessionPalette) -> [StreamUpdate]) -> [StreamUpdate] {
+        body(&palette)
+    }
+
     /// Whether `update` restarts the stream's noise (the frame in progress is then wasted).
     static func reseeds(_ update: StreamUpdate) -> Bool {
         if case .seed = update { return true }
@@ -82,7 +98,7 @@ actor LiveSession {
 
     /// Sends the `state` message (the stream answers at once, even while a frame computes).
     func sendState() async {
-        let busy = await stream.hasPendingEncodings ? "encoding" : nil
+        let busy = captionTask != nil ? "captioning" : await stream.hasPendingEncodings ? "encoding" : nil
         send(.text(ServerMessage.state(playing: playing, busy: busy, brushes: palette.brushIDs, seed: palette.seed)))
     }
 

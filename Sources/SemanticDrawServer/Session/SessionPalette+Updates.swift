@@ -30,14 +30,16 @@ extension SessionPalette {
             brushes = ids.compactMap { byID[$0] }
             // Re-adding back to front puts each in front of the ones before it.
             return brushes.map { StreamUpdate.removeBrush(id: $0.id) } + brushes.map { StreamUpdate.addBrush($0.streamBrush) }
-        case .background(let prompt, let negativePrompt, let png):
+        case .background(let prompt, let negativePrompt, let png, let caption):
             var image: Tensor?
             if let png { image = Palette.channelsLastRGB(try Self.decodeImage(png, request: "background", field: "image", limits: limits)) }
             backgroundPrompt = prompt
             backgroundNegativePrompt = negativePrompt
             backgroundPNG = png
-            return [.background(RegionBackground(image: image, prompt: prompt.map(PromptInput.text),
-                                                 negativePrompt: negativePrompt.map(PromptInput.text)))]
+            backgroundImage = image
+            backgroundCaptionAllowed = caption ?? true
+            backgroundCaptioned = false
+            return [backgroundUpdate]
         case .seed(let seed):
             self.seed = seed
             return [.seed(seed)]
@@ -116,23 +118,36 @@ extension SessionPalette {
             }
             next.brushes.append(imported)
         }
-        var backgroundImage: Tensor?
         if let reference = palette.background.image {
             guard case .data(let png) = reference else {
                 throw ClientMessageError("palette: background.image must be embedded data (the server reads no files)", request: "palette")
             }
-            backgroundImage = Palette.channelsLastRGB(try Self.decodeImage(png, request: "palette", field: "background.image", limits: limits))
+            next.backgroundImage = Palette.channelsLastRGB(try Self.decodeImage(png, request: "palette", field: "background.image",
+                                                                                limits: limits))
             next.backgroundPNG = png
         }
         next.backgroundPrompt = palette.background.prompt
         next.backgroundNegativePrompt = palette.background.negativePrompt
+        next.backgroundCaptionAllowed = palette.background.caption ?? true
+        // A palette saved with its caption (`caption: true` and the prompt) keeps it recorded as one.
+        next.backgroundCaptioned = palette.background.caption == true && palette.background.image != nil && !next.backgroundNeedsCaption
         let removals = brushes.map { StreamUpdate.removeBrush(id: $0.id) }
         self = next
-        return removals + next.brushes.map { StreamUpdate.addBrush($0.streamBrush) } + [
-            .background(RegionBackground(image: backgroundImage, prompt: next.backgroundPrompt.map(PromptInput.text),
-                                         negativePrompt: next.backgroundNegativePrompt.map(PromptInput.text))),
-            .seed(next.seed),
-        ]
+        return removals + next.brushes.map { StreamUpdate.addBrush($0.streamBrush) } + [next.backgroundUpdate, .seed(next.seed)]
+    }
+
+    /// The stream update that sets the background as this palette has it.
+    var backgroundUpdate: StreamUpdate {
+        .background(RegionBackground(image: backgroundImage, prompt: backgroundPrompt.map(PromptInput.text),
+                                     negativePrompt: backgroundNegativePrompt.map(PromptInput.text)))
+    }
+
+    /// Makes `caption` the background prompt (the image keeps no other prompt) and returns the
+    /// stream update that follows it.
+    mutating func applyCaption(_ caption: String) -> [StreamUpdate] {
+        backgroundPrompt = caption
+        backgroundCaptioned = true
+        return [backgroundUpdate]
     }
 
     /// A PNG within the size limit (its header is checked before the pixels are decoded); an

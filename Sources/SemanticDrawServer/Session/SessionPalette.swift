@@ -32,7 +32,19 @@ struct SessionPalette: Sendable {
     var backgroundPrompt: String?
     var backgroundNegativePrompt: String?
     var backgroundPNG: Data?
+    /// The background image as the stream takes it (decoded from ``backgroundPNG``).
+    var backgroundImage: Tensor?
+    /// Whether a background image without a prompt may be captioned (the `background` message's
+    /// or the imported palette's `caption`, true unless false).
+    var backgroundCaptionAllowed = true
+    /// Whether ``backgroundPrompt`` is the server's caption of the image (saved as `caption: true`).
+    var backgroundCaptioned = false
     var seed: UInt64
+
+    /// Whether the background asks for a caption: an image, no (non-blank) prompt, captioning allowed.
+    var backgroundNeedsCaption: Bool {
+        backgroundPNG != nil && backgroundCaptionAllowed && (backgroundPrompt ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+    }
 
     var brushIDs: [String] { brushes.map(\.id) }
 
@@ -48,7 +60,8 @@ struct SessionPalette: Sendable {
         var palette = Palette(width: width, height: height, seed: seed, model: model, guidance: settings.guidance,
                               bootstrapSteps: settings.bootstrapSteps, bootstrapMix: settings.bootstrapMix, quantization: settings.quantization,
                               background: Palette.Background(image: backgroundPNG.map(ImageReference.data), prompt: backgroundPrompt,
-                                                             negativePrompt: backgroundNegativePrompt),
+                                                             negativePrompt: backgroundNegativePrompt,
+                                                             caption: backgroundCaptioned ? true : nil),
                               brushes: paletteBrushes)
         palette.accelerator = accelerator
         palette.family = family

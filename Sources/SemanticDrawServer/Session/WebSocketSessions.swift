@@ -9,6 +9,8 @@ struct WebSocketSessions: Sendable {
     let models: StreamModels
     let history: HistoryStore
     let worker: FrameWorker
+    /// The shared background captioner (nil: off).
+    let captions: CaptionService?
 
     /// Serves one upgraded connection (`channel`) until it closes.
     func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel) async {
@@ -19,7 +21,7 @@ struct WebSocketSessions: Sendable {
         let session: LiveSession
         do {
             session = try LiveSession(id: UUID().uuidString.lowercased(), models: models, configuration: configuration, history: history,
-                                  worker: worker)
+                                  worker: worker, captions: captions)
         } catch {
             try? await outbound.write(.text(ServerMessage.error("cannot open a session: \(error)", request: nil)))
             return
@@ -46,6 +48,7 @@ struct WebSocketSessions: Sendable {
         await session.sendState()
         await readMessages(inbound, into: session)
         await worker.unregister(session)                    // also stops its frame in progress
+        await session.stopCaptioning()
         await session.stream.cancelPendingEncodings()
         await session.finish()
         writer.cancel()

@@ -14,7 +14,7 @@ import { attachControls } from './controls.js';
 
 const $ = (selector) => document.querySelector(selector);
 
-const info = { width: 512, height: 512, slots: 4, model: 'tiny-random', limits: {}, notes: [] };
+const info = { width: 512, height: 512, slots: 4, model: 'tiny-random', limits: {}, notes: [], captioner: null };
 const notifier = new Notifier($('#status'), $('#toasts'));
 const notify = (message, isError = false) => notifier.show(message, isError);
 
@@ -65,8 +65,9 @@ connection.on('ready', (message) => {
   Object.assign(info, {
     width: message.width ?? info.width, height: message.height ?? info.height,
     slots: message.slots ?? info.slots, model: message.model ?? info.model,
-    limits: message.limits ?? {}, notes: message.notes ?? [],
+    limits: message.limits ?? {}, notes: message.notes ?? [], captioner: message.captioner ?? null,
   });
+  controls.captionerKnown();
   controller.limit = brushLimit(info.limits);
   pad.resize(info.width, info.height);
   controls.canvasResized();
@@ -90,6 +91,10 @@ connection.on('state', (message) => {
 connection.on('frame', () => {});
 connection.on('jpeg', (frame) => stream.show(frame));
 connection.on('progress', (message) => stream.progress(message));
+
+// A background caption: the server made it the background prompt; it fills the field unless
+// the user typed one meanwhile. Without a caption, the note says why.
+connection.on('caption', (message) => controls.captionArrived(message));
 
 connection.on('saved', (message) => {
   notify(`saved ${message.entry?.id ?? ''}`.trim());
@@ -138,6 +143,7 @@ window.semanticDraw = {
   model, pad, undo, connection, controller, stream, history, info,
   coverage: (id) => pad.coverage(id),
   lastExport: null,
+  lastCaption: null,
 };
 
 start();

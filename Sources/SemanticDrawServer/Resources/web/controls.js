@@ -167,6 +167,25 @@ export function attachControls({ $, info, model, pad, undo, connection, controll
       document.querySelector('.frame-holder').style.aspectRatio = `${pad.width} / ${pad.height}`;
       setSize(pad.size);
     },
+    // `ready` told which captioner the server has (null: none).
+    captionerKnown() {
+      backgroundPrompt.placeholder = info.captioner
+        ? `Background prompt (optional; an image without one is captioned by ${info.captioner})`
+        : 'Background prompt (optional)';
+    },
+    // A `caption` message (docs/PROTOCOL.md): the server's caption of the background image.
+    captionArrived(message) {
+      window.semanticDraw.lastCaption = message;
+      if (typeof message.prompt === 'string') {
+        if (backgroundPrompt.value.trim() === '' && model.background.image) {
+          backgroundPrompt.value = message.prompt;
+          model.background.prompt = message.prompt;
+        }
+        notify(`background caption: ${message.prompt}`);
+      } else if (message.note) {
+        notify(`note: ${message.note}`, true);
+      }
+    },
     sendBackgroundIfSet() {
       const bg = model.background;
       if (bg.image || bg.prompt.trim() || bg.negative_prompt.trim()) sendBackground();

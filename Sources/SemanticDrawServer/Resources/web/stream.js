@@ -73,11 +73,14 @@ export class StreamView {
   }
 
   // The stream has no frame yet, or its frames do not show the latest palette yet (the pipe of
-  // T slots is filling: a change shows fully T - 1 frames later), or a prompt is being encoded.
+  // T slots is filling: a change shows fully T - 1 frames later), or the server is busy.
+  // The busy badge: a background caption computing, or a prompt being encoded.
   updateNotes() {
-    const encoding = this.busy === 'encoding';
-    this.el.busy.hidden = !encoding;
-    document.body.classList.toggle('busy', encoding);
+    const label = { captioning: 'captioning background…', encoding: 'encoding prompt…' }[this.busy] ?? null;
+    this.el.busy.hidden = label === null;
+    if (label !== null) this.el.busy.textContent = label;
+    this.el.busy.dataset.busy = this.busy ?? '';
+    document.body.classList.toggle('busy', label !== null);
     let note = '';
     if (this.playing) {
       const meta = this.lastMeta;
