@@ -38,6 +38,10 @@ Cases (`--case`)
                   with the key/value cache (min_new_tokens: never stops early, as the Swift side
                   runs without an end token)
     blip2-caption-tiny  the same on the Swift tiny-random captioner's architecture (BLIP2_TINY)
+    attention-xl  one attention call as diffusers' AttnProcessor2_0 makes it at SDXL's 64x64 level:
+                  q, k, v [1,4096,640] viewed as [1,10,4096,64], scaled_dot_product_attention,
+                  back to [1,4096,640]
+    attention-sd3 the same at SD3 Medium's joint attention: [1,4429,1536], 24 heads of 64
     The JSON line also carries "peak_rss_kb" (resource.getrusage ru_maxrss of this process).
     Every model is in eval() mode and runs under torch.inference_mode() with the default
     attention: diffusers' AttnProcessor2_0 and transformers' "sdpa" implementation, both
@@ -85,7 +89,7 @@ import time
 import reference_pins  # noqa: E402  (Tools/ is on sys.path when run as a script)
 
 CASES = ("unet-b1", "unet-b4", "clip", "taesd-decode", "vae-decode", "unet-xl-b1", "unet-xl-b2", "sd3-transformer",
-         "blip2-caption", "blip2-caption-tiny")
+         "blip2-caption", "blip2-caption-tiny", "attention-xl", "attention-sd3")
 
 # Salesforce/blip2-opt-2.7b/config.json (the fields that define the architecture; transformers names).
 BLIP2_OPT_2_7B = dict(
@@ -348,10 +352,20 @@ def build(case):
             assert out.shape[1] == len(ids) + CAPTION_NEW_TOKENS, out.shape
             return out
 
+    elif case in ("attention-xl", "attention-sd3"):
+        import torch.nn.functional as F
+        tokens, heads = (4096, 10) if case == "attention-xl" else (4429, 24)
+        query, key, value = (torch.randn(1, tokens, heads * 64, generator=g) for _ in range(3))
+        model = None
+
+        def run():
+            q, k, v = (t.view(1, tokens, heads, 64).transpose(1, 2) for t in (query, key, value))
+            return F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(1, tokens, heads * 64)
+
     else:  # argparse already restricts the choices
         raise ValueError(case)
 
-    n_params = sum(p.numel() for p in model.parameters())
+    n_params = 0 if model is None else sum(p.numel() for p in model.parameters())
     return run, n_params
 
 

@@ -16,16 +16,21 @@ enum BenchmarkCase: String, CaseIterable {
     case sd3Transformer = "sd3-transformer"
     case blip2Caption = "blip2-caption"
     case blip2CaptionTiny = "blip2-caption-tiny"
+    case attentionXL = "attention-xl"
+    case attentionSD3 = "attention-sd3"
 
     /// New tokens of the caption cases (greedy, no end token: always this many).
     static let captionNewTokens = 16
 
     /// The cases `bench` runs without `--case`: the SD1.5 ones (the SDXL UNet and the SD3
     /// transformer need about 11 and 9 GB per side and minutes per forward; they run when named).
-    static var defaultCases: [BenchmarkCase] { allCases.filter { !$0.isLarge && !$0.isCaption } }
+    static var defaultCases: [BenchmarkCase] { allCases.filter { !$0.isLarge && !$0.isCaption && !$0.isKernel } }
 
     /// The SDXL, SD3 and BLIP-2 cases: built anew per round and released before PyTorch builds its own.
     var isLarge: Bool { self == .unetXLBatch1 || self == .unetXLBatch2 || self == .sd3Transformer || self == .blip2Caption }
+
+    /// The single-kernel cases (run only when named): one attention call at a full-size model's shape.
+    var isKernel: Bool { self == .attentionXL || self == .attentionSD3 }
 
     /// The captioning cases (run only when named; they report each side's peak RSS too).
     var isCaption: Bool { self == .blip2Caption || self == .blip2CaptionTiny }
@@ -44,6 +49,8 @@ enum BenchmarkCase: String, CaseIterable {
             return "BLIP-2 OPT-2.7b caption of one image: pixels [1,3,224,224] -> vision, Q-Former, projection; prompt of 32 image "
                 + "ids + 11 text ids; \(Self.captionNewTokens) greedy new tokens with the key/value cache (transformers generate)"
         case .blip2CaptionTiny: return "the same on the tiny-random captioner's architecture (a quick check of the pairing)"
+        case .attentionXL: return "SDXL's 64x64 self-attention alone: q, k, v [1,4096,640], 10 heads of 64"
+        case .attentionSD3: return "SD3 Medium's joint attention alone: q, k, v [1,4429,1536], 24 heads of 64"
         }
     }
 
@@ -83,6 +90,12 @@ enum BenchmarkCase: String, CaseIterable {
             let pixels = random.normal(shape: [1, 3, side, side])
             let ids = Self.captionPromptIds(configuration)
             return { _ = try model.generate(ids: ids, features: try model.imageFeatures(pixels), maximumNewTokens: Self.captionNewTokens, endTokenIds: []) }
+        case .attentionXL, .attentionSD3:
+            let (tokens, heads) = self == .attentionXL ? (4096, 10) : (4429, 24)
+            let query = random.normal(shape: [1, tokens, heads * 64])
+            let key = random.normal(shape: [1, tokens, heads * 64])
+            let value = random.normal(shape: [1, tokens, heads * 64])
+            return { _ = Tensor.attention(query: query, key: key, value: value, heads: heads) }
         case .clip:
             let encoder = try CLIPTextModel(configuration: ReferenceConfigurations.stableDiffusion15TextEncoder(), store: store)
             let ids = [[49406] + (0..<75).map { 320 + $0 * 7 } + [49407]]

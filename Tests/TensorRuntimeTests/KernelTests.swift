@@ -346,9 +346,20 @@ import Testing
         AttentionCase(name: "single head, 33 keys", batch: 3, queryLength: 4, keyLength: 33, heads: 1, headDimension: 16, causal: false, rows: nil),
         AttentionCase(name: "causal self, 2 heads", batch: 2, queryLength: 21, keyLength: 21, heads: 2, headDimension: 4, causal: true, rows: nil),
         AttentionCase(name: "causal, more keys than queries", batch: 1, queryLength: 5, keyLength: 9, heads: 2, headDimension: 3, causal: true, rows: nil),
-        // 1100 x 1000 scores exceed the tile limit of 1 << 20: two query tiles of 1048 rows.
-        AttentionCase(name: "two query tiles", batch: 1, queryLength: 1100, keyLength: 1000, heads: 2, headDimension: 4, causal: false,
+        // Unmasked, long: 12 query blocks (the last of 44 rows) against four key blocks.
+        AttentionCase(name: "fused, 1100 queries against 1000 keys", batch: 1, queryLength: 1100, keyLength: 1000, heads: 2, headDimension: 4, causal: false,
                       rows: [0, 1, 2, 1046, 1047, 1048, 1049, 1050, 1098, 1099]),
+        // The fused kernel: 200 queries are blocks of 96, 96 and 8 (the last not a whole 6-row
+        // tile); 600 keys are blocks of 256, 256 and 88 (not a whole 16-key group); head sizes
+        // 40 (16 + 16 + 8 channels), 64, 88 (five 16-channel tiles and an 8) and 5 (padded to 8).
+        AttentionCase(name: "fused, query and key blocks, heads of 40", batch: 2, queryLength: 200, keyLength: 600, heads: 2,
+                      headDimension: 40, causal: false, rows: [0, 1, 5, 6, 95, 96, 101, 191, 192, 197, 199]),
+        AttentionCase(name: "fused, heads of 64 against 300 keys", batch: 1, queryLength: 97, keyLength: 300, heads: 3,
+                      headDimension: 64, causal: false, rows: nil),
+        AttentionCase(name: "fused, heads of 88 against 77 keys", batch: 2, queryLength: 33, keyLength: 77, heads: 2,
+                      headDimension: 88, causal: false, rows: nil),
+        AttentionCase(name: "fused, heads of 5 against 513 keys", batch: 1, queryLength: 7, keyLength: 513, heads: 3,
+                      headDimension: 5, causal: false, rows: nil),
         // 1100 x 1100 causal: tiles of 953 rows; the mask must use the tile's first row.
         AttentionCase(name: "causal, two query tiles", batch: 1, queryLength: 1100, keyLength: 1100, heads: 2, headDimension: 4, causal: true,
                       rows: [0, 1, 2, 951, 952, 953, 954, 1098, 1099]),
@@ -361,9 +372,9 @@ import Testing
         let query = random.tensor([testCase.batch, testCase.queryLength, width], -2, 2)
         let key = random.tensor([testCase.batch, testCase.keyLength, width], -2, 2)
         let value = random.tensor([testCase.batch, testCase.keyLength, width])
-        // Tiles of at most 1 << 20 scores, so the long cases are split into query tiles.
+        // Causal scores in tiles of at most 1 << 20, so the long causal case is split into query tiles.
         let tileLimit = 1 << 20
-        if testCase.rows != nil {
+        if testCase.causal, testCase.rows != nil {
             #expect(testCase.queryLength * testCase.keyLength > tileLimit, "case does not force query tiles")
         }
         let result = Tensor.attention(query: query, key: key, value: value, heads: testCase.heads, causal: testCase.causal,

@@ -81,5 +81,6 @@ void sd_winograd4_output(const float *transformed, float *output, const float *b
                          ptrdiff_t tile_row_end, ptrdiff_t leading, ptrdiff_t channel_begin, ptrdiff_t channel_end);
 
 #include "CKernelsBF16.h"
+#include "CKernelsAttention.h"
 
 #endif

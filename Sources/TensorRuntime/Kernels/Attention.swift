@@ -1,26 +1,91 @@
 import CKernels
+import Foundation
 
-/// Scratch bound per worker for attention scores: query tiles hold at most this many floats
-/// (16 MiB), so 64x64 self-attention at batch 20 never materialises a full score matrix, while
-/// tiles stay tall enough (1024 queries against 4096 keys) that re-packing keys and values per
-/// tile costs little.
+/// Scratch bound per worker for the causal (tiled) attention's scores: query tiles hold at
+/// most this many floats (16 MiB). Unmasked attention uses the fused kernel, whose scores are a
+/// fixed 96 x 256 block.
 public let attentionScoreTileLimit = 1 << 22
+
+/// `SEMANTIC_DRAW_ATTENTION=tiled` sends unmasked attention through the tiled path too; a
+/// benchmarking aid (docs/PERFORMANCE.md compares the two), read once.
+let attentionForcesTiles = ProcessInfo.processInfo.environment["SEMANTIC_DRAW_ATTENTION"] == "tiled"
 
 extension Tensor {
     /// Multi-head scaled dot-product attention, `softmax(q k^T * scale [+ causal mask]) v`.
     ///
     /// query [B, Sq, H*D], key and value [B, Sk, H*D] (heads interleaved per token, as the
-    /// projections produce them); returns [B, Sq, H*D]. Work is split into (sample, head, query
-    /// tile) items over the workers; each tile keeps a full row of scores (tile x Sk floats, at
-    /// most ``attentionScoreTileLimit``) and uses two single-threaded GEMMs.
+    /// projections produce them); returns [B, Sq, H*D]. Without a mask this is the fused kernel
+    /// (``fusedAttention(query:key:value:heads:)``); the causal mask (text encoders, 77 tokens)
+    /// takes the tiled path below.
     static func cpuAttention(query: Tensor, key: Tensor, value: Tensor, heads: Int, causal: Bool = false,
-                                 scoreTileLimit: Int = attentionScoreTileLimit) -> Tensor {
+                             scoreTileLimit: Int = attentionScoreTileLimit) -> Tensor {
+        precondition(query.rank == 3 && key.rank == 3 && value.shape == key.shape && query.shape[0] == key.shape[0]
+                     && query.shape[2] == key.shape[2], "attention: q \(query.shape) k \(key.shape) v \(value.shape)")
+        precondition(query.shape[2] % heads == 0, "attention: width \(query.shape[2]) not divisible by \(heads) heads")
+        if causal || attentionForcesTiles {
+            return tiledAttention(query: query, key: key, value: value, heads: heads, causal: causal, scoreTileLimit: scoreTileLimit)
+        }
+        return fusedAttention(query: query, key: key, value: value, heads: heads)
+    }
+
+    /// Attention in one pass over keys and values per query block, the scores of a 96-query x
+    /// 256-key block kept in cache with an online softmax (running maximum and sum, earlier
+    /// output rescaled when the maximum grows), as FlashAttention does; see
+    /// `Sources/CKernels/attention.c`. Keys and values are first packed per (sample, head), then
+    /// (sample, head, query block) items are spread over the workers.
+    static func fusedAttention(query: Tensor, key: Tensor, value: Tensor, heads: Int) -> Tensor {
         OperationProfiler.measure("attention") {
-            precondition(query.rank == 3 && key.rank == 3 && value.shape == key.shape && query.shape[0] == key.shape[0]
-                         && query.shape[2] == key.shape[2], "attention: q \(query.shape) k \(key.shape) v \(value.shape)")
+            let batch = query.shape[0], queryLength = query.shape[1], keyLength = key.shape[1]
+            let width = query.shape[2], headDimension = width / heads
+            let scale = 1 / Float(headDimension).squareRoot()
+            let keysCount = sd_attention_packed_keys_count(keyLength, headDimension)
+            let valuesCount = sd_attention_packed_values_count(keyLength, headDimension)
+            let packedKeys = TensorStorage(uninitializedCount: batch * heads * keysCount)
+            let packedValues = TensorStorage(uninitializedCount: batch * heads * valuesCount)
+            let keyBox = UncheckedSendable(key.pointer), valueBox = UncheckedSendable(value.pointer)
+            let packedKeysBox = UncheckedSendable(packedKeys.pointer), packedValuesBox = UncheckedSendable(packedValues.pointer)
+            parallelFor(batch * heads) { pair in
+                let sample = pair / heads, head = pair % heads
+                let offset = sample * keyLength * width + head * headDimension
+                sd_attention_pack_keys(keyBox.value + offset, keyLength, width, headDimension, packedKeysBox.value + pair * keysCount)
+                sd_attention_pack_values(valueBox.value + offset, keyLength, width, headDimension,
+                                         packedValuesBox.value + pair * valuesCount)
+            }
+
+            let blockRows = Int(SD_ATTENTION_QUERY_BLOCK)
+            let blocksPerHead = (queryLength + blockRows - 1) / blockRows
+            let items = batch * heads * blocksPerHead
+            let workers = min(ComputeThreads.count, items)
+            let scratchCount = sd_attention_scratch_count(headDimension)
+            let scratch = TensorStorage(uninitializedCount: workers * scratchCount)
+            let result = Tensor(uninitializedShape: query.shape)
+            let queryBox = UncheckedSendable(query.pointer), outputBox = UncheckedSendable(result.pointer)
+            let scratchBox = UncheckedSendable(scratch.pointer)
+            parallelTasks(items) { worker, range in
+                for item in range {
+                    let pair = item / blocksPerHead
+                    let sample = pair / heads, head = pair % heads
+                    let firstRow = (item % blocksPerHead) * blockRows
+                    let rows = min(blockRows, queryLength - firstRow)
+                    let offset = (sample * queryLength + firstRow) * width + head * headDimension
+                    sd_attention_rows(queryBox.value + offset, rows, width,
+                                      packedKeysBox.value + pair * keysCount, packedValuesBox.value + pair * valuesCount,
+                                      keyLength, headDimension, scale, outputBox.value + offset, width,
+                                      scratchBox.value + worker * scratchCount)
+                }
+            }
+            return result
+        }
+    }
+
+    /// Attention with a full row of scores per query: work is split into (sample, head, query
+    /// tile) items over the workers; each tile keeps tile x Sk scores (at most
+    /// `scoreTileLimit` floats) and uses two single-threaded GEMMs and a masked row softmax.
+    static func tiledAttention(query: Tensor, key: Tensor, value: Tensor, heads: Int, causal: Bool,
+                               scoreTileLimit: Int) -> Tensor {
+        OperationProfiler.measure("attention") {
             let batch = query.shape[0], queryLength = query.shape[1], keyLength = key.shape[1]
             let width = query.shape[2]
-            precondition(width % heads == 0, "attention: width \(width) not divisible by \(heads) heads")
             let headDimension = width / heads
             let scale = 1 / Float(headDimension).squareRoot()
             BLAS.prepare()

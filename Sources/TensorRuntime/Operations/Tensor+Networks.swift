@@ -25,7 +25,8 @@ extension Tensor {
 
     /// Multi-head scaled dot-product attention, `softmax(q k^T * scale [+ causal mask]) v`:
     /// query [B, Sq, H*D], key and value [B, Sk, H*D] (heads interleaved per token); returns
-    /// [B, Sq, H*D]. Scores are computed in query tiles of at most `scoreTileLimit` floats.
+    /// [B, Sq, H*D]. Unmasked attention runs fused (96-query x 256-key score blocks); causal
+    /// attention computes scores in query tiles of at most `scoreTileLimit` floats.
     public static func attention(query: Tensor, key: Tensor, value: Tensor, heads: Int, causal: Bool = false,
                                  scoreTileLimit: Int = attentionScoreTileLimit) -> Tensor {
         query.backend.attention(query: query, key: key, value: value, heads: heads, causal: causal, scoreTileLimit: scoreTileLimit)

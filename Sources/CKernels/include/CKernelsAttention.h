@@ -1,0 +1,39 @@
+// Fused ("flash") scaled dot-product attention for one (sample, head): query blocks of
+// SD_ATTENTION_QUERY_BLOCK rows against key blocks of SD_ATTENTION_KEY_BLOCK keys, with an
+// online softmax, so scores never leave the L2 cache (docs/PERFORMANCE.md, "Attention").
+// Keys and values are packed once per (sample, head); any head dimension works.
+#ifndef SEMANTIC_DRAW_CKERNELS_ATTENTION_H
+#define SEMANTIC_DRAW_CKERNELS_ATTENTION_H
+
+#include <stddef.h>
+
+/// Query rows one call of sd_attention_rows handles at most.
+#define SD_ATTENTION_QUERY_BLOCK 96
+/// Keys scored per block (scores for the query block: 96 x 256 floats, 96 KiB).
+#define SD_ATTENTION_KEY_BLOCK 256
+
+/// Floats sd_attention_pack_keys writes: keys padded to a multiple of 16, times `dimension`.
+ptrdiff_t sd_attention_packed_keys_count(ptrdiff_t length, ptrdiff_t dimension);
+
+/// Floats sd_attention_pack_values writes: `length` rows of the dimension padded to a multiple of 8.
+ptrdiff_t sd_attention_packed_values_count(ptrdiff_t length, ptrdiff_t dimension);
+
+/// Floats of scratch one sd_attention_rows call needs.
+ptrdiff_t sd_attention_scratch_count(ptrdiff_t dimension);
+
+/// Packs `length` keys of `dimension` floats, rows `stride` apart, into groups of 16 keys laid
+/// out [dimension][16] (zeros past the last key).
+void sd_attention_pack_keys(const float *keys, ptrdiff_t length, ptrdiff_t stride, ptrdiff_t dimension, float *packed);
+
+/// Packs `length` values of `dimension` floats, rows `stride` apart, into contiguous rows of
+/// the dimension padded to a multiple of 8 (zeros in the padding).
+void sd_attention_pack_values(const float *values, ptrdiff_t length, ptrdiff_t stride, ptrdiff_t dimension, float *packed);
+
+/// output[r] = softmax(scale * queries[r] . keys^T) . values for `rows` (at most
+/// SD_ATTENTION_QUERY_BLOCK) query rows `query_stride` apart; output rows are `output_stride`
+/// apart. Keys and values come packed by the two functions above.
+void sd_attention_rows(const float *queries, ptrdiff_t rows, ptrdiff_t query_stride,
+                       const float *packed_keys, const float *packed_values, ptrdiff_t key_length,
+                       ptrdiff_t dimension, float scale, float *output, ptrdiff_t output_stride, float *scratch);
+
+#endif
