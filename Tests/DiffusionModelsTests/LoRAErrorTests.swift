@@ -158,6 +158,15 @@ import Testing
         (error, message, path) = try readError(["unet.conv_in.lora_A.weight": [2, 4, 3, 3], "unet.conv_in.lora_B.weight": [32, 2, 1, 1]],
                                                metadata: ["lora_adapter_metadata": "{not json"])
         if case .invalidMetadata? = error { #expect(message.contains("lora_adapter_metadata")) } else { Issue.record("\(String(describing: error))") }
+
+        // A pattern key that is not a regular expression is refused when the file is read, naming field and key.
+        (error, message, path) = try readError(["unet.conv_in.lora_A.weight": [2, 4, 3, 3], "unet.conv_in.lora_B.weight": [32, 2, 1, 1]],
+                                               metadata: ["lora_adapter_metadata": #"{"unet.r": 2, "unet.rank_pattern": {"conv_(in": 2}}"#])
+        if case .invalidMetadata? = error {
+            #expect(message.contains("unet.rank_pattern") && message.contains("'conv_(in' is not one"), "\(message)")
+        } else {
+            Issue.record("\(String(describing: error))")
+        }
         _ = message
     }
 

@@ -16,9 +16,31 @@ struct LoRAAdapterMetadata: Sendable {
     struct Configuration: Sendable {
         var rank: Int = 8
         var alpha: Double = 8
-        var rankPattern: [(pattern: String, value: Int)] = []
-        var alphaPattern: [(pattern: String, value: Double)] = []
+        var rankPattern: [(pattern: ModulePattern, value: Int)] = []
+        var alphaPattern: [(pattern: ModulePattern, value: Double)] = []
         var useRSLoRA = false
+    }
+
+    /// A `rank_pattern` / `alpha_pattern` key, compiled once when the metadata is read (a file
+    /// has hundreds of layers, each tried against every pattern).
+    struct ModulePattern: @unchecked Sendable {
+        /// The key as written.
+        let pattern: String
+        /// peft's `get_pattern_key`: `re.match(rf"(.*\.)?({pattern})$", path)`. Immutable after
+        /// init, so sharing it across threads is safe.
+        let expression: NSRegularExpression
+
+        /// Compiles `pattern`; `nil` when it is not a regular expression.
+        init?(_ pattern: String) {
+            guard let expression = try? NSRegularExpression(pattern: "^(.*\\.)?(\(pattern))$") else { return nil }
+            self.pattern = pattern
+            self.expression = expression
+        }
+
+        /// Whether the module path `path` matches.
+        func matches(_ path: String) -> Bool {
+            expression.firstMatch(in: path, range: NSRange(path.startIndex..<path.endIndex, in: path)) != nil
+        }
     }
 
     /// The metadata key in a safetensors `__metadata__`.
@@ -109,13 +131,13 @@ struct LoRAAdapterMetadata: Sendable {
             guard let patterns = dictionary(value) else { throw invalid("an object") }
             configuration.rankPattern = try patterns.map { pattern, entry in
                 guard let rank = integer(entry), rank > 0 else { throw invalid("an object of positive integers") }
-                return (pattern, rank)
+                return (try compiled(pattern, invalid: invalid), rank)
             }
         case "alpha_pattern":
             guard let patterns = dictionary(value) else { throw invalid("an object") }
             configuration.alphaPattern = try patterns.map { pattern, entry in
                 guard let alpha = number(entry) else { throw invalid("an object of numbers") }
-                return (pattern, alpha)
+                return (try compiled(pattern, invalid: invalid), alpha)
             }
         default:
             break
@@ -127,7 +149,7 @@ struct LoRAAdapterMetadata: Sendable {
     func multiplier(target: LoRATarget, modulePath: String, rank: Int, key: String, file: String) throws -> Float? {
         guard let configuration = configurations[target] else { return nil }
         var configuredRank = configuration.rank
-        for (pattern, value) in configuration.rankPattern where try matches(pattern, modulePath, file: file) {
+        for (pattern, value) in configuration.rankPattern where pattern.matches(modulePath) {
             configuredRank = value
             break
         }
@@ -135,7 +157,7 @@ struct LoRAAdapterMetadata: Sendable {
             throw invalid(file: file, reason: "gives module '\(modulePath)' rank \(configuredRank), but '\(key)' has rank \(rank)")
         }
         var alpha = configuration.alpha
-        for (pattern, value) in configuration.alphaPattern where try matches(pattern, modulePath, file: file) {
+        for (pattern, value) in configuration.alphaPattern where pattern.matches(modulePath) {
             alpha = value
             break
         }
@@ -152,16 +174,12 @@ struct LoRAAdapterMetadata: Sendable {
         return .invalidMetadata(file: file, reason: reason)
     }
 
-    /// peft's `get_pattern_key`: `re.match(rf"(.*\.)?({pattern})$", path)`.
-    private func matches(_ pattern: String, _ path: String, file: String) throws -> Bool {
-        let expression: NSRegularExpression
-        do {
-            expression = try NSRegularExpression(pattern: "^(.*\\.)?(\(pattern))$")
-        } catch {
-            throw invalid(file: file, reason: "pattern '\(pattern)' is not a valid regular expression")
+    /// `pattern` compiled, or the field's error naming it.
+    private static func compiled(_ pattern: String, invalid: (String) -> LoRAError) throws -> ModulePattern {
+        guard let compiled = ModulePattern(pattern) else {
+            throw invalid("an object keyed by regular expressions ('\(pattern)' is not one)")
         }
-        let range = NSRange(path.startIndex..<path.endIndex, in: path)
-        return expression.firstMatch(in: path, range: range) != nil
+        return compiled
     }
 
     private static func dictionary(_ value: Any) -> [(String, Any)]? {
