@@ -119,10 +119,12 @@ let package = Package(
         .testTarget(name: "SemanticDrawTests", dependencies: ["SemanticDraw", "DiffusionModels", "Tokenizer", "TensorRuntime", "ImageCodecs"]),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TensorRuntime"]),
         .testTarget(name: "HubTests", dependencies: ["Hub", "SemanticDraw", "DiffusionModels", "TensorRuntime", "Captioning", "ImageCodecs"]),
+        // Raw TCP exchanges for the server tests and the http-path fuzz target.
+        .target(name: "RawSocketClient", path: "Tests/Support/RawSocketClient"),
         .testTarget(
             name: "SemanticDrawServerTests",
             dependencies: [
-                "SemanticDrawServer", "SemanticDraw", "ImageCodecs", "DiffusionModels", "Captioning",
+                "SemanticDrawServer", "SemanticDraw", "ImageCodecs", "DiffusionModels", "Captioning", "RawSocketClient",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),
@@ -142,7 +144,7 @@ if ProcessInfo.processInfo.environment["SEMANTIC_DRAW_FUZZ"] == "1" {
     }
     package.targets.append(.executableTarget(
         name: "SemanticDrawFuzz",
-        dependencies: ["TensorRuntime", "DiffusionModels", "ImageCodecs", "SemanticDraw", "SemanticDrawServer"],
+        dependencies: ["TensorRuntime", "DiffusionModels", "ImageCodecs", "SemanticDraw", "SemanticDrawServer", "RawSocketClient"],
         path: "Fuzz/SemanticDrawFuzz",
         swiftSettings: [.unsafeFlags(["-sanitize=fuzzer,address", "-parse-as-library"])],
         linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address"])]

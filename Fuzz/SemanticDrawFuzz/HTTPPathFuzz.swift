@@ -1,10 +1,8 @@
 import Foundation
 import ImageCodecs
+import RawSocketClient
 import SemanticDraw
 @testable import SemanticDrawServer
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// HTTP paths: a real `semantic-draw serve` (tiny-random, port 0, a data folder holding one
 /// history entry) answers `GET <input>` over a socket, through Hummingbird's router, the web app's
@@ -58,28 +56,7 @@ enum HTTPPathFuzz {
 
     /// Sends `request` on a new connection and reads the answer to its end (nil: no answer in 10 s).
     static func exchange(_ request: Data) -> Data? {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { return nil }
-        defer { close(socket) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return nil }
-        let sent = request.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        guard sent == request.count else { return nil }
-        var response = Data()
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = recv(socket, &buffer, buffer.count, 0)
-            if count == 0 { return response }
-            if count < 0 { return response.isEmpty ? nil : response }
-            response.append(contentsOf: buffer[0..<count])
-        }
+        guard let answer = RawSocketClient.blockingExchange(port: port, [UInt8](request)) else { return nil }
+        return answer.closed || !answer.bytes.isEmpty ? Data(answer.bytes) : nil
     }
 }

@@ -97,15 +97,15 @@ public struct Blip2VisionConfiguration: Decodable, Sendable, Equatable {
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        hiddenSize = try container.decodeIfPresent(Int.self, forKey: .hiddenSize) ?? hiddenSize
-        intermediateSize = try container.decodeIfPresent(Int.self, forKey: .intermediateSize) ?? intermediateSize
-        layerCount = try container.decodeIfPresent(Int.self, forKey: .layerCount) ?? layerCount
-        headCount = try container.decodeIfPresent(Int.self, forKey: .headCount) ?? headCount
-        imageSize = try container.decodeIfPresent(Int.self, forKey: .imageSize) ?? imageSize
-        patchSize = try container.decodeIfPresent(Int.self, forKey: .patchSize) ?? patchSize
-        activation = try container.decodeIfPresent(String.self, forKey: .activation) ?? activation
-        layerNormEpsilon = try container.decodeIfPresent(Float.self, forKey: .layerNormEpsilon) ?? layerNormEpsilon
-        queryValueBias = try container.decodeIfPresent(Bool.self, forKey: .queryValueBias) ?? queryValueBias
+        try container.update(&hiddenSize, .hiddenSize)
+        try container.update(&intermediateSize, .intermediateSize)
+        try container.update(&layerCount, .layerCount)
+        try container.update(&headCount, .headCount)
+        try container.update(&imageSize, .imageSize)
+        try container.update(&patchSize, .patchSize)
+        try container.update(&activation, .activation)
+        try container.update(&layerNormEpsilon, .layerNormEpsilon)
+        try container.update(&queryValueBias, .queryValueBias)
     }
 
     /// Patches per side.
@@ -136,15 +136,15 @@ public struct Blip2QFormerConfiguration: Decodable, Sendable, Equatable {
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        hiddenSize = try container.decodeIfPresent(Int.self, forKey: .hiddenSize) ?? hiddenSize
-        intermediateSize = try container.decodeIfPresent(Int.self, forKey: .intermediateSize) ?? intermediateSize
-        layerCount = try container.decodeIfPresent(Int.self, forKey: .layerCount) ?? layerCount
-        headCount = try container.decodeIfPresent(Int.self, forKey: .headCount) ?? headCount
-        activation = try container.decodeIfPresent(String.self, forKey: .activation) ?? activation
-        layerNormEpsilon = try container.decodeIfPresent(Float.self, forKey: .layerNormEpsilon) ?? layerNormEpsilon
-        crossAttentionFrequency = try container.decodeIfPresent(Int.self, forKey: .crossAttentionFrequency) ?? crossAttentionFrequency
-        encoderHiddenSize = try container.decodeIfPresent(Int.self, forKey: .encoderHiddenSize) ?? encoderHiddenSize
-        useTextInput = try container.decodeIfPresent(Bool.self, forKey: .useTextInput) ?? useTextInput
+        try container.update(&hiddenSize, .hiddenSize)
+        try container.update(&intermediateSize, .intermediateSize)
+        try container.update(&layerCount, .layerCount)
+        try container.update(&headCount, .headCount)
+        try container.update(&activation, .activation)
+        try container.update(&layerNormEpsilon, .layerNormEpsilon)
+        try container.update(&crossAttentionFrequency, .crossAttentionFrequency)
+        try container.update(&encoderHiddenSize, .encoderHiddenSize)
+        try container.update(&useTextInput, .useTextInput)
     }
 }
 
@@ -179,21 +179,29 @@ public struct OPTConfiguration: Decodable, Sendable, Equatable {
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        modelType = try container.decodeIfPresent(String.self, forKey: .modelType) ?? modelType
-        vocabularySize = try container.decodeIfPresent(Int.self, forKey: .vocabularySize) ?? vocabularySize
+        try container.update(&modelType, .modelType)
+        try container.update(&vocabularySize, .vocabularySize)
         hiddenSize = try container.decodeIfPresent(Int.self, forKey: .hiddenSize) ?? 768
         layerCount = try container.decodeIfPresent(Int.self, forKey: .layerCount) ?? 12
         feedForwardSize = try container.decodeIfPresent(Int.self, forKey: .feedForwardSize) ?? 3072
         headCount = try container.decodeIfPresent(Int.self, forKey: .headCount) ?? 12
-        maximumPositionEmbeddings = try container.decodeIfPresent(Int.self, forKey: .maximumPositionEmbeddings) ?? maximumPositionEmbeddings
-        activation = try container.decodeIfPresent(String.self, forKey: .activation) ?? activation
-        preLayerNorm = try container.decodeIfPresent(Bool.self, forKey: .preLayerNorm) ?? preLayerNorm
+        try container.update(&maximumPositionEmbeddings, .maximumPositionEmbeddings)
+        try container.update(&activation, .activation)
+        try container.update(&preLayerNorm, .preLayerNorm)
         projectionDimension = try container.decodeIfPresent(Int.self, forKey: .projectionDimension) ?? hiddenSize
-        enableBias = try container.decodeIfPresent(Bool.self, forKey: .enableBias) ?? enableBias
-        elementwiseAffine = try container.decodeIfPresent(Bool.self, forKey: .elementwiseAffine) ?? elementwiseAffine
-        tieWordEmbeddings = try container.decodeIfPresent(Bool.self, forKey: .tieWordEmbeddings) ?? tieWordEmbeddings
-        removeFinalLayerNorm = try container.decodeIfPresent(Bool.self, forKey: .removeFinalLayerNorm) ?? removeFinalLayerNorm
-        beginTokenId = try container.decodeIfPresent(Int.self, forKey: .beginTokenId) ?? beginTokenId
-        endTokenId = try container.decodeIfPresent(Int.self, forKey: .endTokenId) ?? endTokenId
+        try container.update(&enableBias, .enableBias)
+        try container.update(&elementwiseAffine, .elementwiseAffine)
+        try container.update(&tieWordEmbeddings, .tieWordEmbeddings)
+        try container.update(&removeFinalLayerNorm, .removeFinalLayerNorm)
+        try container.update(&beginTokenId, .beginTokenId)
+        try container.update(&endTokenId, .endTokenId)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// Overwrites `value` with the field `key` when the JSON has it (config.json fields are optional:
+    /// transformers fills absent ones from the class defaults).
+    func update<Value: Decodable>(_ value: inout Value, _ key: Key) throws {
+        if let decoded = try decodeIfPresent(Value.self, forKey: key) { value = decoded }
     }
 }

@@ -48,15 +48,7 @@ public struct SD3SingleFileCheckpoint: Sendable {
     /// keys that fit more than one layout, ``SingleFileError/unsupportedArchitecture(path:found:)``
     /// for a file without MMDiT blocks.
     public init(path: String) throws {
-        do {
-            file = try SafeTensorsFile(path: path)
-        } catch let error as SafeTensorsError {
-            if case .truncated = error, let expected = SingleFileHeader.expectedSize(path: path),
-               let actual = SingleFileHeader.actualSize(path: path), expected > actual {
-                throw SingleFileError.truncated(path: path, expectedBytes: expected, actualBytes: actual)
-            }
-            throw ModelLoadingError.safeTensors(error)
-        }
+        file = try SingleFileHeader.open(path: path)
         self.path = path
         layout = try SD3SingleFileLayout(shapes: file.entries.mapValues(\.shape), path: path)
     }

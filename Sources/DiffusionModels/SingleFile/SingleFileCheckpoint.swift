@@ -25,15 +25,7 @@ public struct SingleFileCheckpoint: Sendable {
     /// inpainting UNets, LoRA files, VAE-only files and the like. SDXL base checkpoints open (their
     /// weights convert with ``components(configurationFolder:)``).
     public init(path: String) throws {
-        do {
-            file = try SafeTensorsFile(path: path)
-        } catch let error as SafeTensorsError {
-            if case .truncated = error, let expected = SingleFileHeader.expectedSize(path: path),
-               let actual = SingleFileHeader.actualSize(path: path), expected > actual {
-                throw SingleFileError.truncated(path: path, expectedBytes: expected, actualBytes: actual)
-            }
-            throw ModelLoadingError.safeTensors(error)
-        }
+        file = try SingleFileHeader.open(path: path)
         self.path = path
         layout = try SingleFileLayout(shapes: file.entries.mapValues(\.shape), path: path)
         architecture = layout.architecture

@@ -1,4 +1,5 @@
 import Foundation
+import TensorRuntime
 
 /// The size a safetensors file should have according to its header (8 + header length + the
 /// end of the last tensor), read with plain file I/O so that a truncated download is reported
@@ -21,6 +22,20 @@ enum SingleFileHeader {
             }
         }
         return headerEnd + end
+    }
+
+    /// Opens the single file at `path`: a file shorter than its header says is
+    /// ``SingleFileError/truncated(path:expectedBytes:actualBytes:)`` (an interrupted download),
+    /// other problems the safetensors error.
+    static func open(path: String) throws -> SafeTensorsFile {
+        do {
+            return try SafeTensorsFile(path: path)
+        } catch let error as SafeTensorsError {
+            if case .truncated = error, let expected = expectedSize(path: path), let actual = actualSize(path: path), expected > actual {
+                throw SingleFileError.truncated(path: path, expectedBytes: expected, actualBytes: actual)
+            }
+            throw ModelLoadingError.safeTensors(error)
+        }
     }
 
     /// The file's actual size.

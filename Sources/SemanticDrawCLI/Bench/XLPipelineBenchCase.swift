@@ -21,33 +21,23 @@ enum XLPipelineBenchCase: StandaloneBenchmark {
 
     static func run(_ context: BenchContext) throws -> BenchReport {
         let preset = try Preset.preset(.stableDiffusionXL, accelerator: .lightning)
-        context.log("  building the full-size SDXL architecture (random weights)")
         let store = ParameterStore(randomWeightsSeed: 0)
-        var models: ModelComponents?
-        let build = try BenchTiming.seconds {
+        let built = try FullSizePipelineBench.build("SDXL architecture", context: context) {
             let promptEncoder = PromptEncoder(
                 tokenizer: nil, textEncoder: try CLIPTextModel(configuration: ReferenceConfigurations.stableDiffusion15TextEncoder(), store: store),
                 second: PromptEncoder.SecondEncoder(
                     tokenizer: nil, textEncoder: try CLIPTextModel(configuration: ReferenceConfigurations.stableDiffusionXLTextEncoder2(), store: store)))
             let unet = try UNet2DConditionModel(configuration: ReferenceConfigurations.stableDiffusionXLUNet(), store: store)
             let autoencoder = try AutoencoderKL(configuration: ReferenceConfigurations.stableDiffusionXLAutoencoder(), store: store)
-            models = ModelComponents(promptEncoder: promptEncoder, denoiser: unet, autoencoder: .kl(autoencoder),
-                                     schedulerConfiguration: try SchedulerConfiguration(data: TinyRandomXLModel.schedulerConfigurationJSON,
-                                                                                        file: "(SDXL base scheduler_config.json)"))
+            return ModelComponents(promptEncoder: promptEncoder, denoiser: unet, autoencoder: .kl(autoencoder),
+                                   schedulerConfiguration: try SchedulerConfiguration(data: TinyRandomXLModel.schedulerConfigurationJSON,
+                                                                                      file: "(SDXL base scheduler_config.json)"))
         }
-        guard let models else { throw CommandFailure("the SDXL networks were not built") }
-        let builtResident = BenchTiming.peakResidentKilobytes()
-        context.log("  built in \(BenchTiming.format(build, digits: 1)) s; peak RSS \(builtResident / 1024) MiB")
+        let models = built.models
 
         // One-shot, 1024 x 1024, 4 Lightning steps.
-        let size = preset.oneShotCanvas, schedule = SlotSchedule.steps(4)
-        let scene = RegionBenchScene(height: size, width: size, vocabularySize: models.promptEncoder.textEncoder.configuration.vocabularySize)
-        var settings = scene.settings(.semanticDraw)
-        settings.apply(preset, schedule: schedule)
-        let oneShot = try TimedGeneration.run(RegionPipeline(components: models), scene: scene, settings: settings)
-        let slots = [oneShot.marks.first ?? .nan] + oneShot.durations
-        let decode = oneShot.total - (oneShot.marks.last ?? .nan)
-        context.log("  one-shot: slots \(slots.map { BenchTiming.format($0, digits: 1) }) s (slot 0 includes the set-up), decode \(BenchTiming.format(decode, digits: 1)) s")
+        let oneShot = try FullSizePipelineBench.oneShot(models: models, preset: preset)
+        context.log("  \(oneShot.summary)")
 
         // Live, 512 x 512, TAESDXL-sized tiny autoencoder.
         let tiny = try AutoencoderTiny(configuration: ReferenceConfigurations.tinyAutoencoder(), store: store)
@@ -55,19 +45,13 @@ enum XLPipelineBenchCase: StandaloneBenchmark {
                                            schedulerConfiguration: models.schedulerConfiguration)
         let frames = try streamFrameSeconds(models: streamModels, preset: preset, frames: context.repeats, log: context.log)
         let peak = BenchTiming.peakResidentKilobytes()
-        let f = { (value: Double) in BenchTiming.format(value, digits: 1) }
-        let line = """
-        sdxl: full-size SDXL, Lightning: one-shot \(size)x\(size), 3 brushes + background, 4 slots: \
-        \(slots.map(f).joined(separator: " / ")) s per slot (slot 0 with set-up), decode \(f(decode)) s, total \(f(oneShot.total)) s; \
-        live \(preset.streamCanvas)x\(preset.streamCanvas), 5 slots, TAESDXL: \(f(BenchTiming.median(frames))) s/frame; \
-        peak RSS \(builtResident / 1024) MiB built, \(peak / 1024) MiB at the end
-        """
-        return BenchReport(line: line, record: [
-            "case": name, "threads": ComputeThreads.count, "blas": BLAS.implementation, "build_seconds": build,
-            "one_shot_size": size, "one_shot_slot_seconds": slots, "one_shot_decode_seconds": decode, "one_shot_total_seconds": oneShot.total,
-            "stream_size": preset.streamCanvas, "stream_seconds_per_frame": frames,
-            "peak_rss_built_kib": builtResident, "peak_rss_kib": peak,
-        ])
+        let line = "sdxl: full-size SDXL, Lightning: \(oneShot.summary); "
+            + "live \(preset.streamCanvas)x\(preset.streamCanvas), 5 slots, TAESDXL: \(FullSizePipelineBench.format(BenchTiming.median(frames))) s/frame; "
+            + "peak RSS \(built.residentKilobytes / 1024) MiB built, \(peak / 1024) MiB at the end"
+        var record = FullSizePipelineBench.record(name: name, built: built, oneShot: oneShot, peakKilobytes: peak)
+        record["stream_size"] = preset.streamCanvas
+        record["stream_seconds_per_frame"] = frames
+        return BenchReport(line: line, record: record)
     }
 
     /// Seconds per live frame after one warm-up frame, on the preset's stream defaults.
