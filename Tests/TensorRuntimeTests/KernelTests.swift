@@ -51,6 +51,39 @@ import Testing
         expectClose(result, expected, absolute: 1e-5, "matmul")
     }
 
+    /// One row times a matrix goes through GEMV (split over workers from 2^21 multiply-adds on):
+    /// every transpose combination, alpha and beta, an output count that is no multiple of 16.
+    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
+    func singleRowProduct(transposeA: Bool, transposeB: Bool) {
+        let n = 1100, k = 2048, lda = transposeA ? 3 : k
+        var random = SplitMix64(seed: 13)
+        let a = random.tensor([transposeA ? k * lda : k]).scalars
+        let b = random.tensor([k * n]).scalars
+        let initial = random.tensor([n]).scalars
+        var c = initial
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    BLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: 1, n: n, k: k, alpha: 0.5,
+                               a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: transposeB ? k : n,
+                               beta: 1, c: c.baseAddress!, ldc: n)
+                }
+            }
+        }
+        var expected: [Double] = []
+        for output in 0..<n {
+            var total = 0.0
+            for depth in 0..<k {
+                let left = Double(a[transposeA ? depth * lda : depth])
+                let right = Double(transposeB ? b[output * k + depth] : b[depth * n + output])
+                total += left * right
+            }
+            expected.append(0.5 * total + Double(initial[output]))
+        }
+        let closeness = Closeness(c, expected, absolute: 1e-4, relative: 1e-5)
+        #expect(closeness.passes, "transposeA \(transposeA) transposeB \(transposeB): \(closeness)")
+    }
+
     // MARK: Convolution
 
     /// One output element of PyTorch's conv2d (cross-correlation, zero padding).
