@@ -51,6 +51,25 @@ import Testing
         expectClose(result, expected, absolute: 1e-5, "matmul")
     }
 
+    /// OpenBLAS never runs its generic SSE3 ("Prescott") kernels on these builds' CPUs (AVX2/FMA is
+    /// a precondition of x86-64-v3): where it falls back to them on a CPU it does not recognise,
+    /// ``BLAS`` re-selects the family the CPU supports (4-5x faster sgemm, docs/PERFORMANCE.md),
+    /// and products stay correct afterwards. An explicit `OPENBLAS_CORETYPE` is left alone.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil, "OPENBLAS_CORETYPE is set: its choice stands"))
+    func openBLASUsesTheKernelsTheCPUSupports() {
+        #if arch(x86_64) && os(Linux)
+        #expect(!BLAS.implementation.contains("Prescott kernels"), "\(BLAS.implementation)")
+        var random = SplitMix64(seed: 5)
+        let a = random.tensor([37, 300]), b = random.tensor([300, 41])
+        let result = a.matmul(b)
+        var expected = [Double](repeating: 0, count: 37 * 41)
+        for row in 0..<37 { for column in 0..<41 { for inner in 0..<300 {
+            expected[row * 41 + column] += Double(a.scalars[row * 300 + inner]) * Double(b.scalars[inner * 41 + column])
+        } } }
+        expectClose(result, expected, absolute: 1e-4, "matmul after the kernel choice")
+        #endif
+    }
+
     /// One row times a matrix goes through GEMV (split over workers from 2^21 multiply-adds on):
     /// every transpose combination, alpha and beta, an output count that is no multiple of 16.
     @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])

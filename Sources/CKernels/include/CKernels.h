@@ -18,6 +18,13 @@ enum SDActivation {
     SD_ACTIVATION_GELU_TANH = 5,
 };
 
+/// When OpenBLAS fell back to its generic "Prescott" kernels on a CPU it does not recognise
+/// although the CPU has AVX2/FMA (or AVX-512), re-runs its kernel selection with the family the
+/// CPU's features imply (see openblas_core.c). Returns that family's name, or NULL when nothing
+/// changed (OPENBLAS_CORETYPE set, a recognised CPU, or an OpenBLAS without dynamic selection).
+/// Call once, before the first BLAS call.
+const char *sd_openblas_repair_core(void);
+
 /// In-place softmax of row[0..visible); row[visible..length) is set to 0 (causal mask).
 void sd_softmax_row(float *row, ptrdiff_t visible, ptrdiff_t length);
 
