@@ -4,6 +4,7 @@ import Foundation
 import Hub
 import SemanticDraw
 import SemanticDrawServer
+import TensorRuntime
 
 /// `semantic-draw serve`: the semantic palette web app with the live stream (docs/WEB_APP.md,
 /// docs/PROTOCOL.md).
@@ -85,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
         if captioner == CaptionerLoader.noneName {
             configuration.notes.append("background captioning is off (--captioner none): a background image without a prompt keeps none")
         } else {
-            configuration.captioner = Self.serverCaptioner(captioner)
+            configuration.captioner = Self.serverCaptioner(captioner, precision: request.precision)
             if captioner == TinyRandomCaptioner.name { configuration.notes.append(TinyRandomCaptioner.warning) }
         }
         let server = SemanticDrawServer(model: model, configuration: configuration)
@@ -98,12 +99,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// The captioner `name`, loaded on the first caption through ``CaptionerLoader`` (tiny-random
     /// built in memory; a repo fetched into the hub cache with progress on the server's stderr).
-    /// A failed load (no network, a missing folder) reaches the session as a note.
-    static func serverCaptioner(_ name: String) -> ServerCaptioner {
+    /// A failed load (no network, a missing folder) reaches the session as a note. Its weights
+    /// take the server's `--precision`.
+    static func serverCaptioner(_ name: String, precision: Precision = .fp32) -> ServerCaptioner {
         ServerCaptioner(name: name) {
             let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("semantic-draw: \($0)\n".utf8)) }
             let hub: HubClient? = name == TinyRandomCaptioner.name ? nil : try HubClientFactory.make()
-            return try await CaptionerLoader(hub: hub, log: log).load(name)
+            return try await CaptionerLoader(hub: hub, log: log).load(name, precision: precision)
         }
     }
 }

@@ -1,8 +1,9 @@
-import Captioning
+@testable import Captioning
 import Foundation
 @testable import Hub
 import ImageCodecs
 import SemanticDraw
+import TensorRuntime
 import Testing
 
 /// A BLIP-2 captioner from a repo id against a stand-in hub (127.0.0.1) serving the tiny BLIP-2
@@ -59,6 +60,26 @@ import Testing
             let again = server.requests.dropFirst(before)
             #expect(!again.isEmpty && again.allSatisfy { $0.hasPrefix("GET /api/models/\(Self.repo)/revision/") }, "\(Array(again))")
         }
+    }
+
+    /// `--precision bf16` (caption, generate, serve): the folder's captioner loads with bfloat16
+    /// weight matrices, its image features stay within bf16 rounding of float32's, and it captions.
+    @Test func bf16WeightsLoadAndCaption() async throws {
+        let loader = CaptionerLoader(hub: nil)
+        let full = try await loader.load(Self.fixtures + "/model")
+        let half = try await loader.load(Self.fixtures + "/model", precision: .bf16)
+        #expect(full.model.languageProjection.weight.dtype == .float32)
+        #expect(half.model.languageProjection.weight.dtype == .bfloat16)
+        var random = TorchGenerator(seed: 3)
+        let side = full.model.configuration.vision.imageSize
+        let pixels = random.normal(shape: [1, 3, side, side])
+        let expected = try full.model.imageFeatures(pixels).languageModelInputs.scalars
+        let actual = try half.model.imageFeatures(pixels).languageModelInputs.scalars
+        let largest = expected.map(abs).max() ?? 0
+        let difference = zip(expected, actual).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(largest > 0 && difference <= 0.05 * largest, "max |bf16 - fp32| \(difference), largest \(largest)")
+        let caption = try Self.caption(half)
+        #expect(!caption.ids.isEmpty && caption.ids.allSatisfy { (0..<half.model.configuration.text.vocabularySize).contains($0) })
     }
 
     @Test func downloadFetchesTheCaptionerAndCaptionRunsOffline() async throws {

@@ -1,6 +1,8 @@
 import Captioning
+import DiffusionModels
 import Foundation
 import Hub
+import TensorRuntime
 
 /// Resolves a captioner name (`--captioner`, `caption --model`) and loads it: `tiny-random`
 /// (built in memory), a BLIP-2 OPT folder, or a Hugging Face repo id whose configs, tokenizer,
@@ -66,14 +68,16 @@ public struct CaptionerLoader: Sendable {
         return folder.path
     }
 
-    /// Fetches and loads the captioner `name`.
-    public func load(_ name: String) async throws -> Blip2Captioner {
+    /// Fetches and loads the captioner `name`, its weight matrices in `precision` (bf16: the
+    /// linear layers' weights are packed as bfloat16 while loading and the float32 pages of the
+    /// mapped file released, about half the memory; docs/CAPTIONING.md).
+    public func load(_ name: String, precision: Precision = .fp32) async throws -> Blip2Captioner {
         guard let folder = try await fetch(name) else {
             log(TinyRandomCaptioner.warning)
-            return try TinyRandomCaptioner.make()
+            return try ParameterStore.$loadingPrecision.withValue(precision) { try TinyRandomCaptioner.make() }
         }
         try Task.checkCancellation()
-        log("loading captioner from \(folder)")
-        return try Blip2Captioner(folder: folder)
+        log("loading captioner from \(folder)" + (precision == .fp32 ? "" : " (\(precision.rawValue) weights)"))
+        return try ParameterStore.$loadingPrecision.withValue(precision) { try Blip2Captioner(folder: folder) }
     }
 }

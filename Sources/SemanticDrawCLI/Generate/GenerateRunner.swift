@@ -51,7 +51,7 @@ struct GenerateRunner {
             printError("note: --captioner none: the background image keeps no prompt")
             return
         }
-        let captioner = try await CaptionerLoader(hub: try HubClientFactory.make(), log: { printError($0) }).load(name)
+        let captioner = try await CaptionerLoader(hub: try HubClientFactory.make(), log: { printError($0) }).load(name, precision: palette.precision)
         let started = Date()
         let caption = try captioner.caption(image)
         palette.background.prompt = caption.text
