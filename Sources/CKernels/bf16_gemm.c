@@ -3,10 +3,11 @@
 //
 // Blocking (GotoBLAS order, roles chosen so that the weights are the vector side): for each
 // block of KC depths, for each block of MC rows of A, A's block is packed once into
-// micro-panels of 6 rows (float32 pairs; 12 rows of bf16 pairs for the native kernel) that
+// micro-panels of 6 rows (float32 pairs; 12 rows of bf16 pairs for the native kernel, 12 rows of
+// float32 pairs for the AVX-512F one) that
 // stay in L2; each packed weight panel's KC slice (16 channels x KC bf16 = 8 KiB) stays in L1
 // while the micro-kernel sweeps the block's micro-panels. Each call computes a 6 x 16 (AVX2,
-// portable) or 12 x 32 (AVX512-BF16) tile in registers, which is then added to C through its
+// portable) or 12 x 32 (AVX512-BF16, AVX-512F) tile in registers, which is then added to C through its
 // strides (C may be row-major or, for convolutions, transposed).
 #include "CKernels.h"
 #include "bf16_gemm_internal.h"
@@ -199,19 +200,21 @@ void sd_bf16_gemm(int path, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                   float *c, ptrdiff_t c_row_stride, ptrdiff_t c_column_stride, int accumulate) {
     if (m <= 0 || panel_end <= panel_begin) return;
     // Never run an instruction the CPU lacks: fall back to the next path down.
-    if (path == SD_BF16_PATH_AVX512_BF16 && !sd_bf16_path_supported(path)) path = SD_BF16_PATH_AVX2;
+    if (path == SD_BF16_PATH_AVX512_BF16 && !sd_bf16_path_supported(path)) path = SD_BF16_PATH_AVX512;
+    if (path == SD_BF16_PATH_AVX512 && !sd_bf16_path_supported(path)) path = SD_BF16_PATH_AVX2;
     if (path == SD_BF16_PATH_AVX2 && !sd_bf16_path_supported(path)) path = SD_BF16_PATH_SCALAR;
 #if !(defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__))
     if (path == SD_BF16_PATH_AVX2) path = SD_BF16_PATH_SCALAR;
 #endif
     int emulated = path == SD_BF16_PATH_AVX512_BF16_EMULATED;
     int native = path == SD_BF16_PATH_AVX512_BF16 || emulated;
-    int group = native ? 2 : 1;
+    int widened = path == SD_BF16_PATH_AVX512;  // float32 activations in 12-row micro-panels
+    int group = native || widened ? 2 : 1;
     ptrdiff_t panel_size = sd_bf16_packed_count(SD_BF16_PANEL_WIDTH, k);
     // Worst case: float32 pairs for MC rows x KC depths.
     void *buffer = aligned_alloc(64, (size_t)MC * KC * sizeof(float));
     if (!buffer) abort();
-    int mr = native ? SD_BF16_MR_NATIVE : SD_BF16_MR;
+    int mr = native || widened ? SD_BF16_MR_NATIVE : SD_BF16_MR;
     float tile[SD_BF16_MR_NATIVE * SD_BF16_TILE_STRIDE] __attribute__((aligned(64)));
     ptrdiff_t depth_start = 0;
     do {
@@ -234,6 +237,9 @@ void sd_bf16_gemm(int path, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                         const uint32_t *activations = (const uint32_t *)buffer + micro * pairs * mr;
                         if (emulated) kernel_emulated_native(pairs, activations, first, second, tile);
                         else sd_bf16_kernel_avx512(pairs, activations, first, second, tile);
+                    } else if (widened) {
+                        sd_bf16_kernel_avx512f(pairs, (const float *)buffer + micro * pairs * SD_BF16_MR_NATIVE * 2, first,
+                                               second, tile);
                     } else {
                         const float *activations = (const float *)buffer + micro * pairs * SD_BF16_MR * 2;
 #if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)

@@ -7,8 +7,8 @@
 #include <stdint.h>
 
 /// Rows of A per micro-kernel call (the broadcast side): 6 for the AVX2 and portable kernels
-/// (12 ymm accumulators), 12 for AVX512-BF16 (24 of the 32 zmm registers, enough independent
-/// vdpbf16ps chains to cover its latency at two per cycle).
+/// (12 ymm accumulators), 12 for the AVX512-BF16 and AVX-512F ones (24 of the 32 zmm registers,
+/// enough independent chains to cover the latency at two per cycle).
 #define SD_BF16_MR 6
 #define SD_BF16_MR_NATIVE 12
 /// Width of the micro-kernel's output tile buffer (two panels).
@@ -21,5 +21,10 @@ uint16_t sd_bf16_round_value(float value);
 /// over `pairs` k-pairs of the packed activations (bf16 pairs, [pair][row]) times the panels.
 void sd_bf16_kernel_avx512(ptrdiff_t pairs, const uint32_t *activations, const uint16_t *first_panel,
                            const uint16_t *second_panel, float *tile);
+
+/// The same tile from float32 activation pairs ([pair][row][2], SD_BF16_MR_NATIVE rows) with the
+/// weights widened to float32 in registers (AVX-512F).
+void sd_bf16_kernel_avx512f(ptrdiff_t pairs, const float *activations, const uint16_t *first_panel,
+                            const uint16_t *second_panel, float *tile);
 
 #endif

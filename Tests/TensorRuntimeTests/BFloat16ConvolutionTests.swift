@@ -58,7 +58,7 @@ import Testing
     }
 
     static var paths: [BFloat16KernelPath] {
-        Array(Set([BFloat16KernelPath.avx2, .fastest].filter(\.isSupported) + [.scalar])).sorted { $0.rawValue < $1.rawValue }
+        Array(Set([BFloat16KernelPath.avx2, .avx512, .fastest].filter(\.isSupported) + [.scalar])).sorted { $0.rawValue < $1.rawValue }
     }
 
     @Test(arguments: cases)

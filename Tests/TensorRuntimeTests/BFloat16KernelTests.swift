@@ -117,7 +117,7 @@ import Testing
                     }
                 }
                 #expect(worst <= 1, "\(path) \(shape) transposed \(transposed): error / derived bound = \(worst)")
-                if path == .scalar || path == .avx2 {
+                if path == .scalar || path == .avx2 || path == .avx512 {
                     #expect(worstTight <= 1, "\(path) \(shape) transposed \(transposed): error vs bf16 weights / g_N = \(worstTight)")
                 }
             }
@@ -128,6 +128,10 @@ import Testing
 
     @Test(.enabled(if: BFloat16KernelPath.avx2.isSupported, "this CPU has no AVX2/FMA (not x86-64-v3)"))
     func avx2PathIsWithinTheBound() { Self.checkPath(.avx2) }
+
+    @Test(.enabled(if: BFloat16KernelPath.avx512.isSupported,
+                   "SKIPPED: this CPU has no AVX-512F; the AVX-512F bf16 kernel is not tested here"))
+    func avx512PathIsWithinTheBound() { Self.checkPath(.avx512) }
 
     @Test(.enabled(if: BFloat16KernelPath.avx512BFloat16.isSupported,
                    "SKIPPED: this CPU has no AVX512-BF16 (vdpbf16ps); the native bf16 kernel is not tested here"))

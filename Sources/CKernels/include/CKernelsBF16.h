@@ -27,6 +27,10 @@ enum SDBF16Path {
     /// vdpbf16ps step (acc + odd product) + even product in float32) in portable C: lets tests
     /// check that path's driver on any CPU. Slow; never chosen by default.
     SD_BF16_PATH_AVX512_BF16_EMULATED = 3,
+    /// AVX-512F: bf16 weights widened to float32 in zmm registers, float32 activations and FMA
+    /// (the fallback's arithmetic at twice its width). Faster than AVX512-BF16 on Intel cores
+    /// that issue vdpbf16ps at half their float32 FMA rate (measured: docs/PERFORMANCE.md).
+    SD_BF16_PATH_AVX512 = 4,
 };
 
 /// The fastest path this CPU (and its operating system's saved register state) supports.

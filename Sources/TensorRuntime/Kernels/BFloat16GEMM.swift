@@ -2,7 +2,7 @@ import CKernels
 import Foundation
 import Synchronization
 
-/// The code paths of the bf16-weight GEMM (CKernelsBF16.h). All three accumulate in float32;
+/// The code paths of the bf16-weight GEMM (CKernelsBF16.h). All accumulate in float32;
 /// they differ in what is rounded to bf16 (docs/PERFORMANCE.md, "bf16 weights").
 public enum BFloat16KernelPath: String, Sendable, CaseIterable {
     /// Portable C, any CPU: bf16 weights widened to float32, float32 activations.
@@ -10,8 +10,12 @@ public enum BFloat16KernelPath: String, Sendable, CaseIterable {
     /// AVX2 + FMA (every x86-64-v3 CPU): the same arithmetic as ``scalar`` in a 6x16 register
     /// tile, weights widened in registers (shift / mask).
     case avx2
-    /// AVX512-BF16 (`vdpbf16ps`): activations rounded to bf16 too, a 6x32 register tile.
+    /// AVX512-BF16 (`vdpbf16ps`): activations rounded to bf16 too, a 12x32 register tile.
     case avx512BFloat16 = "avx512bf16"
+    /// AVX-512F: ``avx2``'s arithmetic (weights widened in registers, float32 activations and
+    /// FMA) in a 12x32 tile of zmm registers; the fastest path on Intel CPUs, whose
+    /// `vdpbf16ps` runs at half their float32 FMA rate.
+    case avx512
     /// ``avx512BFloat16``'s blocking and arithmetic in portable C, so that tests check that
     /// path's driver on any CPU (slow; never the default).
     case emulatedAVX512BFloat16 = "avx512bf16-emulated"
@@ -22,6 +26,7 @@ public enum BFloat16KernelPath: String, Sendable, CaseIterable {
         case .avx2: return Int32(SD_BF16_PATH_AVX2.rawValue)
         case .avx512BFloat16: return Int32(SD_BF16_PATH_AVX512_BF16.rawValue)
         case .emulatedAVX512BFloat16: return Int32(SD_BF16_PATH_AVX512_BF16_EMULATED.rawValue)
+        case .avx512: return Int32(SD_BF16_PATH_AVX512.rawValue)
         }
     }
 
@@ -32,6 +37,7 @@ public enum BFloat16KernelPath: String, Sendable, CaseIterable {
     public static var fastest: BFloat16KernelPath {
         switch Int(sd_bf16_best_path()) {
         case Int(SD_BF16_PATH_AVX512_BF16.rawValue): return .avx512BFloat16
+        case Int(SD_BF16_PATH_AVX512.rawValue): return .avx512
         case Int(SD_BF16_PATH_AVX2.rawValue): return .avx2
         default: return .scalar
         }
@@ -45,7 +51,7 @@ public enum BFloat16GEMM {
     private static let forcedPath = Atomic<Int>(-1)
 
     /// The path in use: the one forced by ``force(_:)``, else `SEMANTIC_DRAW_BF16_KERNEL`
-    /// (`scalar`, `avx2` or `avx512bf16`, when supported), else the fastest this CPU runs.
+    /// (`scalar`, `avx2`, `avx512` or `avx512bf16`, when supported), else the fastest this CPU runs.
     public static var path: BFloat16KernelPath {
         let forced = forcedPath.load(ordering: .relaxed)
         if forced >= 0 { return BFloat16KernelPath.allCases[forced] }
