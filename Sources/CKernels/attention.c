@@ -2,8 +2,10 @@
 // 6 queries x 16 keys accumulated over the head dimension, the output 6 queries x 16 (or 8)
 // channels accumulated over the block's keys; 12 vector accumulators, the shape of the classic
 // AVX2 SGEMM micro-kernel. clang's vector extensions keep it portable (AVX2/FMA on x86-64-v3,
-// NEON elsewhere). exp is kernels.c's Cephes polynomial, vectorised.
+// NEON elsewhere). exp is kernels.c's Cephes polynomial, vectorised. attention_avx512.c holds the
+// same three per-tile kernels at 512 bits (6 x 32 tiles), chosen at run time.
 #include "CKernelsAttention.h"
+#include "attention_internal.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -11,11 +13,11 @@ typedef float vector8 __attribute__((ext_vector_type(8)));
 typedef float unaligned_vector8 __attribute__((ext_vector_type(8), aligned(4)));
 typedef uint32_t bits8 __attribute__((ext_vector_type(8)));
 
-enum { QUERY_BLOCK = SD_ATTENTION_QUERY_BLOCK, KEY_BLOCK = SD_ATTENTION_KEY_BLOCK, TILE_ROWS = 6, KEY_GROUP = 16 };
+enum { QUERY_BLOCK = SD_ATTENTION_QUERY_BLOCK, KEY_BLOCK = SD_ATTENTION_KEY_BLOCK, TILE_ROWS = SD_ATTENTION_TILE_ROWS, KEY_GROUP = SD_ATTENTION_KEY_GROUP };
 
 static inline vector8 load8(const float *pointer) { return *(const unaligned_vector8 *)pointer; }
 static inline void store8(float *pointer, vector8 value) { *(unaligned_vector8 *)pointer = value; }
-static inline ptrdiff_t padded_dimension(ptrdiff_t dimension) { return (dimension + 7) / 8 * 8; }
+static inline ptrdiff_t padded_dimension(ptrdiff_t dimension) { return sd_attention_padded_dimension(dimension); }
 
 static inline vector8 exp8(vector8 x) {
     x = x < -87.33654f ? (vector8)(-87.33654f) : x;
@@ -166,9 +168,45 @@ static inline float online_softmax_row(float *row, ptrdiff_t keys, float *maximu
     return factor;
 }
 
-void sd_attention_rows(const float *queries, ptrdiff_t rows, ptrdiff_t query_stride,
+// The portable kernels of one 6-row tile over a key block (vector8: AVX2 on x86-64-v3).
+static void score_rows_portable(const float *queries, ptrdiff_t dimension, const float *key_groups, ptrdiff_t groups,
+                                float *scores, ptrdiff_t score_stride) {
+    for (ptrdiff_t group = 0; group < groups; group++) {
+        score_tile(queries, dimension, key_groups + group * dimension * KEY_GROUP, scores + group * KEY_GROUP, score_stride);
+    }
+}
+
+static void weigh_rows_portable(const float *weights, ptrdiff_t weight_stride, const float *values, ptrdiff_t padded,
+                                ptrdiff_t keys, float *accumulators) {
+    ptrdiff_t d = 0;
+    for (; d + 16 <= padded; d += 16) weigh_tile16(weights, weight_stride, values + d, padded, keys, accumulators + d);
+    if (d < padded) weigh_tile8(weights, weight_stride, values + d, padded, keys, accumulators + d);
+}
+
+static const struct sd_attention_kernels portable_kernels = {
+    score_rows_portable, online_softmax_row, weigh_rows_portable,
+};
+
+int sd_attention_path_supported(int path) {
+    if (path == SD_ATTENTION_PATH_PORTABLE) return 1;
+    if (path == SD_ATTENTION_PATH_AVX512) return sd_attention_avx512_supported();
+    return 0;
+}
+
+int sd_attention_best_path(void) {
+    static int best = -1;
+    int cached = __atomic_load_n(&best, __ATOMIC_RELAXED);
+    if (cached >= 0) return cached;
+    int path = sd_attention_path_supported(SD_ATTENTION_PATH_AVX512) ? SD_ATTENTION_PATH_AVX512 : SD_ATTENTION_PATH_PORTABLE;
+    __atomic_store_n(&best, path, __ATOMIC_RELAXED);
+    return path;
+}
+
+void sd_attention_rows(int path, const float *queries, ptrdiff_t rows, ptrdiff_t query_stride,
                        const float *packed_keys, const float *packed_values, ptrdiff_t key_length,
                        ptrdiff_t dimension, float scale, float *output, ptrdiff_t output_stride, float *scratch) {
+    const struct sd_attention_kernels *kernels = &portable_kernels;
+    if (path == SD_ATTENTION_PATH_AVX512 && sd_attention_path_supported(path)) kernels = &sd_attention_avx512_kernels;
     ptrdiff_t padded = padded_dimension(dimension);
     float *scaled = scratch;
     float *scores = scaled + QUERY_BLOCK * dimension;
@@ -190,14 +228,12 @@ void sd_attention_rows(const float *queries, ptrdiff_t rows, ptrdiff_t query_str
     for (ptrdiff_t first_key = 0; first_key < key_length; first_key += KEY_BLOCK) {
         ptrdiff_t keys = key_length - first_key < KEY_BLOCK ? key_length - first_key : KEY_BLOCK;
         ptrdiff_t groups = (keys + KEY_GROUP - 1) / KEY_GROUP;
-        for (ptrdiff_t group = 0; group < groups; group++) {
-            const float *key_group = packed_keys + (first_key / KEY_GROUP + group) * dimension * KEY_GROUP;
-            for (ptrdiff_t r = 0; r < tile_rows; r += TILE_ROWS) {
-                score_tile(scaled + r * dimension, dimension, key_group, scores + r * KEY_BLOCK + group * KEY_GROUP, KEY_BLOCK);
-            }
+        const float *key_groups = packed_keys + (first_key / KEY_GROUP) * dimension * KEY_GROUP;
+        for (ptrdiff_t r = 0; r < tile_rows; r += TILE_ROWS) {
+            kernels->score_rows(scaled + r * dimension, dimension, key_groups, groups, scores + r * KEY_BLOCK, KEY_BLOCK);
         }
         for (ptrdiff_t r = 0; r < tile_rows; r++) {
-            float factor = online_softmax_row(scores + r * KEY_BLOCK, keys, maxima + r, sums + r);
+            float factor = kernels->softmax_row(scores + r * KEY_BLOCK, keys, maxima + r, sums + r);
             if (first_key > 0) {
                 float *accumulator = accumulators + r * padded;
                 for (ptrdiff_t d = 0; d < padded; d++) accumulator[d] *= factor;
@@ -205,11 +241,7 @@ void sd_attention_rows(const float *queries, ptrdiff_t rows, ptrdiff_t query_str
         }
         const float *values = packed_values + first_key * padded;
         for (ptrdiff_t r = 0; r < tile_rows; r += TILE_ROWS) {
-            ptrdiff_t d = 0;
-            for (; d + 16 <= padded; d += 16) {
-                weigh_tile16(scores + r * KEY_BLOCK, KEY_BLOCK, values + d, padded, keys, accumulators + r * padded + d);
-            }
-            if (d < padded) weigh_tile8(scores + r * KEY_BLOCK, KEY_BLOCK, values + d, padded, keys, accumulators + r * padded + d);
+            kernels->weigh_rows(scores + r * KEY_BLOCK, KEY_BLOCK, values, padded, keys, accumulators + r * padded);
         }
     }
     for (ptrdiff_t r = 0; r < rows; r++) {

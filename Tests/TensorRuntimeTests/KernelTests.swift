@@ -440,6 +440,24 @@ import Testing
         #expect(closeness.passes, "\(testCase.name): \(closeness)")
     }
 
+    /// Every unmasked case through each fused-kernel path this CPU runs (the AVX-512 one: 6 x 32
+    /// score and output tiles, odd key-group counts, 32 + 16 + 8 channel remainders), so the
+    /// path `attention` does not pick is checked too.
+    @Test(arguments: attentionCases.filter { !$0.causal }, AttentionKernelPath.allCases.filter(\.isSupported))
+    func fusedAttentionPath(_ testCase: AttentionCase, path: AttentionKernelPath) {
+        let width = testCase.heads * testCase.headDimension
+        var random = SplitMix64(seed: 20)
+        let query = random.tensor([testCase.batch, testCase.queryLength, width], -2, 2)
+        let key = random.tensor([testCase.batch, testCase.keyLength, width], -2, 2)
+        let value = random.tensor([testCase.batch, testCase.keyLength, width])
+        let result = Tensor.fusedAttention(query: query, key: key, value: value, heads: testCase.heads, path: path)
+        let (indices, expected) = Self.attentionReference(query: query, key: key, value: value, heads: testCase.heads,
+                                                          causal: false, rows: testCase.rows)
+        let resultValues = result.scalars
+        let closeness = Closeness(indices.map { resultValues[$0] }, expected, absolute: 2e-6, relative: 1e-5)
+        #expect(closeness.passes, "\(testCase.name), \(path): \(closeness)")
+    }
+
     // MARK: Resampling and layout
 
     @Test(arguments: [1, 2, 3])

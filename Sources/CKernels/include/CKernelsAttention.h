@@ -29,10 +29,21 @@ void sd_attention_pack_keys(const float *keys, ptrdiff_t length, ptrdiff_t strid
 /// the dimension padded to a multiple of 8 (zeros in the padding).
 void sd_attention_pack_values(const float *values, ptrdiff_t length, ptrdiff_t stride, ptrdiff_t dimension, float *packed);
 
+/// The code paths of sd_attention_rows: vector8 kernels (AVX2 on x86-64-v3, NEON elsewhere)
+/// and AVX-512F ones (6 x 32 tiles, zmm), used only where the CPU and OS support them.
+enum SDAttentionPath { SD_ATTENTION_PATH_PORTABLE = 0, SD_ATTENTION_PATH_AVX512 = 1 };
+
+/// Whether `path` can run on this CPU.
+int sd_attention_path_supported(int path);
+
+/// The fastest supported path.
+int sd_attention_best_path(void);
+
 /// output[r] = softmax(scale * queries[r] . keys^T) . values for `rows` (at most
 /// SD_ATTENTION_QUERY_BLOCK) query rows `query_stride` apart; output rows are `output_stride`
-/// apart. Keys and values come packed by the two functions above.
-void sd_attention_rows(const float *queries, ptrdiff_t rows, ptrdiff_t query_stride,
+/// apart. Keys and values come packed by the two functions above; `path` is an SDAttentionPath
+/// (an unsupported one runs the portable kernels).
+void sd_attention_rows(int path, const float *queries, ptrdiff_t rows, ptrdiff_t query_stride,
                        const float *packed_keys, const float *packed_values, ptrdiff_t key_length,
                        ptrdiff_t dimension, float scale, float *output, ptrdiff_t output_stride, float *scratch);
 

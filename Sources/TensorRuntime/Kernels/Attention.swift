@@ -10,6 +10,32 @@ public let attentionScoreTileLimit = 1 << 22
 /// benchmarking aid (docs/PERFORMANCE.md compares the two), read once.
 let attentionForcesTiles = ProcessInfo.processInfo.environment["SEMANTIC_DRAW_ATTENTION"] == "tiled"
 
+/// The code paths of the fused attention kernel (CKernelsAttention.h): the same blocking and
+/// packing, tiles of 6 queries x 16 keys/channels in 256-bit vectors or 6 x 32 in 512-bit ones.
+public enum AttentionKernelPath: String, Sendable, CaseIterable {
+    /// clang vector extensions at 256 bits (AVX2/FMA on x86-64-v3, NEON elsewhere); any CPU.
+    case portable
+    /// AVX-512F, where the CPU has it and the OS saves its registers.
+    case avx512
+
+    var code: Int32 {
+        switch self {
+        case .portable: return Int32(SD_ATTENTION_PATH_PORTABLE.rawValue)
+        case .avx512: return Int32(SD_ATTENTION_PATH_AVX512.rawValue)
+        }
+    }
+
+    /// Whether this CPU (and its operating system) can run the path.
+    public var isSupported: Bool { sd_attention_path_supported(code) != 0 }
+
+    /// The path unmasked attention uses: `SEMANTIC_DRAW_ATTENTION=portable` forces the 256-bit
+    /// one (a benchmarking aid), else the fastest this CPU runs.
+    public static let current: AttentionKernelPath = {
+        if ProcessInfo.processInfo.environment["SEMANTIC_DRAW_ATTENTION"] == "portable" { return .portable }
+        return sd_attention_best_path() == Int32(SD_ATTENTION_PATH_AVX512.rawValue) ? .avx512 : .portable
+    }()
+}
+
 extension Tensor {
     /// Multi-head scaled dot-product attention, `softmax(q k^T * scale [+ causal mask]) v`.
     ///
@@ -33,8 +59,13 @@ extension Tensor {
     /// output rescaled when the maximum grows), as FlashAttention does; see
     /// `Sources/CKernels/attention.c`. Keys and values are first packed per (sample, head), then
     /// (sample, head, query block) items are spread over the workers.
-    static func fusedAttention(query: Tensor, key: Tensor, value: Tensor, heads: Int) -> Tensor {
-        OperationProfiler.measure("attention") {
+    ///
+    /// `path` picks the kernels (default ``AttentionKernelPath/current``; an unsupported one runs
+    /// the portable kernels); tests compare each against a reference.
+    public static func fusedAttention(query: Tensor, key: Tensor, value: Tensor, heads: Int,
+                                      path: AttentionKernelPath = .current) -> Tensor {
+        let pathCode = path.code
+        return OperationProfiler.measure("attention") {
             let batch = query.shape[0], queryLength = query.shape[1], keyLength = key.shape[1]
             let width = query.shape[2], headDimension = width / heads
             let scale = 1 / Float(headDimension).squareRoot()
@@ -68,7 +99,7 @@ extension Tensor {
                     let firstRow = (item % blocksPerHead) * blockRows
                     let rows = min(blockRows, queryLength - firstRow)
                     let offset = (sample * queryLength + firstRow) * width + head * headDimension
-                    sd_attention_rows(queryBox.value + offset, rows, width,
+                    sd_attention_rows(pathCode, queryBox.value + offset, rows, width,
                                       packedKeysBox.value + pair * keysCount, packedValuesBox.value + pair * valuesCount,
                                       keyLength, headDimension, scale, outputBox.value + offset, width,
                                       scratchBox.value + worker * scratchCount)
