@@ -21,6 +21,9 @@ Subcommands
               encoder_hidden_states  float32 [4,77,768]   randn, same generator, after sample
           DIR/outputs.safetensors
               sample                 float32 [4,4,64,64]  UNet2DConditionModel(...).sample
+          DIR/outputs_bf16_autocast.safetensors
+              sample                 float32 [4,4,64,64]  the same forward under
+                                     torch.autocast("cpu", dtype=torch.bfloat16)
       The forward runs in eval() mode under torch.inference_mode() with the default
       attention processor (AttnProcessor2_0, i.e. scaled_dot_product_attention), float32,
       torch.set_num_threads(2). Existing DIR/unet, inputs and outputs are overwritten.
@@ -142,6 +145,14 @@ def make(out_dir):
     if not torch.isfinite(out).all():
         die("diffusers output is not finite", status=1)
     save_file({"sample": out.contiguous()}, os.path.join(out_dir, "outputs.safetensors"))
+
+    # PyTorch's own CPU bf16 (autocast), the counterpart of `forward unet --precision bf16`:
+    # its error against the float32 output is the bar our bf16 must not fall below.
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        out_bf16 = model(inputs["sample"], inputs["timestep"],
+                         encoder_hidden_states=inputs["encoder_hidden_states"]).sample
+    save_file({"sample": out_bf16.float().contiguous()},
+              os.path.join(out_dir, "outputs_bf16_autocast.safetensors"))
 
     s = stats(out)
     per_sample_std = [round(x, 6) for x in out.double().flatten(1).std(dim=1).tolist()]

@@ -126,7 +126,7 @@ struct BenchCommand: ParsableCommand {
         }
         for benchmark in standalone {
             log("\(benchmark.name): \(benchmark.summary)")
-            let report = try benchmark.run(BenchContext(repeats: repeats, log: log))
+            let report = try benchmark.run(BenchContext(repeats: repeats, precision: precision, log: log))
             print(report.line)
             if let data = try? JSONSerialization.data(withJSONObject: report.record, options: [.sortedKeys]) {
                 lines.append(String(decoding: data, as: UTF8.self))

@@ -1,4 +1,5 @@
 import Foundation
+import TensorRuntime
 
 /// A `semantic-draw bench --case NAME` case with no PyTorch counterpart: it times itself and
 /// reports its own figures (medians over repeated runs, or ratios between its own runs in the
@@ -16,6 +17,9 @@ protocol StandaloneBenchmark {
 struct BenchContext {
     /// `--repeats`: timed runs (cases say how they use it).
     let repeats: Int
+    /// `--precision`: the weight precision of the full-size networks of cases that honour it
+    /// (`stream`).
+    var precision: Precision = .fp32
     /// Prints a progress line to standard error.
     let log: (String) -> Void
 }

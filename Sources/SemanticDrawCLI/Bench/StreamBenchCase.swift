@@ -26,8 +26,9 @@ enum StreamBenchCase: StandaloneBenchmark {
                                       autoencoder: .tiny(tiny.tinyAutoencoder), schedulerConfiguration: try RegionBenchScene.schedulerConfiguration())
         let tinyResult = try measure(models: tinyModels, size: size, streamFrames: 4 * context.repeats, oneShotImages: context.repeats,
                                      latency: true, log: context.log)
-        context.log("  building the full-size SD1.5 architecture (random weights) with full-size TAESD")
+        context.log("  building the full-size SD1.5 architecture (random weights, \(context.precision.rawValue)) with full-size TAESD")
         let store = ParameterStore(randomWeightsSeed: 0)
+        store.precision = context.precision
         let fullModels = StreamModels(
             textEncoder: try CLIPTextModel(configuration: ReferenceConfigurations.stableDiffusion15TextEncoder(), store: store),
             tokenizer: nil, unet: try UNet2DConditionModel(configuration: ReferenceConfigurations.stableDiffusion15UNet(), store: store),
@@ -36,7 +37,7 @@ enum StreamBenchCase: StandaloneBenchmark {
         let fullResult = try measure(models: fullModels, size: size, streamFrames: 2, oneShotImages: 1, latency: false, log: context.log)
         let f = { (value: Double) in BenchTiming.format(value, digits: 3) }
         let line = """
-        stream: full-size SD1.5 512x512, 3 brushes + background, 5 slots, TAESD: stream \(f(fullResult.streamFrame)) s/frame, \
+        stream: full-size SD1.5 512x512 (\(context.precision.rawValue)), 3 brushes + background, 5 slots, TAESD: stream \(f(fullResult.streamFrame)) s/frame, \
         one-shot \(f(fullResult.oneShot)) s/image, x\(BenchTiming.format(fullResult.oneShot / fullResult.streamFrame, digits: 2)); \
         tiny-random: stream \(f(tinyResult.streamFrame)) s/frame, one-shot \(f(tinyResult.oneShot)) s/image, \
         x\(BenchTiming.format(tinyResult.oneShot / tinyResult.streamFrame, digits: 2)); stroke-to-frame (tiny): next frame \
@@ -44,6 +45,7 @@ enum StreamBenchCase: StandaloneBenchmark {
         """
         return BenchReport(line: line, record: [
             "case": name, "threads": ComputeThreads.count, "blas": BLAS.implementation, "size": size,
+            "precision": context.precision.rawValue,
             "full_stream_seconds_per_frame": fullResult.streamFrame, "full_one_shot_seconds": fullResult.oneShot,
             "tiny_stream_seconds_per_frame": tinyResult.streamFrame, "tiny_one_shot_seconds": tinyResult.oneShot,
             "tiny_next_frame_latency": tinyResult.nextFrameLatency, "tiny_reflect_latency": tinyResult.reflectLatency,
