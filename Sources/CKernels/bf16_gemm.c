@@ -143,6 +143,47 @@ static void kernel_avx2(ptrdiff_t pairs, const float *activations, const uint16_
 }
 #endif
 
+/// One row of A against the panels [panel_begin, panel_end): a matrix-vector product, whose
+/// speed is the weights' memory traffic. The GEMM's 6- or 12-row tiles would spend 5/6 or 11/12
+/// of their arithmetic on padding rows here (a decoder's one-token steps, pooled projections).
+/// Arithmetic of the widening paths (weights widened to float32, float32 activations): the same
+/// for every path, the native one included.
+static void row_times_panels(int path, ptrdiff_t k, const float *a, ptrdiff_t a_column_stride, const uint16_t *packed,
+                             ptrdiff_t panel_begin, ptrdiff_t panel_end, ptrdiff_t n, float *c, ptrdiff_t c_column_stride,
+                             int accumulate) {
+    ptrdiff_t pairs = (k + 1) / 2;
+    ptrdiff_t panel_size = sd_bf16_packed_count(SD_BF16_PANEL_WIDTH, k);
+    float *row = aligned_alloc(64, (size_t)(pairs * 2 + 16) * sizeof(float));
+    if (!row) abort();
+    for (ptrdiff_t depth = 0; depth < pairs * 2; depth++) row[depth] = depth < k ? a[depth * a_column_stride] : 0.0f;
+    int wide = (path == SD_BF16_PATH_AVX512 || path == SD_BF16_PATH_AVX512_BF16) && sd_bf16_path_supported(SD_BF16_PATH_AVX512);
+    for (ptrdiff_t panel = panel_begin; panel < panel_end; panel++) {
+        const uint16_t *weights = packed + panel * panel_size;
+        float out[SD_BF16_PANEL_WIDTH];
+        if (wide) {
+            sd_bf16_row_panel_avx512f(pairs, row, weights, out);
+        } else {
+            float even[SD_BF16_PANEL_WIDTH] = {0}, odd[SD_BF16_PANEL_WIDTH] = {0};
+            for (ptrdiff_t pair = 0; pair < pairs; pair++) {
+                const uint16_t *line = weights + pair * 32;
+                float first = row[pair * 2], second = row[pair * 2 + 1];
+                for (int lane = 0; lane < SD_BF16_PANEL_WIDTH; lane++) {
+                    even[lane] += first * bf16_bits_value((uint32_t)line[lane * 2] << 16);
+                    odd[lane] += second * bf16_bits_value((uint32_t)line[lane * 2 + 1] << 16);
+                }
+            }
+            for (int lane = 0; lane < SD_BF16_PANEL_WIDTH; lane++) out[lane] = even[lane] + odd[lane];
+        }
+        ptrdiff_t first_column = panel * SD_BF16_PANEL_WIDTH;
+        ptrdiff_t columns = n - first_column < SD_BF16_PANEL_WIDTH ? n - first_column : SD_BF16_PANEL_WIDTH;
+        for (ptrdiff_t column = 0; column < columns; column++) {
+            float *target = c + (first_column + column) * c_column_stride;
+            *target = accumulate ? *target + out[column] : out[column];
+        }
+    }
+    free(row);
+}
+
 /// Adds (or stores) the valid rows x columns of a tile to C through its strides.
 static void store_tile(const float *tile, ptrdiff_t rows, ptrdiff_t columns, float *c, ptrdiff_t row_stride,
                        ptrdiff_t column_stride, int accumulate) {
@@ -206,6 +247,10 @@ void sd_bf16_gemm(int path, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
 #if !(defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__))
     if (path == SD_BF16_PATH_AVX2) path = SD_BF16_PATH_SCALAR;
 #endif
+    if (m == 1 && path != SD_BF16_PATH_AVX512_BF16_EMULATED) {
+        row_times_panels(path, k, a, a_column_stride, packed, panel_begin, panel_end, n, c, c_column_stride, accumulate);
+        return;
+    }
     int emulated = path == SD_BF16_PATH_AVX512_BF16_EMULATED;
     int native = path == SD_BF16_PATH_AVX512_BF16 || emulated;
     int widened = path == SD_BF16_PATH_AVX512;  // float32 activations in 12-row micro-panels

@@ -113,6 +113,29 @@ void sd_bf16_kernel_avx512f(ptrdiff_t pairs, const float *activations, const uin
     else widened_one_panel(pairs, activations, first_panel, tile);
 }
 
+/// Four independent accumulators (two k-pairs per step), so the FMA latency hides behind the
+/// loads; the sum is taken once at the end.
+__attribute__((target("avx512f")))
+void sd_bf16_row_panel_avx512f(ptrdiff_t pairs, const float *row, const uint16_t *panel, float *out) {
+    __m512 sums[4] = { _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps() };
+    const __m512i upper = _mm512_set1_epi32((int)0xFFFF0000u);
+    ptrdiff_t pair = 0;
+    for (; pair + 2 <= pairs; pair += 2) {
+        __m512i line0 = _mm512_loadu_si512((const void *)(panel + pair * 32));
+        __m512i line1 = _mm512_loadu_si512((const void *)(panel + pair * 32 + 32));
+        sums[0] = _mm512_fmadd_ps(_mm512_set1_ps(row[pair * 2]), _mm512_castsi512_ps(_mm512_slli_epi32(line0, 16)), sums[0]);
+        sums[1] = _mm512_fmadd_ps(_mm512_set1_ps(row[pair * 2 + 1]), _mm512_castsi512_ps(_mm512_and_si512(line0, upper)), sums[1]);
+        sums[2] = _mm512_fmadd_ps(_mm512_set1_ps(row[pair * 2 + 2]), _mm512_castsi512_ps(_mm512_slli_epi32(line1, 16)), sums[2]);
+        sums[3] = _mm512_fmadd_ps(_mm512_set1_ps(row[pair * 2 + 3]), _mm512_castsi512_ps(_mm512_and_si512(line1, upper)), sums[3]);
+    }
+    if (pair < pairs) {
+        __m512i line = _mm512_loadu_si512((const void *)(panel + pair * 32));
+        sums[0] = _mm512_fmadd_ps(_mm512_set1_ps(row[pair * 2]), _mm512_castsi512_ps(_mm512_slli_epi32(line, 16)), sums[0]);
+        sums[1] = _mm512_fmadd_ps(_mm512_set1_ps(row[pair * 2 + 1]), _mm512_castsi512_ps(_mm512_and_si512(line, upper)), sums[1]);
+    }
+    _mm512_storeu_ps(out, _mm512_add_ps(_mm512_add_ps(sums[0], sums[1]), _mm512_add_ps(sums[2], sums[3])));
+}
+
 #else
 
 void sd_bf16_kernel_avx512(ptrdiff_t pairs, const uint32_t *activations, const uint16_t *first_panel,
@@ -123,6 +146,10 @@ void sd_bf16_kernel_avx512(ptrdiff_t pairs, const uint32_t *activations, const u
 void sd_bf16_kernel_avx512f(ptrdiff_t pairs, const float *activations, const uint16_t *first_panel,
                             const uint16_t *second_panel, float *tile) {
     (void)pairs; (void)activations; (void)first_panel; (void)second_panel; (void)tile;
+}
+
+void sd_bf16_row_panel_avx512f(ptrdiff_t pairs, const float *row, const uint16_t *panel, float *out) {
+    (void)pairs; (void)row; (void)panel; (void)out;
 }
 
 #endif

@@ -27,4 +27,9 @@ void sd_bf16_kernel_avx512(ptrdiff_t pairs, const uint32_t *activations, const u
 void sd_bf16_kernel_avx512f(ptrdiff_t pairs, const float *activations, const uint16_t *first_panel,
                             const uint16_t *second_panel, float *tile);
 
+/// out[0..16) = sum over `pairs` k-pairs of row[2p] * W(j, 2p) + row[2p + 1] * W(j, 2p + 1) for
+/// the 16 channels of one packed panel (row: float32, padded to an even length with a zero):
+/// the one-row product, memory-bound, with the weights widened to float32 (AVX-512F).
+void sd_bf16_row_panel_avx512f(ptrdiff_t pairs, const float *row, const uint16_t *panel, float *out);
+
 #endif

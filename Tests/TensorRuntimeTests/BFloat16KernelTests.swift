@@ -85,7 +85,7 @@ import Testing
         return (values, scale)
     }
 
-    static let shapes: [(m: Int, n: Int, k: Int)] = [(1, 1, 1), (7, 17, 33), (13, 45, 257), (100, 31, 600), (97, 130, 513), (5, 33, 3), (200, 40, 64)]
+    static let shapes: [(m: Int, n: Int, k: Int)] = [(1, 1, 1), (1, 45, 600), (1, 40, 7), (7, 17, 33), (13, 45, 257), (100, 31, 600), (97, 130, 513), (5, 33, 3), (200, 40, 64)]
 
     static func checkPath(_ path: BFloat16KernelPath) {
         var random = SplitMix64(seed: 11)

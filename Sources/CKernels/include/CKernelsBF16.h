@@ -68,7 +68,8 @@ void sd_bf16_unpack(const uint16_t *packed, ptrdiff_t n, ptrdiff_t k, float *des
 /// columns j of panels [panel_begin, panel_end) (j < n). A is float32 with element (i, p) at
 /// a[i * a_row_stride + p * a_column_stride]; C's element (i, j) is at
 /// c[i * c_row_stride + j * c_column_stride]; W is packed by sd_bf16_pack. Accumulation is
-/// float32. Runs on the calling thread.
+/// float32. Runs on the calling thread. One row (m == 1) is a matrix-vector product with the
+/// weights widened to float32, on every path but the emulated one.
 void sd_bf16_gemm(int path, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                   const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_column_stride,
                   const uint16_t *packed, ptrdiff_t panel_begin, ptrdiff_t panel_end,
