@@ -64,8 +64,11 @@ public struct CLIPTextModel: Sendable {
     public static let textProjectionKey = "text_projection.weight"
 
     /// Builds the network from `store`, taking every parameter under its transformers key
-    /// below `root` (see ``keyRoot(of:)``), and `text_projection.weight` when the store holds it.
-    public init(configuration: CLIPTextConfiguration, store: ParameterStore, root: KeyPath = KeyPath("text_model")) throws {
+    /// below `root` (see ``keyRoot(of:)``), and `text_projection.weight` when `withProjection`
+    /// says so (nil: when the store holds it; a random-weights store holds no keys, so
+    /// full-size benches of `CLIPTextModelWithProjection` pass true).
+    public init(configuration: CLIPTextConfiguration, store: ParameterStore, root: KeyPath = KeyPath("text_model"),
+                withProjection: Bool? = nil) throws {
         self.configuration = configuration
         let hidden = configuration.hiddenSize
         tokenEmbedding = try store.take(root.key("embeddings.token_embedding.weight"), shape: [configuration.vocabularySize, hidden])
@@ -75,7 +78,7 @@ public struct CLIPTextModel: Sendable {
             try CLIPEncoderLayer(store, root.appending("encoder", "layers", index), configuration: configuration, activation: activation)
         }
         finalLayerNorm = try LayerNorm(store, root.appending("final_layer_norm"), features: hidden, epsilon: configuration.layerNormEpsilon)
-        textProjection = store.keys.contains(Self.textProjectionKey)
+        textProjection = withProjection ?? store.keys.contains(Self.textProjectionKey)
             ? try Linear(store, KeyPath("text_projection"), inFeatures: hidden, outFeatures: configuration.projectionDimension, bias: false)
             : nil
     }

@@ -26,9 +26,11 @@ enum SD3PipelineBenchCase: StandaloneBenchmark {
             let store = ParameterStore(randomWeightsSeed: 0)
             let transformer = try SD3Transformer2DModel(configuration: ReferenceConfigurations.stableDiffusion3MediumTransformer(), store: store)
             let promptEncoder = PromptEncoder(
-                tokenizer: nil, textEncoder: try CLIPTextModel(configuration: ReferenceConfigurations.stableDiffusion3TextEncoder(), store: store),
+                tokenizer: nil, textEncoder: try CLIPTextModel(configuration: ReferenceConfigurations.stableDiffusion3TextEncoder(), store: store,
+                                                           withProjection: true),
                 second: PromptEncoder.SecondEncoder(
-                    tokenizer: nil, textEncoder: try CLIPTextModel(configuration: ReferenceConfigurations.stableDiffusionXLTextEncoder2(), store: store)),
+                    tokenizer: nil, textEncoder: try CLIPTextModel(configuration: ReferenceConfigurations.stableDiffusionXLTextEncoder2(), store: store,
+                                                                    withProjection: true)),
                 sd3Layout: PromptEncoder.SD3Layout(jointAttentionDimension: transformer.configuration.jointAttentionDimension))
             let autoencoder = try AutoencoderKL(configuration: ReferenceConfigurations.stableDiffusion3Autoencoder(), store: store)
             return ModelComponents(promptEncoder: promptEncoder, denoiser: transformer, autoencoder: .kl(autoencoder),

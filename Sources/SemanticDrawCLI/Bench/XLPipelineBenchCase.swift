@@ -26,7 +26,8 @@ enum XLPipelineBenchCase: StandaloneBenchmark {
             let promptEncoder = PromptEncoder(
                 tokenizer: nil, textEncoder: try CLIPTextModel(configuration: ReferenceConfigurations.stableDiffusion15TextEncoder(), store: store),
                 second: PromptEncoder.SecondEncoder(
-                    tokenizer: nil, textEncoder: try CLIPTextModel(configuration: ReferenceConfigurations.stableDiffusionXLTextEncoder2(), store: store)))
+                    tokenizer: nil, textEncoder: try CLIPTextModel(configuration: ReferenceConfigurations.stableDiffusionXLTextEncoder2(), store: store,
+                                                                    withProjection: true)))
             let unet = try UNet2DConditionModel(configuration: ReferenceConfigurations.stableDiffusionXLUNet(), store: store)
             let autoencoder = try AutoencoderKL(configuration: ReferenceConfigurations.stableDiffusionXLAutoencoder(), store: store)
             return ModelComponents(promptEncoder: promptEncoder, denoiser: unet, autoencoder: .kl(autoencoder),
