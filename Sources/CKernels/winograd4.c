@@ -4,32 +4,54 @@
 // 36 positions and input rows split by column phase (x mod 4).
 #include "CKernels.h"
 
+// Each transform is compiled twice, for AVX-512F and for the package's x86-64-v3, and the
+// loader picks the clone the CPU runs (target_clones: an ifunc resolved once, from CPUID and
+// the OS-saved register state); elsewhere it is one plain function.
+#if defined(__x86_64__) && defined(__linux__)
+#define WINOGRAD_CLONES __attribute__((target_clones("avx512f", "default")))
+#else
+#define WINOGRAD_CLONES
+#endif
+
 #define SEGMENT 256
 
-void sd_winograd4_weights(const float *weight, float *transformed, ptrdiff_t out_channels, ptrdiff_t in_channels,
+// Weights: blocks of WEIGHT_BLOCK (out, in) pairs, transposed and transformed over the pairs,
+// each of the 36 positions written as one contiguous run (as in winograd.c).
+#define WEIGHT_BLOCK 128
+
+WINOGRAD_CLONES void sd_winograd4_weights(const float *weight, float *transformed, ptrdiff_t out_channels, ptrdiff_t in_channels,
                           ptrdiff_t out_begin, ptrdiff_t out_end) {
     const ptrdiff_t plane = out_channels * in_channels;
-    for (ptrdiff_t index = out_begin * in_channels; index < out_end * in_channels; index++) {
-        const float *g = weight + index * 9;
-        float u[6][3];
+    const ptrdiff_t end = out_end * in_channels;
+    float g[9][WEIGHT_BLOCK];
+    float u[6][3][WEIGHT_BLOCK];
+    for (ptrdiff_t first = out_begin * in_channels; first < end; first += WEIGHT_BLOCK) {
+        const ptrdiff_t count = end - first < WEIGHT_BLOCK ? end - first : WEIGHT_BLOCK;
+        const float *source = weight + first * 9;
+        for (ptrdiff_t t = 0; t < count; t++)
+            for (int tap = 0; tap < 9; tap++) g[tap][t] = source[t * 9 + tap];
         for (int column = 0; column < 3; column++) {
-            float g0 = g[column], g1 = g[3 + column], g2 = g[6 + column];
-            u[0][column] = g0 / 4.0f;
-            u[1][column] = -(g0 + g1 + g2) / 6.0f;
-            u[2][column] = -(g0 - g1 + g2) / 6.0f;
-            u[3][column] = g0 / 24.0f + g1 / 12.0f + g2 / 6.0f;
-            u[4][column] = g0 / 24.0f - g1 / 12.0f + g2 / 6.0f;
-            u[5][column] = g2;
+            for (ptrdiff_t t = 0; t < count; t++) {
+                float g0 = g[column][t], g1 = g[3 + column][t], g2 = g[6 + column][t];
+                u[0][column][t] = g0 / 4.0f;
+                u[1][column][t] = -(g0 + g1 + g2) / 6.0f;
+                u[2][column][t] = -(g0 - g1 + g2) / 6.0f;
+                u[3][column][t] = g0 / 24.0f + g1 / 12.0f + g2 / 6.0f;
+                u[4][column][t] = g0 / 24.0f - g1 / 12.0f + g2 / 6.0f;
+                u[5][column][t] = g2;
+            }
         }
         for (int row = 0; row < 6; row++) {
-            float u0 = u[row][0], u1 = u[row][1], u2 = u[row][2];
-            float *out = transformed + row * 6 * plane + index;
-            out[0 * plane] = u0 / 4.0f;
-            out[1 * plane] = -(u0 + u1 + u2) / 6.0f;
-            out[2 * plane] = -(u0 - u1 + u2) / 6.0f;
-            out[3 * plane] = u0 / 24.0f + u1 / 12.0f + u2 / 6.0f;
-            out[4 * plane] = u0 / 24.0f - u1 / 12.0f + u2 / 6.0f;
-            out[5 * plane] = u2;
+            float *out = transformed + row * 6 * plane + first;
+            for (ptrdiff_t t = 0; t < count; t++) {
+                float u0 = u[row][0][t], u1 = u[row][1][t], u2 = u[row][2][t];
+                out[t] = u0 / 4.0f;
+                out[plane + t] = -(u0 + u1 + u2) / 6.0f;
+                out[2 * plane + t] = -(u0 - u1 + u2) / 6.0f;
+                out[3 * plane + t] = u0 / 24.0f + u1 / 12.0f + u2 / 6.0f;
+                out[4 * plane + t] = u0 / 24.0f - u1 / 12.0f + u2 / 6.0f;
+                out[5 * plane + t] = u2;
+            }
         }
     }
 }
@@ -49,7 +71,7 @@ static inline void input_transform(const float *x0, const float *x1, const float
     }
 }
 
-void sd_winograd4_input(const float *input, float *transformed, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+WINOGRAD_CLONES void sd_winograd4_input(const float *input, float *transformed, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
                         ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t tiles_x, ptrdiff_t tile_row_begin,
                         ptrdiff_t tile_row_end, ptrdiff_t leading, ptrdiff_t channel_begin, ptrdiff_t channel_end) {
     const ptrdiff_t stride = channels * leading;
@@ -103,7 +125,7 @@ static inline void output_transform(const float *x0, const float *x1, const floa
     }
 }
 
-void sd_winograd4_output(const float *transformed, float *output, const float *bias, ptrdiff_t channels,
+WINOGRAD_CLONES void sd_winograd4_output(const float *transformed, float *output, const float *bias, ptrdiff_t channels,
                          ptrdiff_t out_height, ptrdiff_t out_width, ptrdiff_t tiles_x, ptrdiff_t tile_row_begin,
                          ptrdiff_t tile_row_end, ptrdiff_t leading, ptrdiff_t channel_begin, ptrdiff_t channel_end) {
     const ptrdiff_t stride = channels * leading;

@@ -160,11 +160,13 @@ extension Tensor {
         // output with F(4x4) (its transforms reach 8 and 1/24), against 2^-8 per weight here.
         let floatWeight = weight.dtype != .float32 ? weight.converted(to: .float32) : weight
         let weightBox = UncheckedSendable(floatWeight.pointer), transformedBox = UncheckedSendable(transformedWeights.pointer)
-        parallelRanges(outChannels, minimumPerTask: 16) { rows in
-            if outputTile == 4 {
-                sd_winograd4_weights(weightBox.value, transformedBox.value, outChannels, inChannels, rows.lowerBound, rows.upperBound)
-            } else {
-                sd_winograd_weights(weightBox.value, transformedBox.value, outChannels, inChannels, rows.lowerBound, rows.upperBound)
+        OperationProfiler.measure("conv2d winograd weights") {
+            parallelRanges(outChannels, minimumPerTask: 16) { rows in
+                if outputTile == 4 {
+                    sd_winograd4_weights(weightBox.value, transformedBox.value, outChannels, inChannels, rows.lowerBound, rows.upperBound)
+                } else {
+                    sd_winograd_weights(weightBox.value, transformedBox.value, outChannels, inChannels, rows.lowerBound, rows.upperBound)
+                }
             }
         }
         // Work units: whole images side by side in one GEMM (N = images x tiles) when an image
@@ -193,40 +195,46 @@ extension Tensor {
         let destinationBox = UncheckedSendable(output.pointer)
         for group in groups {
             let leading = group.reduce(0) { $0 + ($1.endRow - $1.firstRow) * tilesX }
-            parallelRanges(inChannels, minimumPerTask: 8) { channels in
-                var column = 0
-                for unit in group {
-                    let source = sourceBox.value + unit.image * inChannels * height * width
-                    let destination = inputBox.value + column
-                    if outputTile == 4 {
-                        sd_winograd4_input(source, destination, inChannels, height, width, padding.top, padding.left, tilesX,
-                                           unit.firstRow, unit.endRow, leading, channels.lowerBound, channels.upperBound)
-                    } else {
-                        sd_winograd_input(source, destination, inChannels, height, width, padding.top, padding.left, tilesX,
-                                          unit.firstRow, unit.endRow, leading, channels.lowerBound, channels.upperBound)
+            OperationProfiler.measure("conv2d winograd input") {
+                parallelRanges(inChannels, minimumPerTask: 8) { channels in
+                    var column = 0
+                    for unit in group {
+                        let source = sourceBox.value + unit.image * inChannels * height * width
+                        let destination = inputBox.value + column
+                        if outputTile == 4 {
+                            sd_winograd4_input(source, destination, inChannels, height, width, padding.top, padding.left, tilesX,
+                                               unit.firstRow, unit.endRow, leading, channels.lowerBound, channels.upperBound)
+                        } else {
+                            sd_winograd_input(source, destination, inChannels, height, width, padding.top, padding.left, tilesX,
+                                              unit.firstRow, unit.endRow, leading, channels.lowerBound, channels.upperBound)
+                        }
+                        column += (unit.endRow - unit.firstRow) * tilesX
                     }
-                    column += (unit.endRow - unit.firstRow) * tilesX
                 }
             }
-            for position in 0..<positions {
-                BLAS.sgemm(m: outChannels, n: leading, k: inChannels,
-                           a: transformedWeights.pointer + position * outChannels * inChannels, lda: inChannels,
-                           b: inputBox.value + position * inChannels * leading, ldb: leading,
-                           c: productBox.value + position * outChannels * leading, ldc: leading)
+            OperationProfiler.measure("conv2d winograd products") {
+                for position in 0..<positions {
+                    BLAS.sgemm(m: outChannels, n: leading, k: inChannels,
+                               a: transformedWeights.pointer + position * outChannels * inChannels, lda: inChannels,
+                               b: inputBox.value + position * inChannels * leading, ldb: leading,
+                               c: productBox.value + position * outChannels * leading, ldc: leading)
+                }
             }
-            parallelRanges(outChannels, minimumPerTask: 8) { channels in
-                var column = 0
-                for unit in group {
-                    let destination = destinationBox.value + unit.image * outChannels * outHeight * outWidth
-                    let source = productBox.value + column
-                    if outputTile == 4 {
-                        sd_winograd4_output(source, destination, biasBox.value, outChannels, outHeight, outWidth, tilesX,
-                                            unit.firstRow, unit.endRow, leading, channels.lowerBound, channels.upperBound)
-                    } else {
-                        sd_winograd_output(source, destination, biasBox.value, outChannels, outHeight, outWidth, tilesX,
-                                           unit.firstRow, unit.endRow, leading, channels.lowerBound, channels.upperBound)
+            OperationProfiler.measure("conv2d winograd output") {
+                parallelRanges(outChannels, minimumPerTask: 8) { channels in
+                    var column = 0
+                    for unit in group {
+                        let destination = destinationBox.value + unit.image * outChannels * outHeight * outWidth
+                        let source = productBox.value + column
+                        if outputTile == 4 {
+                            sd_winograd4_output(source, destination, biasBox.value, outChannels, outHeight, outWidth, tilesX,
+                                                unit.firstRow, unit.endRow, leading, channels.lowerBound, channels.upperBound)
+                        } else {
+                            sd_winograd_output(source, destination, biasBox.value, outChannels, outHeight, outWidth, tilesX,
+                                               unit.firstRow, unit.endRow, leading, channels.lowerBound, channels.upperBound)
+                        }
+                        column += (unit.endRow - unit.firstRow) * tilesX
                     }
-                    column += (unit.endRow - unit.firstRow) * tilesX
                 }
             }
         }
