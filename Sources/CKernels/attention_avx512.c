@@ -4,10 +4,10 @@
 // by attribute only, so the package stays x86-64-v3; the driver calls them only after
 // sd_attention_avx512_supported() said the CPU and OS run them.
 #include "attention_internal.h"
+#include "cpu_features.h"
 #include <stdint.h>
 
 #if defined(__x86_64__)
-#include <cpuid.h>
 
 #define AVX512 __attribute__((target("avx512f")))
 #define AVX512_INLINE static inline __attribute__((target("avx512f"), always_inline))
@@ -176,14 +176,7 @@ AVX512 static void weigh_rows(const float *weights, ptrdiff_t weight_stride, con
 
 const struct sd_attention_kernels sd_attention_avx512_kernels = { score_rows, softmax_row, weigh_rows };
 
-int sd_attention_avx512_supported(void) {
-    unsigned eax, ebx, ecx, edx;
-    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & (1u << 27))) return 0;  // OSXSAVE
-    unsigned xcr0_low, xcr0_high;
-    __asm__ volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
-    if ((xcr0_low & 0xE6u) != 0xE6u) return 0;  // the OS saves xmm, ymm, opmask and zmm state
-    return __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & (1u << 16));  // AVX512F
-}
+int sd_attention_avx512_supported(void) { return sd_cpu_avx512f_usable(); }
 
 #else
 

@@ -2,6 +2,7 @@
 // The loops are written so that clang vectorises them (AVX2 under -march=x86-64-v3; the
 // half -> float loop uses F16C's vcvtph2ps, which x86-64-v3 includes).
 #include "CKernels.h"
+#include "cpu_features.h"
 #include <string.h>
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -75,27 +76,8 @@ int sd_bf16_path_supported(int path) {
         // Built for x86-64-v3, so AVX2/FMA are a precondition of running at all.
         return 1;
     }
-    case SD_BF16_PATH_AVX512: {
-        unsigned eax, ebx, ecx, edx;
-        if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & (1u << 27))) return 0;  // OSXSAVE
-        unsigned xcr0_low, xcr0_high;
-        __asm__ volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
-        if ((xcr0_low & 0xE6u) != 0xE6u) return 0;
-        return __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & (1u << 16));  // AVX512F
-    }
-    case SD_BF16_PATH_AVX512_BF16: {
-        unsigned eax, ebx, ecx, edx;
-        if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & (1u << 27))) return 0;  // OSXSAVE
-        // The operating system must save the opmask and zmm state (XCR0 bits 1, 2, 5, 6, 7).
-        unsigned xcr0_low, xcr0_high;
-        __asm__ volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
-        if ((xcr0_low & 0xE6u) != 0xE6u) return 0;
-        if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) || !(ebx & (1u << 16))) return 0;  // AVX512F
-        unsigned max_subleaf = eax;
-        if (max_subleaf < 1) return 0;
-        __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx);
-        return (eax & (1u << 5)) != 0;  // AVX512_BF16
-    }
+    case SD_BF16_PATH_AVX512: return sd_cpu_avx512f_usable();
+    case SD_BF16_PATH_AVX512_BF16: return sd_cpu_avx512bf16_usable();
 #endif
     default: return 0;
     }
