@@ -21,7 +21,8 @@ struct BenchCommand: ParsableCommand {
 
     /// The cases with no PyTorch counterpart (each in its own file under Bench/), run only when named.
     static var standaloneCases: [any StandaloneBenchmark.Type] {
-        [MaskBenchCase.self, RegionBenchCase.self, PanoramaDecodeBenchCase.self, StreamBenchCase.self, XLPipelineBenchCase.self, SD3PipelineBenchCase.self]
+        [MaskBenchCase.self, RegionBenchCase.self, PanoramaDecodeBenchCase.self, StreamBenchCase.self, XLPipelineBenchCase.self, SD3PipelineBenchCase.self,
+         PrecisionImageBenchCase.self]
     }
 
     @Option(name: .customLong("case"), help: "Cases to run (repeatable; default: all but the SDXL and SD3 ones).")

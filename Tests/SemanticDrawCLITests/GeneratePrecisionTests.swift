@@ -11,13 +11,6 @@ import TensorRuntime
     typealias CLI = ForwardCommandTests
     typealias Workspace = GenerateCommandTests.Workspace
 
-    /// PSNR (dB) of 8-bit images of equal size.
-    static func psnr(_ a: Image, _ b: Image) -> Double {
-        let squared = zip(a.pixels, b.pixels).reduce(0.0) { $0 + pow(Double($1.0) - Double($1.1), 2) }
-        let mean = squared / Double(a.pixels.count)
-        return mean == 0 ? .infinity : 10 * log10(255 * 255 / mean)
-    }
-
     @Test func bf16StaysCloseToFloat32AndIsRecorded() throws {
         try #require(FileManager.default.isExecutableFile(atPath: CLI.executable.path), "build first: swift build --build-tests")
         let workspace = try Workspace()
@@ -28,7 +21,7 @@ import TensorRuntime
         let bf16 = try CLI.run(common + ["--precision", "bf16", "--output", workspace.path("bf16.png")])
         #expect(bf16.status == 0, "stderr: \(bf16.error)")
         let reference = try PNG.read(path: workspace.path("fp32.png")), image = try PNG.read(path: workspace.path("bf16.png"))
-        let psnr = Self.psnr(image, reference)
+        let psnr = try image.peakSignalToNoiseRatio(against: reference)
         print("generate tiny-random bf16 vs fp32: PSNR \(String(format: "%.1f", psnr)) dB")
         #expect(psnr >= 30, "PSNR \(psnr) dB")
         #expect(psnr.isFinite, "the bf16 image equals the float32 one: bf16 was not used")

@@ -52,9 +52,11 @@ struct RegionBenchScene {
         try SchedulerConfiguration(data: TinyRandomModel.schedulerConfigurationJSON, file: "(tiny-random scheduler_config.json)")
     }
 
-    /// The full-size SD1.5 architecture with random weights (CLIP ViT-L/14, UNet, KL VAE).
-    static func fullSizePipeline() throws -> RegionPipeline {
+    /// The full-size SD1.5 architecture with random weights (CLIP ViT-L/14, UNet, KL VAE), its
+    /// weight matrices in `precision` (the same random values either way, rounded for bf16).
+    static func fullSizePipeline(precision: Precision = .fp32) throws -> RegionPipeline {
         let store = ParameterStore(randomWeightsSeed: 0)
+        store.precision = precision
         return RegionPipeline(
             textEncoder: try CLIPTextModel(configuration: ReferenceConfigurations.stableDiffusion15TextEncoder(), store: store),
             tokenizer: nil,
