@@ -3,33 +3,22 @@
 // convolution's). Layouts and the segment-wise vectorised structure are as in winograd.c, with
 // 36 positions and input rows split by column phase (x mod 4).
 #include "CKernels.h"
-
-// Each transform is compiled twice, for AVX-512F and for the package's x86-64-v3, and the
-// loader picks the clone the CPU runs (target_clones: an ifunc resolved once, from CPUID and
-// the OS-saved register state); elsewhere it is one plain function.
-#if defined(__x86_64__) && defined(__linux__)
-#define WINOGRAD_CLONES __attribute__((target_clones("avx512f", "default")))
-#else
-#define WINOGRAD_CLONES
-#endif
+#include "winograd_internal.h"
 
 #define SEGMENT 256
 
-// Weights: blocks of WEIGHT_BLOCK (out, in) pairs, transposed and transformed over the pairs,
-// each of the 36 positions written as one contiguous run (as in winograd.c).
-#define WEIGHT_BLOCK 128
+// Weights: blocks of pairs, see winograd_internal.h.
 
-WINOGRAD_CLONES void sd_winograd4_weights(const float *weight, float *transformed, ptrdiff_t out_channels, ptrdiff_t in_channels,
+WINOGRAD_CLONES
+void sd_winograd4_weights(const float *weight, float *transformed, ptrdiff_t out_channels, ptrdiff_t in_channels,
                           ptrdiff_t out_begin, ptrdiff_t out_end) {
     const ptrdiff_t plane = out_channels * in_channels;
     const ptrdiff_t end = out_end * in_channels;
-    float g[9][WEIGHT_BLOCK];
-    float u[6][3][WEIGHT_BLOCK];
-    for (ptrdiff_t first = out_begin * in_channels; first < end; first += WEIGHT_BLOCK) {
-        const ptrdiff_t count = end - first < WEIGHT_BLOCK ? end - first : WEIGHT_BLOCK;
-        const float *source = weight + first * 9;
-        for (ptrdiff_t t = 0; t < count; t++)
-            for (int tap = 0; tap < 9; tap++) g[tap][t] = source[t * 9 + tap];
+    float g[9][WINOGRAD_WEIGHT_BLOCK];
+    float u[6][3][WINOGRAD_WEIGHT_BLOCK];
+    for (ptrdiff_t first = out_begin * in_channels; first < end; first += WINOGRAD_WEIGHT_BLOCK) {
+        const ptrdiff_t count = end - first < WINOGRAD_WEIGHT_BLOCK ? end - first : WINOGRAD_WEIGHT_BLOCK;
+        winograd_gather_kernels(weight, first, count, g);
         for (int column = 0; column < 3; column++) {
             for (ptrdiff_t t = 0; t < count; t++) {
                 float g0 = g[column][t], g1 = g[3 + column][t], g2 = g[6 + column][t];
@@ -71,7 +60,8 @@ static inline void input_transform(const float *x0, const float *x1, const float
     }
 }
 
-WINOGRAD_CLONES void sd_winograd4_input(const float *input, float *transformed, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+WINOGRAD_CLONES
+void sd_winograd4_input(const float *input, float *transformed, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
                         ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t tiles_x, ptrdiff_t tile_row_begin,
                         ptrdiff_t tile_row_end, ptrdiff_t leading, ptrdiff_t channel_begin, ptrdiff_t channel_end) {
     const ptrdiff_t stride = channels * leading;
@@ -125,7 +115,8 @@ static inline void output_transform(const float *x0, const float *x1, const floa
     }
 }
 
-WINOGRAD_CLONES void sd_winograd4_output(const float *transformed, float *output, const float *bias, ptrdiff_t channels,
+WINOGRAD_CLONES
+void sd_winograd4_output(const float *transformed, float *output, const float *bias, ptrdiff_t channels,
                          ptrdiff_t out_height, ptrdiff_t out_width, ptrdiff_t tiles_x, ptrdiff_t tile_row_begin,
                          ptrdiff_t tile_row_end, ptrdiff_t leading, ptrdiff_t channel_begin, ptrdiff_t channel_end) {
     const ptrdiff_t stride = channels * leading;
