@@ -80,7 +80,6 @@ export class StreamView {
     this.el.busy.hidden = label === null;
     if (label !== null) this.el.busy.textContent = label;
     this.el.busy.dataset.busy = this.busy ?? '';
-    document.body.classList.toggle('busy', label !== null);
     let note = '';
     if (this.playing) {
       const meta = this.lastMeta;
