@@ -22,7 +22,7 @@ import TensorRuntime
 /// ``SlotSchedule/slots(_:)`` picks slots of its `original_inference_steps` (50) step schedule,
 /// each slot's noise part going to the next slot's sigma (0 after the last), as the authors'
 /// SD3 pipeline does (`set_timesteps(50)`, slots [0, 4, 12, 25, 37]).
-public struct FlashFlowMatchEulerDiscreteScheduler: DiffusionScheduler {
+public struct FlashFlowMatchEulerDiscreteScheduler: FlowMatchScheduler {
     public var kind: SchedulerKind { .flashFlowMatchEuler }
     public let configuration: SchedulerConfiguration
     public let schedule: SlotSchedule
@@ -31,32 +31,19 @@ public struct FlashFlowMatchEulerDiscreteScheduler: DiffusionScheduler {
     public let sigmas: [Float]
     public let signalLevel: [Float]
     public let noiseLevel: [Float]
-    public var initialNoiseSigma: Float { 1 }
-    public var startsFromPureNoise: Bool { configuration.isTopOfTrainingRange(timesteps[0]) }
 
     /// Builds the schedule for `configuration` (adapted to the fork's defaults) and `schedule`.
     /// - Throws: ``SchedulerError`` for an invalid configuration or schedule.
     public init(configuration: SchedulerConfiguration, schedule: SlotSchedule = .steps(4)) throws(SchedulerError) {
         let configuration = configuration.adapted(to: .flashFlowMatchEuler)
         try configuration.validate(for: .flashFlowMatchEuler)
-        let sigmas = try FlowMatchSigmas.scheduleSigmas(schedule, configuration: configuration)
+        let table = try FlowMatchSlotTable(schedule, configuration: configuration)
         self.configuration = configuration
         self.schedule = schedule
-        self.sigmas = sigmas
-        let slotSigmas = Array(sigmas.dropLast())
-        timesteps = FlowMatchSigmas.timesteps(slotSigmas, configuration: configuration)
-        let levels = slotSigmas.map(FlowMatchSigmas.levels)
-        signalLevel = levels.map(\.signal)
-        noiseLevel = levels.map(\.noise)
-    }
-
-    public var coefficients: [SchedulerCoefficient] {
-        [SchedulerCoefficient(key: "sigma", values: Array(sigmas.dropLast()))]
-    }
-
-    /// x itself.
-    public func scaleModelInput(_ sample: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
-        try PerSampleKernel.copy(("sample", sample), slots: slots, slotCount: slotCount)
+        sigmas = table.sigmas
+        timesteps = table.timesteps
+        signalLevel = table.signalLevel
+        noiseLevel = table.noiseLevel
     }
 
     /// x0 = x − v·σ_i.
@@ -75,13 +62,6 @@ public struct FlashFlowMatchEulerDiscreteScheduler: DiffusionScheduler {
 
     /// Whether the slot is not the last (the fork adds noise at every step but the last).
     public func addsNoise(slot: Int) -> Bool { slot < slotCount - 1 }
-
-    /// σ·n + (1 − σ)·x0 at the slot's sigma (`scale_noise`).
-    public func addNoise(_ original: Tensor, noise: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
-        try PerSampleKernel.combine(("original", original), ("noise", noise), slots: slots, slotCount: slotCount) { slot in
-            (1 - sigmas[slot], sigmas[slot])
-        }
-    }
 
     /// `clean` itself, bit for bit (after checking shapes and slots).
     public func backgroundFill(_ clean: Tensor, noise: Tensor?, slots: [Int]) throws(SchedulerError) -> Tensor {

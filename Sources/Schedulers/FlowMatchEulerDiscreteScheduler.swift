@@ -26,7 +26,7 @@ import TensorRuntime
 ///
 /// Limitations: no dynamic (resolution-dependent) shifting, `invert_sigmas`, `shift_terminal`,
 /// Karras/exponential/beta sigmas, `stochastic_sampling`, per-token timesteps or churn.
-public struct FlowMatchEulerDiscreteScheduler: DiffusionScheduler {
+public struct FlowMatchEulerDiscreteScheduler: FlowMatchScheduler {
     public var kind: SchedulerKind { .flowMatchEuler }
     public let configuration: SchedulerConfiguration
     public let schedule: SlotSchedule
@@ -35,8 +35,6 @@ public struct FlowMatchEulerDiscreteScheduler: DiffusionScheduler {
     public let sigmas: [Float]
     public let signalLevel: [Float]
     public let noiseLevel: [Float]
-    public var initialNoiseSigma: Float { 1 }
-    public var startsFromPureNoise: Bool { configuration.isTopOfTrainingRange(timesteps[0]) }
     /// σ_{i+1} − σ_i per slot (diffusers' `dt`, float32).
     private let sigmaSteps: [Float]
 
@@ -46,25 +44,15 @@ public struct FlowMatchEulerDiscreteScheduler: DiffusionScheduler {
     public init(configuration: SchedulerConfiguration, schedule: SlotSchedule = .steps(28)) throws(SchedulerError) {
         let configuration = configuration.adapted(to: .flowMatchEuler)
         try configuration.validate(for: .flowMatchEuler)
-        let sigmas = try FlowMatchSigmas.scheduleSigmas(schedule, configuration: configuration)
+        let table = try FlowMatchSlotTable(schedule, configuration: configuration)
         self.configuration = configuration
         self.schedule = schedule
-        self.sigmas = sigmas
-        let slotSigmas = Array(sigmas.dropLast())
-        timesteps = FlowMatchSigmas.timesteps(slotSigmas, configuration: configuration)
-        sigmaSteps = slotSigmas.indices.map { sigmas[$0 + 1] - sigmas[$0] }
-        let levels = slotSigmas.map(FlowMatchSigmas.levels)
-        signalLevel = levels.map(\.signal)
-        noiseLevel = levels.map(\.noise)
-    }
-
-    public var coefficients: [SchedulerCoefficient] {
-        [SchedulerCoefficient(key: "sigma", values: Array(sigmas.dropLast()))]
-    }
-
-    /// x itself (flow matching scales nothing).
-    public func scaleModelInput(_ sample: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
-        try PerSampleKernel.copy(("sample", sample), slots: slots, slotCount: slotCount)
+        sigmas = table.sigmas
+        timesteps = table.timesteps
+        signalLevel = table.signalLevel
+        noiseLevel = table.noiseLevel
+        let all = table.sigmas
+        sigmaSteps = all.indices.dropLast().map { all[$0 + 1] - all[$0] }
     }
 
     /// The whole Euler step to σ_{i+1}: x + (σ_{i+1} − σ_i)·v.
@@ -80,13 +68,6 @@ public struct FlowMatchEulerDiscreteScheduler: DiffusionScheduler {
     }
 
     public func addsNoise(slot: Int) -> Bool { false }
-
-    /// σ·n + (1 − σ)·x0 at the slot's sigma (diffusers `scale_noise`).
-    public func addNoise(_ original: Tensor, noise: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
-        try PerSampleKernel.combine(("original", original), ("noise", noise), slots: slots, slotCount: slotCount) { slot in
-            (1 - sigmas[slot], sigmas[slot])
-        }
-    }
 
     /// (1 − σ_{i+1})·c + σ_{i+1}·n (see the type's notes); nil noise: (1 − σ_{i+1})·c.
     public func backgroundFill(_ clean: Tensor, noise: Tensor?, slots: [Int]) throws(SchedulerError) -> Tensor {
