@@ -60,7 +60,7 @@ public struct Blip2Captioner: Sendable {
         let tokenizer: GPT2Tokenizer
         do {
             tokenizer = try GPT2Tokenizer(folder: folder)
-        } catch let error as TokenizerError {
+        } catch {
             throw CaptioningError.tokenizer(error)
         }
         self.init(model: model, processor: try BlipImageProcessor(folder: folder), tokenizer: tokenizer,

@@ -60,8 +60,7 @@ public enum MaskProcessor {
             throw MaskProcessingError.blurredMasksShape(shape)
         }
         try validate(noiseLevels: noiseLevels)
-        let brushCount = shape[0], height = shape[1], width = shape[2]
-        try validate(alphas: options.alphas, brushCount: brushCount)
+        try validate(alphas: options.alphas, brushCount: shape[0])
         return quantize(blurredMasks.subsampled(stride: scaleFactor), noiseLevels: noiseLevels, options: options)
     }
 

@@ -50,7 +50,7 @@ struct WebSocketSessions: Sendable {
         await worker.unregister(session)                    // also stops its frame in progress
         await session.stopCaptioning()
         await session.stream.cancelPendingEncodings()
-        await session.finish()
+        session.finish()
         writer.cancel()
     }
 
