@@ -143,25 +143,32 @@ def load_rgb(path):
     return torch.from_numpy(np.asarray(Image.open(path).convert("RGB"), dtype=np.float32) / 255.0)
 
 
-def cli_options(case, folder):
+def cli_options(case, folder, find_mask=None, default_guidance=1.0):
+    """Our generate options for `case`, mask paths as `find_mask(name, folder)` gives them (by default
+    mask_path above) and `default_guidance` where the case sets none (their SD1.5 pipeline's 1; the SDXL
+    and SD3 comparisons, Tools/authors_comparison.py, pass their pipelines' 0). Only SD1.5 cases set
+    `background_negative`, only SD3's set `steps`."""
+    find_mask = find_mask or mask_path
     options = []
     for b in case["brushes"]:
-        options += ["--prompt", b["prompt"], "--mask", mask_path(b["mask"], folder),
+        options += ["--prompt", b["prompt"], "--mask", find_mask(b["mask"], folder),
                     "--mask-std", repr(float(b.get("std", 1.0))), "--mask-alpha", repr(float(b.get("alpha", 1.0))),
                     "--prompt-strength", repr(float(b.get("strength", 1.0)))]
         if "negative" in b:
             options += ["--negative-prompt", b["negative"]]
     if "background_image" in case:
-        options += ["--background-image", mask_path(case["background_image"], folder)]
+        options += ["--background-image", find_mask(case["background_image"], folder)]
     if "background_prompt" in case:
         options += ["--background-prompt", case["background_prompt"]]
     if "background_negative" in case:
         options += ["--background-negative-prompt", case["background_negative"]]
-    options += ["--guidance", repr(float(case.get("guidance", 1.0))),
+    options += ["--guidance", repr(float(case.get("guidance", default_guidance))),
                 "--bootstrap-steps", str(case.get("bootstrap", 1)), "--bootstrap-mix", repr(float(case.get("mix", 1.0))),
                 "--seed", str(case["seed"])]
     if "slots" in case:
         options += ["--slots", ",".join(str(s) for s in case["slots"])]
+    if "steps" in case:
+        options += ["--steps", str(case["steps"])]
     return options
 
 

@@ -36,37 +36,24 @@ imports. torchvision is not installed (PyPI's wheels do not load with the CPU to
 uses only `torchvision.transforms.ToTensor` / `ToPILImage`, provided by a shim (P4).
 """
 
-import argparse
-import importlib.util
-import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-import types
 
-import numpy as np
 import torch
-from PIL import Image
 from safetensors.torch import save_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import compare_with_authors  # noqa: E402
-from compare_with_authors import load_mask, load_rgb, pixel_difference  # noqa: E402
+import authors_comparison  # noqa: E402
+from authors_comparison import PATCH_NO_BLIP, PATCH_TORCHVISION_SHIM, README_MEASUREMENTS  # noqa: E402
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-FIXTURES = os.path.join(ROOT, "Tests", "Fixtures", "sdxl-authors")
-AUTHORS_COMMIT = "98dab24"
 LORA_NAME = "lightning-lora.safetensors"
 
 PATCHES = [
-    "P1 has_i2t=False (a constructor argument): BLIP-2 is not loaded; every case passes a background prompt when it has a background image.",
+    PATCH_NO_BLIP,
     "P2 hf_key = the tiny-random-xl folder; `hf_hub_download('ByteDance/SDXL-Lightning', 'sdxl_lightning_4step_lora.safetensors')` "
     "returns the tiny random LoRA written here (same kohya layout), which their code loads, sets to weight 1.0 and fuses as it would the real one.",
     "P3 device='cpu', dtype=torch.float32 (constructor arguments); their `torch.autocast('cuda')` then only warns.",
-    "P4 `torchvision.transforms` is a shim with ToTensor (PIL -> float CHW / 255) and ToPILImage (float CHW -> `mul(255).byte()` -> RGB), "
-    "the two torchvision functions their module calls, with torchvision's arithmetic.",
+    PATCH_TORCHVISION_SHIM,
 ]
 
 DIAGNOSTICS = {
@@ -76,60 +63,9 @@ DIAGNOSTICS = {
              "when it re-encodes (and samples), it is unchanged",
 }
 
-# name -> case: brushes (prompt, mask, std, alpha, strength, negative), options. Sizes from the masks.
-CASES = {
-    "two_brushes": dict(  # their defaults: 5 slots, guidance 0, bootstrap 1 over the white background (case d)
-        brushes=[dict(prompt="a red apple", mask="disc.png", std=2.0, strength=0.8),
-                 dict(prompt="blue sky", mask="half.png", std=2.0)],
-        seed=3),
-    "full_cover": dict(  # the canvas covered: no background, no bootstrap
-        brushes=[dict(prompt="a red apple", mask="left_48x64.png", std=0.0),
-                 dict(prompt="blue sky", mask="right_48x64.png", std=0.0)],
-        bootstrap=0, seed=7),
-    "cfg_rescale": dict(  # guidance 2.5 with their guidance_rescale 0.7 and negative prompts
-        brushes=[dict(prompt="a red apple", negative="worms", mask="left_48x64.png", std=0.0),
-                 dict(prompt="blue sky", negative="clouds", mask="right_48x64.png", std=0.0)],
-        guidance=2.5, bootstrap=0, seed=9),
-    "background_prompt": dict(  # case (c): the background prompt generated as a region, 4 slots
-        brushes=[dict(prompt="a tall tree", mask="disc.png", std=4.0)],
-        background_prompt="a green meadow", slots=[0, 12, 25, 37], seed=11),
-    "background_image": dict(  # case (a): a background image with its prompt, bootstrap mixing
-        brushes=[dict(prompt="a boat", mask="half.png", std=4.0)],
-        background_image="background.png", background_prompt="a lake", bootstrap=2, mix=1.5, seed=5),
-    "tiled": dict(  # 1024 x 1088 px > tile 1024: two views; time ids carry each view's crop offset
-        brushes=[dict(prompt="a red apple", mask="left_1024x1088.png", std=0.0),
-                 dict(prompt="blue sky", mask="right_1024x1088.png", std=0.0)],
-        bootstrap=0, slots=[0, 12, 25, 37], seed=13),
-}
+# name -> case (Tools/authors_comparison.py): the five small cases both comparisons run, and the tiled one.
+CASES = dict(authors_comparison.SMALL_CASES, tiled=authors_comparison.TILED_CASE)
 LARGE = ("tiled",)  # minutes on a CPU, and a 3 MB image: run with --large, reported in docs/REPRODUCTION.md, no fixture
-
-
-def mask_path(name, folder):
-    """A PNG in `folder` (the fixture folder: disc, half and background are copied there), else one
-    that compare_with_authors writes there (KIND_HxW.png)."""
-    path = os.path.join(folder, name)
-    return path if os.path.exists(path) else compare_with_authors.mask_path(name, folder)
-
-
-def cli_options(case, folder):
-    """Our generate options (paths relative to `folder`, the fixture folder)."""
-    options = []
-    for b in case["brushes"]:
-        options += ["--prompt", b["prompt"], "--mask", mask_path(b["mask"], folder),
-                    "--mask-std", repr(float(b.get("std", 1.0))), "--mask-alpha", repr(float(b.get("alpha", 1.0))),
-                    "--prompt-strength", repr(float(b.get("strength", 1.0)))]
-        if "negative" in b:
-            options += ["--negative-prompt", b["negative"]]
-    if "background_image" in case:
-        options += ["--background-image", mask_path(case["background_image"], folder)]
-    if "background_prompt" in case:
-        options += ["--background-prompt", case["background_prompt"]]
-    options += ["--guidance", repr(float(case.get("guidance", 0.0))),
-                "--bootstrap-steps", str(case.get("bootstrap", 1)), "--bootstrap-mix", repr(float(case.get("mix", 1.0))),
-                "--seed", str(case["seed"])]
-    if "slots" in case:
-        options += ["--slots", ",".join(str(s) for s in case["slots"])]
-    return options
 
 
 def make_lora(model_dir, path):
@@ -150,108 +86,22 @@ def make_lora(model_dir, path):
     save_file(tensors, path)
 
 
-class _Transforms(types.ModuleType):
-    """P4: the two torchvision.transforms their module uses, with torchvision's arithmetic."""
-
-    def __init__(self):
-        super().__init__("torchvision.transforms")
-
-    class ToTensor:  # noqa: D106 - PIL -> float [C, H, W] in 0..1
-        def __call__(self, picture):
-            array = np.asarray(picture, dtype=np.uint8)
-            if array.ndim == 2:
-                array = array[:, :, None]
-            return torch.from_numpy(array.copy()).permute(2, 0, 1).float().div(255)
-
-    class ToPILImage:  # noqa: D106 - float [C, H, W] -> mul(255).byte() -> RGB
-        def __init__(self, *args, **kwargs):
-            pass
-
-        def __call__(self, picture):
-            _Transforms.last_float = picture.detach().clone()  # for the "rounded" comparison; not used by their code
-            array = picture.mul(255).byte().permute(1, 2, 0).numpy()
-            return Image.fromarray(array, "RGB")
-
-    last_float = None
-
-
-def install_torchvision_shim():
-    transforms = _Transforms()
-    transforms.__path__ = []  # a package, so that `torchvision.transforms.functional` imports
-    functional = types.ModuleType("torchvision.transforms.functional")
-
-    def gaussian_blur(*args, **kwargs):  # their util imports it; only called with a float std, which no case uses
-        raise NotImplementedError("torchvision.transforms.functional.gaussian_blur is not shimmed")
-    functional.gaussian_blur = gaussian_blur
-    transforms.functional = functional
-    package = types.ModuleType("torchvision")
-    package.transforms = transforms
-    sys.modules["torchvision"] = package
-    sys.modules["torchvision.transforms"] = transforms
-    sys.modules["torchvision.transforms.functional"] = functional
-
-
 def load_authors(checkout, model_dir, lora_path):
-    install_torchvision_shim()  # P4
-    src = os.path.join(checkout, "src")
-    sys.path.insert(0, src)  # their module does `from util import ...`
-    path = os.path.join(src, "model", "pipeline_semantic_draw_sdxl.py")
-    spec = importlib.util.spec_from_file_location("authors_pipeline_semantic_draw_sdxl", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    """Their SemanticDrawSDXLPipeline with P1-P4 applied."""
+    authors_comparison.install_torchvision_shim()  # P4
+    module = authors_comparison.import_authors_module(checkout, "pipeline_semantic_draw_sdxl.py")
     module.hf_hub_download = lambda repo, filename, **kwargs: lora_path  # P2
-    torch.manual_seed(0)  # their constructor encodes (samples) a 1024 x 1024 white latent: make it reproducible
-    smd = module.SemanticDrawSDXLPipeline(torch.device("cpu"), dtype=torch.float32, hf_key=model_dir, has_i2t=False)  # P1-P3
-    smd.initial_white = smd.white
-    return smd
+    return authors_comparison.construct_authors(module.SemanticDrawSDXLPipeline, model_dir)  # P1-P3
 
 
-def apply_diagnostics(smd, names):
-    """Diagnostic patches (not their behaviour; each one of our documented choices)."""
-    cls = type(smd)
-    smd.get_white_background = types.MethodType(cls.get_white_background, smd)
-    if "white" in names:
-        def white_mean(self, height, width):
-            if self.white.shape[-2] < height or self.white.shape[-1] < width:
-                return cls.get_white_background(self, height, width)  # their re-encoding (a sample), unchanged
-            vae = self.vae
-            ones = torch.ones(1, 3, height, width, dtype=self.dtype, device=self.device)
-            return vae.config.scaling_factor * vae.encode(2 * ones - 1).latent_dist.mode()
-        smd.get_white_background = types.MethodType(white_mean, smd)
+def scale_latent(vae, mean):
+    """Their SDXL encoder's scaling of a posterior latent (the VAE has no shift)."""
+    return vae.config.scaling_factor * mean
 
 
-def run_authors(smd, case, folder, diagnostics=()):
-    apply_diagnostics(smd, diagnostics)
-    brushes = case["brushes"]
-    masks = torch.stack([load_mask(mask_path(b["mask"], folder)) for b in brushes])[:, None]  # 1 = inside
-    kwargs = dict(
-        prompts=[b["prompt"] for b in brushes], negative_prompts=[b.get("negative", "") for b in brushes], masks=masks,
-        mask_stds=[float(b.get("std", 1.0)) for b in brushes], mask_strengths=[float(b.get("alpha", 1.0)) for b in brushes],
-        prompt_strengths=[float(b.get("strength", 1.0)) for b in brushes],
-        height=masks.shape[-2], width=masks.shape[-1], guidance_scale=float(case.get("guidance", 0.0)),
-        bootstrap_steps=int(case.get("bootstrap", 1)), boostrap_mix_steps=float(case.get("mix", 1.0)))
-    if "background_image" in case:
-        kwargs["background"] = load_rgb(mask_path(case["background_image"], folder)).permute(2, 0, 1)[None]
-    if "background_prompt" in case:
-        kwargs["background_prompt"] = case["background_prompt"]
-    smd.prepare_lightning_schedule(case.get("slots", [0, 4, 12, 25, 37]), 50)  # their documented way to set slots
-    smd.white = smd.initial_white  # as a freshly constructed pipeline
-    torch.manual_seed(case["seed"])  # their seed_everything(seed) on the CPU
-    try:
-        picture = smd(**kwargs)
-    finally:
-        smd.prepare_lightning_schedule([0, 4, 12, 25, 37], 50)
-    as_returned = np.asarray(picture.convert("RGB"), dtype=np.uint8)
-    rounded = _Transforms.last_float.mul(255).round().clamp(0, 255).byte().permute(1, 2, 0).numpy()
-    return as_returned, rounded
-
-
-def run_cli(binary, model_dir, lora_path, case, folder, output):
-    command = [binary, "generate", "--model", model_dir, "--accelerator", "lightning", "--accelerator-lora", lora_path]
-    run = subprocess.run(command + cli_options(case, folder) + ["--output", output], capture_output=True, text=True)
-    if run.returncode != 0:
-        raise RuntimeError(f"semantic-draw generate failed: {run.stderr}")
-    return np.asarray(Image.open(output).convert("RGB"), dtype=np.uint8)
+def prepare_schedule(smd, slots):
+    """Their documented way to set the denoising slots: of their SDXL-Lightning 50-step schedule."""
+    smd.prepare_lightning_schedule(slots, 50)
 
 
 README = """# The authors' SDXL pipeline on tiny-random-xl
@@ -267,88 +117,14 @@ SDXL-Lightning's 4-step LoRA. `SDXLReproductionTests` runs the options and compa
 
 Runtime patches on their side (none changes a numeric step):
 {patches}
+""" + README_MEASUREMENTS
 
-Diagnostic patch, applied to the fixture image of every case with bootstrapping (not their
-behaviour; one of our documented choices):
-{diagnostics}
-
-Measured when the fixtures were written (our CLI against their image, levels of 255):
-
-| case | as they return it: max / samples that differ | rounded: max / samples that differ | diagnostic patch | rounded + patch (the fixture) |
-|---|---|---|---|---|
-{results}
-"""
-
-
-def result_row(name, measured):
-    """One row of the fixture README's table."""
-    if "failure" in measured:
-        return f"| {name} | their code fails: {measured['failure']} | - | - | - |"
-    return (f"| {name} | {measured['max']} / {measured['differing']} of {measured['samples']} | "
-            f"{measured['rounded_max']} / {measured['rounded_differing']} of {measured['samples']} | "
-            f"{'+'.join(measured['diagnostics']) or '-'} | {measured['patched_max']} / {measured['patched_differing']} |")
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--authors-checkout", required=True, help="checkout of sontyubo/semantic-draw (commit 98dab24)")
-    parser.add_argument("--semantic-draw", required=True, help="the built semantic-draw executable")
-    parser.add_argument("--case", action="append", help="run only these cases (repeatable)")
-    parser.add_argument("--large", action="store_true", help="also run the large cases (%s)" % ", ".join(LARGE))
-    parser.add_argument("--write-fixtures", action="store_true", help="write Tests/Fixtures/sdxl-authors/")
-    args = parser.parse_args()
-    names = args.case or [n for n in CASES if args.large or n not in LARGE]
-    torch.set_num_threads(1)
-    with tempfile.TemporaryDirectory() as scratch:
-        folder = FIXTURES if args.write_fixtures else os.path.join(scratch, "fixtures")
-        os.makedirs(folder, exist_ok=True)
-        generate_fixtures = os.path.join(ROOT, "Tests", "Fixtures", "generate")
-        for name in ("disc.png", "half.png", "background.png"):
-            shutil.copyfile(os.path.join(generate_fixtures, name), os.path.join(folder, name))
-        model_dir = os.path.join(scratch, "tiny-random-xl")
-        subprocess.run([args.semantic_draw, "export", "tiny-random-xl", model_dir, "--force"], check=True, capture_output=True)
-        lora_path = os.path.join(folder, LORA_NAME)
-        make_lora(model_dir, lora_path)
-        smd = load_authors(args.authors_checkout, model_dir, lora_path)
-        cases, measured = {}, {}
-        for name in names:
-            case = CASES[name]
-            ours = run_cli(args.semantic_draw, model_dir, lora_path, case, folder, os.path.join(scratch, f"{name}.ours.png"))
-            diagnostics = ("white",) if case.get("bootstrap", 1) > 0 else ()
-            try:
-                theirs, rounded = run_authors(smd, case, folder)
-                patched = run_authors(smd, case, folder, diagnostics)[1] if diagnostics else rounded
-            except Exception as error:  # noqa: BLE001 - their pipeline's own failure, reported per case
-                failure = f"{type(error).__name__}: {error}"
-                print(f"{name}: their code fails: {failure}", flush=True)
-                measured[name] = dict(failure=failure)
-                continue
-            worst, differing, total = pixel_difference(ours, theirs)
-            rounded_worst, rounded_differing, _ = pixel_difference(ours, rounded)
-            patched_worst, patched_differing, _ = pixel_difference(ours, patched)
-            print(f"{name}: max {worst}/255, {differing}/{total} samples differ; rounded: max {rounded_worst}/255, "
-                  f"{rounded_differing}/{total} differ; rounded + {'+'.join(diagnostics) or 'no patch'}: max {patched_worst}/255, "
-                  f"{patched_differing}/{total} differ", flush=True)
-            if args.write_fixtures and name not in LARGE:
-                Image.fromarray(patched).save(os.path.join(folder, f"{name}.png"))
-            if name in LARGE:
-                continue
-            cases[name] = ["--model", "tiny-random-xl", "--accelerator", "lightning", "--accelerator-lora", LORA_NAME] + [
-                o.replace(folder + os.sep, "") for o in cli_options(case, folder)]
-            measured[name] = dict(max=worst, differing=differing, samples=total, rounded_max=rounded_worst,
-                                  rounded_differing=rounded_differing, patched_max=patched_worst,
-                                  patched_differing=patched_differing, diagnostics=diagnostics)
-        if args.write_fixtures:
-            with open(os.path.join(folder, "cases.json"), "w") as handle:
-                json.dump(cases, handle, indent=1)
-            with open(os.path.join(folder, "README.md"), "w") as handle:
-                handle.write(README.format(commit=AUTHORS_COMMIT, patches="\n".join("- " + p for p in PATCHES),
-                                           diagnostics="\n".join(f"- {k}: {v}" for k, v in DIAGNOSTICS.items()),
-                                           results="\n".join(result_row(n, m) for n, m in measured.items())))
-    print("authors' code:", AUTHORS_COMMIT, "| runtime patches:")
-    for patch in PATCHES:
-        print("  " + patch)
+COMPARISON = authors_comparison.Comparison(
+    description=__doc__, model="tiny-random-xl", fixtures="sdxl-authors", accelerator="lightning",
+    accelerator_name=LORA_NAME, make_accelerator=make_lora, load_authors=load_authors,
+    prepare_schedule=prepare_schedule, scale_latent=scale_latent, cases=CASES, large=LARGE, patches=PATCHES,
+    diagnostics=DIAGNOSTICS, readme=README)
 
 
 if __name__ == "__main__":
-    main()
+    authors_comparison.main(COMPARISON)
