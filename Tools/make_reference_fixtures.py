@@ -22,81 +22,26 @@ one CPU thread. Running it twice gives byte-identical files.
 """
 
 import os
-import shutil
-import sys
 
-import numpy
-import safetensors
 import torch
-import diffusers
-import transformers
+
+# First: importing fixture_support asserts the pinned versions (one CPU thread, deterministic).
+from fixture_support import (CLIP_ATTENTION, FIXTURES_ROOT, VERSIONS_LINE, FixtureFolder, clip_text_model,
+                             diffusers_model, load_clip_text_model)
+from diffusers import AutoencoderKL, AutoencoderTiny, UNet2DConditionModel
 from safetensors import safe_open
-from safetensors.torch import load_file, save_file
+from transformers import CLIPTextModel
 
-from reference_pins import check as check_pins  # noqa: E402
-
-
-def check_versions():
-    check_pins("torch", "diffusers", "transformers", "safetensors", "numpy")
-
-
-check_versions()
-
-from diffusers import AutoencoderKL, AutoencoderTiny, UNet2DConditionModel  # noqa: E402
-from transformers import CLIPTextConfig, CLIPTextModel  # noqa: E402
-
-torch.set_num_threads(1)
-torch.use_deterministic_algorithms(True)
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "Tests", "Fixtures")
-# CLIP attention implementation used for generation and for the re-load check.
-CLIP_ATTN = "eager"
-
-VERSIONS_LINE = "torch %s, diffusers %s, transformers %s, safetensors %s, numpy %s" % (
-    torch.__version__, diffusers.__version__, transformers.__version__,
-    safetensors.__version__, numpy.__version__)
+OUT = FIXTURES_ROOT
+FIXTURES = FixtureFolder(OUT, column_widths=(22, 18, 16), log_mean_and_absmax=True)
+WEIGHTS = "diffusion_pytorch_model.safetensors"
+CLIP_WEIGHTS = "model.safetensors"
 
 
 # ----------------------------------------------------------------------------- helpers
 
-def perturb(model, w_scale, v_scale=0.1):
-    """Move every parameter away from its init value (uses the global torch RNG).
-
-    Matrices / conv kernels / embeddings (ndim >= 2): p += w_scale * randn / sqrt(fan_in),
-    fan_in = numel / shape[0]. Vectors (biases, norm weights): p += v_scale * randn, so norm
-    weights stay around 1 (init 1) and biases around 0.
-    """
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if p.ndim >= 2:
-                fan_in = p[0].numel()
-                p.data = p.data + (w_scale / fan_in ** 0.5) * torch.randn_like(p)
-            else:
-                p.data = p.data + v_scale * torch.randn_like(p)
-
-
-def fresh_dir(name):
-    folder = os.path.join(OUT, name)
-    if os.path.isdir(folder):
-        shutil.rmtree(folder)
-    os.makedirs(folder)
-    return folder
-
-
-def keep_only(folder, allowed):
-    for f in sorted(os.listdir(folder)):
-        if f not in allowed:
-            os.remove(os.path.join(folder, f))
-    missing = [f for f in allowed if not os.path.exists(os.path.join(folder, f))]
-    assert not missing, "%s: save_pretrained did not write %r" % (folder, missing)
-
-
-def save_tensors(path, tensors):
-    save_file({k: v.contiguous() for k, v in tensors.items()}, path)
-
-
 def write_keys(path, weights_file):
+    """Write the tensor names of `weights_file` with their shapes, one "key [shape]" per line."""
     with safe_open(weights_file, framework="pt") as f:
         lines = []
         for k in sorted(f.keys()):
@@ -104,27 +49,6 @@ def write_keys(path, weights_file):
             lines.append("%s [%s]" % (k, ",".join(str(s) for s in shape)))
     with open(path, "w") as fh:
         fh.write("\n".join(lines) + "\n")
-
-
-def stats(t):
-    t = t.double()
-    return {"std": t.std().item(), "mean": t.mean().item(), "absmax": t.abs().max().item()}
-
-
-def check_std(name, key, t):
-    s = stats(t)
-    print("  %-22s %-18s shape=%-16s std=%.4f mean=%+.4f absmax=%.4f" % (
-        name, key, list(t.shape), s["std"], s["mean"], s["absmax"]))
-    assert 0.1 <= s["std"] <= 10.0, "%s/%s: output std %.4f outside 0.1..10" % (name, key, s["std"])
-    assert torch.isfinite(t).all(), "%s/%s: non-finite output" % (name, key)
-    return s
-
-
-RESULTS = {}  # name -> {output key: stats}
-
-
-def record(name, outputs):
-    RESULTS[name] = {k: check_std(name, k, v) for k, v in outputs.items()}
 
 
 # ----------------------------------------------------------------------------- CLIP
@@ -144,22 +68,10 @@ def clip_run(model, inputs):
 
 
 def make_clip(name, config_kwargs, seed, input_ids, dtype=None):
-    torch.manual_seed(seed)
-    model = CLIPTextModel(CLIPTextConfig(**config_kwargs, attn_implementation=CLIP_ATTN))
-    perturb(model, CLIP_W_SCALE)
-    model.eval()
-    if dtype is not None:
-        # Round to the storage dtype, then compute the reference in float32 from the rounded weights.
-        model = model.to(dtype)
-    folder = fresh_dir(name)
-    model.save_pretrained(folder, safe_serialization=True)
-    keep_only(folder, ["config.json", "model.safetensors"])
-    model = model.to(torch.float32)
-    outputs = clip_run(model, {"input_ids": input_ids})
-    save_tensors(os.path.join(folder, "inputs.safetensors"), {"input_ids": input_ids})
-    save_tensors(os.path.join(folder, "outputs.safetensors"), outputs)
-    record(name, outputs)
-    return folder
+    """With `dtype` the weights are rounded to it and stored so; the reference is computed in
+    float32 from the rounded weights."""
+    model = clip_text_model(CLIPTextModel, config_kwargs, seed, CLIP_W_SCALE)
+    return FIXTURES.save_network(name, model, {"input_ids": input_ids}, clip_run, CLIP_WEIGHTS, storage_dtype=dtype)
 
 
 def clip_inputs():
@@ -210,18 +122,8 @@ def unet_run(model, inputs):
 
 
 def make_unet(name, config_kwargs, seed, inputs):
-    torch.manual_seed(seed)
-    model = UNet2DConditionModel(**config_kwargs)
-    perturb(model, UNET_W_SCALE)
-    model.eval()
-    folder = fresh_dir(name)
-    model.save_pretrained(folder, safe_serialization=True)
-    keep_only(folder, ["config.json", "diffusion_pytorch_model.safetensors"])
-    outputs = unet_run(model, inputs)
-    save_tensors(os.path.join(folder, "inputs.safetensors"), inputs)
-    save_tensors(os.path.join(folder, "outputs.safetensors"), outputs)
-    record(name, outputs)
-    return folder
+    model = diffusers_model(UNet2DConditionModel, config_kwargs, seed, UNET_W_SCALE)
+    return FIXTURES.save_network(name, model, inputs, unet_run, WEIGHTS)
 
 
 def unet_inputs():
@@ -274,39 +176,18 @@ def taesd_run(model, inputs):
 
 
 def make_vae(name, config_kwargs, seed, inputs, fp16=False):
-    torch.manual_seed(seed)
-    model = AutoencoderKL(**config_kwargs)
-    perturb(model, VAE_W_SCALE)
-    model.eval()
-    folder = fresh_dir(name)
+    """With `fp16` the weights are stored as the fp16 variant and the reference computed from
+    exactly the fp16-rounded weights, upcast to float32."""
+    model = diffusers_model(AutoencoderKL, config_kwargs, seed, VAE_W_SCALE)
     if fp16:
-        model = model.half()
-        model.save_pretrained(folder, safe_serialization=True, variant="fp16")
-        keep_only(folder, ["config.json", "diffusion_pytorch_model.fp16.safetensors"])
-        model = model.float()  # exactly the fp16-rounded weights, upcast to float32
-    else:
-        model.save_pretrained(folder, safe_serialization=True)
-        keep_only(folder, ["config.json", "diffusion_pytorch_model.safetensors"])
-    outputs = vae_run(model, inputs)
-    save_tensors(os.path.join(folder, "inputs.safetensors"), inputs)
-    save_tensors(os.path.join(folder, "outputs.safetensors"), outputs)
-    record(name, outputs)
-    return folder
+        return FIXTURES.save_network(name, model, inputs, vae_run, "diffusion_pytorch_model.fp16.safetensors",
+                                     storage_dtype=torch.float16, variant="fp16")
+    return FIXTURES.save_network(name, model, inputs, vae_run, WEIGHTS)
 
 
 def make_taesd(name, seed, inputs):
-    torch.manual_seed(seed)
-    model = AutoencoderTiny(**TAESD)
-    perturb(model, TAESD_W_SCALE)
-    model.eval()
-    folder = fresh_dir(name)
-    model.save_pretrained(folder, safe_serialization=True)
-    keep_only(folder, ["config.json", "diffusion_pytorch_model.safetensors"])
-    outputs = taesd_run(model, inputs)
-    save_tensors(os.path.join(folder, "inputs.safetensors"), inputs)
-    save_tensors(os.path.join(folder, "outputs.safetensors"), outputs)
-    record(name, outputs)
-    return folder
+    model = diffusers_model(AutoencoderTiny, TAESD, seed, TAESD_W_SCALE)
+    return FIXTURES.save_network(name, model, inputs, taesd_run, WEIGHTS)
 
 
 def vae_inputs():
@@ -322,55 +203,29 @@ def vae_inputs():
 
 # ----------------------------------------------------------------------------- re-load check
 
-def reload_and_check(name, kind, run):
-    folder = os.path.join(OUT, name)
-    if kind == "clip":
-        model = CLIPTextModel.from_pretrained(folder, dtype=torch.float32,
-                                              attn_implementation=CLIP_ATTN)
-    elif kind == "unet":
-        model = UNet2DConditionModel.from_pretrained(folder)
-    elif kind == "vae":
-        model = AutoencoderKL.from_pretrained(folder)
-    elif kind == "vae-fp16":
-        model = AutoencoderKL.from_pretrained(folder, variant="fp16", torch_dtype=torch.float32)
-    elif kind == "taesd":
-        model = AutoencoderTiny.from_pretrained(folder)
-    else:
-        raise ValueError(kind)
-    model.eval()
-    for n, p in model.named_parameters():
-        assert p.dtype == torch.float32, "%s: %s reloaded as %s" % (name, n, p.dtype)
-    inputs = load_file(os.path.join(folder, "inputs.safetensors"))
-    expected = load_file(os.path.join(folder, "outputs.safetensors"))
-    got = run(model, inputs)
-    assert sorted(got) == sorted(expected), (name, sorted(got), sorted(expected))
-    worst = 0.0
-    for k in expected:
-        assert got[k].shape == expected[k].shape, (name, k, got[k].shape, expected[k].shape)
-        worst = max(worst, (got[k] - expected[k]).abs().max().item())
-    print("  reload %-22s max abs diff %g" % (name, worst))
-    assert worst == 0.0, "%s: re-loaded model does not reproduce outputs (max abs diff %g)" % (name, worst)
+def load_clip(folder):
+    return load_clip_text_model(CLIPTextModel, folder)
+
+
+def load_vae_fp16(folder):
+    return AutoencoderKL.from_pretrained(folder, variant="fp16", torch_dtype=torch.float32)
+
+
+# name -> (load, run), in the order the folders are checked.
+RELOAD = {
+    "clip-quick-gelu": (load_clip, clip_run),
+    "clip-gelu": (load_clip, clip_run),
+    "text-encoder-bf16": (load_clip, clip_run),
+    "unet-sd1": (UNet2DConditionModel.from_pretrained, unet_run),
+    "unet-sd2": (UNet2DConditionModel.from_pretrained, unet_run),
+    "unet-scalar-timestep": (UNet2DConditionModel.from_pretrained, unet_run),
+    "vae": (AutoencoderKL.from_pretrained, vae_run),
+    "vae-fp16": (load_vae_fp16, vae_run),
+    "taesd": (AutoencoderTiny.from_pretrained, taesd_run),
+}
 
 
 # ----------------------------------------------------------------------------- README
-
-def shape_str(t):
-    return "[" + ",".join(str(s) for s in t.shape) + "]"
-
-
-def dtype_str(t):
-    return str(t.dtype).replace("torch.", "")
-
-
-def tensor_lines(folder, fname):
-    tensors = load_file(os.path.join(OUT, folder, fname))
-    return ["  - `%s` %s %s" % (k, dtype_str(v), shape_str(v)) for k, v in sorted(tensors.items())]
-
-
-def std_line(name):
-    return "- Output std: " + ", ".join(
-        "`%s` %.4f" % (k, s["std"]) for k, s in RESULTS[name].items())
-
 
 DESCRIPTIONS = {
     "clip-quick-gelu": (
@@ -465,7 +320,7 @@ def write_readme():
         "`+= 0.1 * randn`; s = %g for CLIP, %g for UNet, %g for VAE, %g for TAESD), run in eval "
         "mode under `torch.no_grad()` in float32 on CPU. CLIP ran with "
         "`attn_implementation=\"%s\"`, diffusers models with their default attention processor "
-        "(SDPA)." % (CLIP_W_SCALE, UNET_W_SCALE, VAE_W_SCALE, TAESD_W_SCALE, CLIP_ATTN),
+        "(SDPA)." % (CLIP_W_SCALE, UNET_W_SCALE, VAE_W_SCALE, TAESD_W_SCALE, CLIP_ATTENTION),
         "",
         "`keys-clip.txt` (clip-quick-gelu), `keys-unet-sd1.txt`, `keys-vae.txt` and "
         "`keys-taesd.txt` list the tensor names in the saved weight files, one `key [shape]` per "
@@ -490,15 +345,7 @@ def write_readme():
     ]
     for name in ORDER:
         what, how = DESCRIPTIONS[name]
-        weights = sorted(f for f in os.listdir(os.path.join(OUT, name)) if "safetensors" in f
-                         and not f.startswith(("inputs", "outputs")))
-        lines += ["## %s" % name, "", what, "",
-                  "- Weights file: " + ", ".join("`%s`" % w for w in weights),
-                  "- Inputs (`inputs.safetensors`):"]
-        lines += tensor_lines(name, "inputs.safetensors")
-        lines += ["- Outputs (`outputs.safetensors`):"]
-        lines += tensor_lines(name, "outputs.safetensors")
-        lines += ["- Produced by: " + how, std_line(name), ""]
+        lines += FIXTURES.readme_section(name, what, list_weights_files=True, produced_by=how)
     # The other fixture folders have their own generators; point to the one whose inputs are
     # the fixtures above.
     lines += ["## single-file", "",
@@ -513,20 +360,25 @@ def write_readme():
               "networks: `unet-sdxl` with the `text_time` addition embedding, `text-encoder-1` and "
               "`text-encoder-2` (`CLIPTextModelWithProjection`) with their penultimate hidden states, "
               "`vae-sdxl` with `scaling_factor` 0.13025 and `force_upcast`) and its own `sdxl/README.md`.", "",
+              "## sd3-single-file", "",
+              "Not written by this script: `Tools/make_sd3_single_file_fixtures.py` writes `sd3-single-file/` from the "
+              "`sd3/` networks: `sd3.safetensors` (SD3 MMDiT layout with CLIP-L, CLIP-G, two T5 tensors and the VAE) "
+              "with `sd3-config/` (configs only) and `sd3-twin/` (diffusers' `from_single_file` of it, saved), "
+              "`sd35-medium.safetensors` (dual attention, qk norm, VAE, no text encoders) with `sd35-medium-config/` "
+              "(configs and text-encoder weights), and `reference.safetensors` (outputs of the networks diffusers "
+              "loaded from the files). See docs/SINGLE_FILE.md, \"SD3 / SD3.5\".", "",
               "## sd3", "",
               "Not written by this script: `Tools/make_sd3_fixtures.py` writes `sd3/` (tiny `SD3Transformer2DModel`s "
               "shaped like SD3, SD3.5 Medium (dual attention, qk RMS norm) and SD3.5 Large (qk RMS norm), an SD3 VAE "
               "with 16 latent channels, `scaling_factor` 1.5305 and `shift_factor` 0.0609, `encode_prompt` without T5 "
               "on tiny encoders, and the flow-matching and Flash schedulers) and its own `sd3/README.md`.", ""]
-    with open(os.path.join(OUT, "README.md"), "w") as fh:
-        fh.write("\n".join(lines))
+    FIXTURES.write_readme(lines)
 
 
 # ----------------------------------------------------------------------------- main
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    print("versions:", VERSIONS_LINE)
+    FIXTURES.start()
     ids_quick, ids_gelu, ids_bf16 = clip_inputs()
     sd1_in, sd2_in, scalar_in = unet_inputs()
     vae_in, vae16_in, taesd_in = vae_inputs()
@@ -541,22 +393,13 @@ def main():
     make_clip("text-encoder-bf16", CLIP_QUICK_GELU, 13, ids_bf16, dtype=torch.bfloat16)
     make_taesd("taesd", 41, taesd_in)
 
-    write_keys(os.path.join(OUT, "keys-clip.txt"), os.path.join(OUT, "clip-quick-gelu", "model.safetensors"))
-    write_keys(os.path.join(OUT, "keys-unet-sd1.txt"),
-               os.path.join(OUT, "unet-sd1", "diffusion_pytorch_model.safetensors"))
-    write_keys(os.path.join(OUT, "keys-vae.txt"), os.path.join(OUT, "vae", "diffusion_pytorch_model.safetensors"))
-    write_keys(os.path.join(OUT, "keys-taesd.txt"), os.path.join(OUT, "taesd", "diffusion_pytorch_model.safetensors"))
+    write_keys(os.path.join(OUT, "keys-clip.txt"), os.path.join(OUT, "clip-quick-gelu", CLIP_WEIGHTS))
+    write_keys(os.path.join(OUT, "keys-unet-sd1.txt"), os.path.join(OUT, "unet-sd1", WEIGHTS))
+    write_keys(os.path.join(OUT, "keys-vae.txt"), os.path.join(OUT, "vae", WEIGHTS))
+    write_keys(os.path.join(OUT, "keys-taesd.txt"), os.path.join(OUT, "taesd", WEIGHTS))
     write_readme()
 
-    print("re-loading saved folders:")
-    for name in ["clip-quick-gelu", "clip-gelu", "text-encoder-bf16"]:
-        reload_and_check(name, "clip", clip_run)
-    for name in ["unet-sd1", "unet-sd2", "unet-scalar-timestep"]:
-        reload_and_check(name, "unet", unet_run)
-    reload_and_check("vae", "vae", vae_run)
-    reload_and_check("vae-fp16", "vae-fp16", vae_run)
-    reload_and_check("taesd", "taesd", taesd_run)
-    print("done: fixtures written to", OUT)
+    FIXTURES.reload_all(RELOAD)
 
 
 if __name__ == "__main__":

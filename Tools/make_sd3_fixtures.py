@@ -49,28 +49,17 @@ import os
 import shutil
 
 import numpy as np
-import safetensors
 import torch
-import diffusers
-from safetensors.torch import load_file, save_file
 
-from reference_pins import check as check_pins
+# First: importing fixture_support asserts the pinned versions (one CPU thread, deterministic).
+from fixture_support import (FIXTURES_ROOT, VERSIONS_LINE, FixtureFolder, clip_text_model, diffusers_model, keep_only,
+                             load_clip_text_model, save_tensors)
+from diffusers import AutoencoderKL, FlowMatchEulerDiscreteScheduler, SD3Transformer2DModel, StableDiffusion3Pipeline
+from transformers import CLIPTextModelWithProjection, CLIPTokenizer
 
-check_pins("torch", "diffusers", "transformers", "safetensors", "numpy")
-
-from diffusers import (AutoencoderKL, FlowMatchEulerDiscreteScheduler, SD3Transformer2DModel,  # noqa: E402
-                       StableDiffusion3Pipeline)
-import transformers  # noqa: E402
-from transformers import CLIPTextConfig, CLIPTextModelWithProjection, CLIPTokenizer  # noqa: E402
-
-torch.set_num_threads(1)
-torch.use_deterministic_algorithms(True)
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "Tests", "Fixtures", "sd3")
-W_SCALE = 1.0
-VERSIONS_LINE = "torch %s, diffusers %s, transformers %s, safetensors %s, numpy %s" % (
-    torch.__version__, diffusers.__version__, transformers.__version__, safetensors.__version__, np.__version__)
+OUT = os.path.join(FIXTURES_ROOT, "sd3")
+FIXTURES = FixtureFolder(OUT, column_widths=(26, 22, 16))
+WEIGHTS = "diffusion_pytorch_model.safetensors"
 
 # ----------------------------------------------------------------------------- configurations
 
@@ -119,62 +108,6 @@ STEP_COUNTS = [1, 2, 3, 4, 8, 28, 50]
 STEPPED = [1, 2, 4, 28]
 AUTHORS_SLOTS = [0, 4, 12, 25, 37]
 
-# ----------------------------------------------------------------------------- helpers
-
-
-def perturb(model):
-    """Move every parameter off its init value (global torch RNG): matrices, kernels and
-    embeddings += W_SCALE * randn / sqrt(fan_in); vectors += 0.1 * randn."""
-    with torch.no_grad():
-        for _, p in model.named_parameters():
-            if p.ndim >= 2:
-                p.data = p.data + (W_SCALE / p[0].numel() ** 0.5) * torch.randn_like(p)
-            else:
-                p.data = p.data + 0.1 * torch.randn_like(p)
-
-
-def fresh_dir(name):
-    folder = os.path.join(OUT, name)
-    if os.path.isdir(folder):
-        shutil.rmtree(folder)
-    os.makedirs(folder)
-    return folder
-
-
-def keep_only(folder, allowed):
-    for f in sorted(os.listdir(folder)):
-        if f not in allowed:
-            os.remove(os.path.join(folder, f))
-    missing = [f for f in allowed if not os.path.exists(os.path.join(folder, f))]
-    assert not missing, "%s: save_pretrained did not write %r" % (folder, missing)
-
-
-def save_tensors(path, tensors, metadata=None):
-    save_file({k: v.contiguous() for k, v in tensors.items()}, path, metadata=metadata)
-
-
-RESULTS = {}
-
-
-def record(name, outputs):
-    RESULTS[name] = {}
-    for key, t in outputs.items():
-        std = t.double().std().item()
-        print("  %-26s %-22s shape=%-16s std=%.4f" % (name, key, list(t.shape), std))
-        assert 0.1 <= std <= 10.0, "%s/%s: output std %.4f outside 0.1..10" % (name, key, std)
-        assert torch.isfinite(t).all(), "%s/%s: non-finite output" % (name, key)
-        RESULTS[name][key] = std
-
-
-def save_fixture(name, model, inputs, run):
-    folder = fresh_dir(name)
-    model.save_pretrained(folder, safe_serialization=True)
-    keep_only(folder, ["config.json", "diffusion_pytorch_model.safetensors"])
-    outputs = run(model, inputs)
-    save_tensors(os.path.join(folder, "inputs.safetensors"), inputs)
-    save_tensors(os.path.join(folder, "outputs.safetensors"), outputs)
-    record(name, outputs)
-
 # ----------------------------------------------------------------------------- network runs
 
 
@@ -222,16 +155,9 @@ def vae_inputs():
     return {"latents": torch.randn(2, 16, 4, 4, generator=g),
             "images": torch.rand(1, 3, 16, 16, generator=g) * 2 - 1}
 
-# ----------------------------------------------------------------------------- models
+# ----------------------------------------------------------------------------- re-load check
 
-
-def diffusers_model(cls, config, seed):
-    torch.manual_seed(seed)
-    model = cls(**config)
-    perturb(model)
-    return model.eval()
-
-
+# name -> (load, run), in the order the folders are checked.
 RELOAD = {
     "transformer-sd3": (SD3Transformer2DModel.from_pretrained, transformer_run),
     "transformer-sd35-medium": (SD3Transformer2DModel.from_pretrained, transformer_run),
@@ -239,18 +165,6 @@ RELOAD = {
     "vae-sd3": (AutoencoderKL.from_pretrained, vae_run),
 }
 
-
-def reload_and_check(name):
-    load, run = RELOAD[name]
-    folder = os.path.join(OUT, name)
-    model = load(folder).eval()
-    inputs = load_file(os.path.join(folder, "inputs.safetensors"))
-    expected = load_file(os.path.join(folder, "outputs.safetensors"))
-    got = run(model, inputs)
-    assert sorted(got) == sorted(expected), (name, sorted(got), sorted(expected))
-    worst = max((got[k] - expected[k]).abs().max().item() for k in expected)
-    print("  reload %-26s max abs diff %g" % (name, worst))
-    assert worst == 0.0, "%s: re-loaded model does not reproduce outputs (max abs diff %g)" % (name, worst)
 
 # ----------------------------------------------------------------------------- schedulers
 
@@ -289,16 +203,21 @@ def scheduler_tensors(shape=(2, 4, 2, 4), seed=9009):
     return (torch.randn(*shape, generator=g), torch.randn(*shape, generator=g), torch.randn(*shape, generator=g))
 
 
+def write_scheduler_config(folder, config):
+    """Write `config` as the folder's scheduler_config.json (sorted keys, indent 2)."""
+    with open(os.path.join(folder, "scheduler_config.json"), "w") as fh:
+        json.dump(config, fh, indent=2, sort_keys=True)
+        fh.write("\n")
+
+
 def flow_match_fixture(name, config):
-    folder = fresh_dir(os.path.join("schedulers", name))
+    folder = FIXTURES.fresh_folder(os.path.join("schedulers", name))
     scheduler = FlowMatchEulerDiscreteScheduler.from_config(config)
     scheduler.save_config(folder)
     with open(os.path.join(folder, "scheduler_config.json")) as fh:
         saved = json.load(fh)
     # save_config writes every key; keep the published file instead (absent keys = defaults).
-    with open(os.path.join(folder, "scheduler_config.json"), "w") as fh:
-        json.dump(config, fh, indent=2, sort_keys=True)
-        fh.write("\n")
+    write_scheduler_config(folder, config)
     assert saved["shift"] == config.get("shift", 1.0)
     sample, model_output, noise = scheduler_tensors()
     tensors = {"sample": sample, "model_output": model_output, "noise": noise}
@@ -328,10 +247,8 @@ def flow_match_fixture(name, config):
 
 
 def flash_fixture(name, config):
-    folder = fresh_dir(os.path.join("schedulers", name))
-    with open(os.path.join(folder, "scheduler_config.json"), "w") as fh:
-        json.dump(config, fh, indent=2, sort_keys=True)
-        fh.write("\n")
+    folder = FIXTURES.fresh_folder(os.path.join("schedulers", name))
+    write_scheduler_config(folder, config)
     shift, train_steps = config.get("shift", 1.0), config.get("num_train_timesteps", 1000)
     sample, model_output, noise = scheduler_tensors()
     tensors = {"sample": sample, "model_output": model_output, "noise": noise}
@@ -396,18 +313,15 @@ def tiny_tokenizer(folder, pad_token):
 
 
 def conditioning_fixture():
-    folder = fresh_dir("conditioning")
+    folder = FIXTURES.fresh_folder("conditioning")
     tokenizer_1 = tiny_tokenizer(os.path.join(folder, "tokenizer"), "<|endoftext|>")
     tokenizer_2 = tiny_tokenizer(os.path.join(folder, "tokenizer_2"), "!")
     encoders = []
     for index, (name, config) in enumerate([("text_encoder", TEXT_ENCODER_1), ("text_encoder_2", TEXT_ENCODER_2)]):
-        torch.manual_seed(71 + index)
-        encoder = CLIPTextModelWithProjection(CLIPTextConfig(**config, attn_implementation="eager"))
-        perturb(encoder)
-        encoder.eval().save_pretrained(os.path.join(folder, name), safe_serialization=True)
+        encoder = clip_text_model(CLIPTextModelWithProjection, config, 71 + index)
+        encoder.save_pretrained(os.path.join(folder, name), safe_serialization=True)
         keep_only(os.path.join(folder, name), ["config.json", "model.safetensors"])
-        encoders.append(CLIPTextModelWithProjection.from_pretrained(os.path.join(folder, name), dtype=torch.float32,
-                                                                    attn_implementation="eager").eval())
+        encoders.append(load_clip_text_model(CLIPTextModelWithProjection, os.path.join(folder, name)).eval())
     transformer = SD3Transformer2DModel.from_pretrained(os.path.join(OUT, "transformer-sd3")).eval()
     vae = AutoencoderKL.from_pretrained(os.path.join(OUT, "vae-sd3")).eval()
     pipe = StableDiffusion3Pipeline(transformer=transformer, scheduler=FlowMatchEulerDiscreteScheduler(shift=3.0), vae=vae,
@@ -427,7 +341,6 @@ def conditioning_fixture():
     assert torch.all(embeds[:, 77:] == 0) and torch.all(embeds[:, :, 20:] == 0)
     metadata = {"fixture": json.dumps({"prompts": PROMPTS, "negative_prompts": NEGATIVES, "max_sequence_length": 256})}
     save_tensors(os.path.join(folder, "reference.safetensors"), outputs, metadata)
-    RESULTS["conditioning"] = {k: v.double().std().item() for k, v in outputs.items() if v.is_floating_point()}
     print("  conditioning               prompt_embeds %s, pooled %s" % (list(embeds.shape), list(pooled.shape)))
 
 # ----------------------------------------------------------------------------- README
@@ -454,12 +367,6 @@ DESCRIPTIONS = {
 }
 
 
-def tensor_lines(name, fname):
-    tensors = load_file(os.path.join(OUT, name, fname))
-    return ["  - `%s` %s [%s]" % (k, str(v.dtype).replace("torch.", ""), ",".join(str(s) for s in v.shape))
-            for k, v in sorted(tensors.items())]
-
-
 def write_readme():
     lines = ["# SD3 fixtures", "",
              "Generated by `Tools/make_sd3_fixtures.py` -- do not edit by hand (this README is written by "
@@ -470,11 +377,7 @@ def write_readme():
              "are tiny, randomly initialised, then perturbed (matrices `+= randn / sqrt(fan_in)`, vectors "
              "`+= 0.1 * randn`), run in eval mode, float32, CPU, default attention processors (SDPA).", ""]
     for name in ["transformer-sd3", "transformer-sd35-medium", "transformer-sd35-large", "vae-sd3"]:
-        lines += ["## " + name, "", DESCRIPTIONS[name], "", "- Inputs (`inputs.safetensors`):"]
-        lines += tensor_lines(name, "inputs.safetensors")
-        lines += ["- Outputs (`outputs.safetensors`):"]
-        lines += tensor_lines(name, "outputs.safetensors")
-        lines += ["- Output std: " + ", ".join("`%s` %.4f" % kv for kv in RESULTS[name].items()), ""]
+        lines += FIXTURES.readme_section(name, DESCRIPTIONS[name])
     lines += ["## conditioning", "",
               "`StableDiffusion3Pipeline.encode_prompt(prompt, prompt_2=None, prompt_3=None, "
               "do_classifier_free_guidance=True, negative_prompt=...)` with `text_encoder_3=None`: `text_encoder/` and "
@@ -487,7 +390,7 @@ def write_readme():
               "`pooled_prompt_embeds` [B, 20] the two `text_embeds`. Prompts: %s; negative prompts: %s. "
               "`input_ids_*` are each tokenizer's 77 ids (padding `max_length`, truncation)." % (PROMPTS, NEGATIVES), "",
               "- Tensors (`reference.safetensors`):"]
-    lines += tensor_lines("conditioning", "reference.safetensors")
+    lines += FIXTURES.tensor_lines("conditioning", "reference.safetensors")
     lines += [""]
     lines += ["## schedulers", "",
               "One folder per configuration with `scheduler_config.json` and `reference.safetensors` (tensors "
@@ -509,21 +412,19 @@ def write_readme():
               "`noise_levels` = `sigma * (sigma**2 + 1) ** -0.5` (their mask quantisation levels), and per slot "
               "`denoised` and `prev_sample` with the next *slot's* sigma (0 after the last)." % (STEPPED, AUTHORS_SLOTS),
               ""]
-    with open(os.path.join(OUT, "README.md"), "w") as fh:
-        fh.write("\n".join(lines))
+    FIXTURES.write_readme(lines)
 
 # ----------------------------------------------------------------------------- main
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    print("versions:", VERSIONS_LINE)
+    FIXTURES.start()
     for seed, (name, config) in enumerate([("transformer-sd3", TRANSFORMER_SD3),
                                            ("transformer-sd35-medium", TRANSFORMER_SD35_MEDIUM),
                                            ("transformer-sd35-large", TRANSFORMER_SD35_LARGE)]):
-        save_fixture(name, diffusers_model(SD3Transformer2DModel, config, 61 + seed),
-                     transformer_inputs(config, 6006 + seed), transformer_run)
-    save_fixture("vae-sd3", diffusers_model(AutoencoderKL, VAE_SD3, 64), vae_inputs(), vae_run)
+        FIXTURES.save_network(name, diffusers_model(SD3Transformer2DModel, config, 61 + seed),
+                              transformer_inputs(config, 6006 + seed), transformer_run, WEIGHTS)
+    FIXTURES.save_network("vae-sd3", diffusers_model(AutoencoderKL, VAE_SD3, 64), vae_inputs(), vae_run, WEIGHTS)
     conditioning_fixture()
     if os.path.isdir(os.path.join(OUT, "schedulers")):
         shutil.rmtree(os.path.join(OUT, "schedulers"))
@@ -531,10 +432,7 @@ def main():
         flow_match_fixture(name, config)
     flash_fixture("flash-sd3", SCHEDULER_CONFIGS["flow-match-sd3"])
     write_readme()
-    print("re-loading saved folders:")
-    for name in RELOAD:
-        reload_and_check(name)
-    print("done: fixtures written to", OUT)
+    FIXTURES.reload_all(RELOAD)
 
 
 if __name__ == "__main__":

@@ -30,33 +30,21 @@ The output is deterministic: torch.manual_seed per model, fixed seeded inputs, f
 one CPU thread. Running it twice gives byte-identical files.
 """
 
+import functools
 import os
-import shutil
 
-import numpy
-import safetensors
 import torch
-import diffusers
-import transformers
-from safetensors.torch import load_file, save_file
 
-from reference_pins import check as check_pins
+# First: importing fixture_support asserts the pinned versions (one CPU thread, deterministic).
+from fixture_support import (FIXTURES_ROOT, VERSIONS_LINE, FixtureFolder, clip_text_model, diffusers_model,
+                             load_clip_text_model)
+from diffusers import AutoencoderKL, UNet2DConditionModel
+from transformers import CLIPTextModel, CLIPTextModelWithProjection
 
-check_pins("torch", "diffusers", "transformers", "safetensors", "numpy")
-
-from diffusers import AutoencoderKL, UNet2DConditionModel  # noqa: E402
-from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection  # noqa: E402
-
-torch.set_num_threads(1)
-torch.use_deterministic_algorithms(True)
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "Tests", "Fixtures", "sdxl")
-CLIP_ATTN = "eager"
-W_SCALE = 1.0
-VERSIONS_LINE = "torch %s, diffusers %s, transformers %s, safetensors %s, numpy %s" % (
-    torch.__version__, diffusers.__version__, transformers.__version__,
-    safetensors.__version__, numpy.__version__)
+OUT = os.path.join(FIXTURES_ROOT, "sdxl")
+FIXTURES = FixtureFolder(OUT, column_widths=(16, 26, 14))
+WEIGHTS = "diffusion_pytorch_model.safetensors"
+CLIP_WEIGHTS = "model.safetensors"
 
 # ----------------------------------------------------------------------------- configurations
 
@@ -87,62 +75,6 @@ VAE_SDXL = dict(in_channels=3, out_channels=3, down_block_types=("DownEncoderBlo
                 up_block_types=("UpDecoderBlock2D",) * 2, block_out_channels=(8, 16),
                 layers_per_block=1, latent_channels=4, norm_num_groups=4, sample_size=16,
                 scaling_factor=0.13025, force_upcast=True)
-
-# ----------------------------------------------------------------------------- helpers
-
-
-def perturb(model):
-    """Move every parameter off its init value (global torch RNG): matrices, kernels and
-    embeddings += W_SCALE * randn / sqrt(fan_in); vectors += 0.1 * randn."""
-    with torch.no_grad():
-        for _, p in model.named_parameters():
-            if p.ndim >= 2:
-                p.data = p.data + (W_SCALE / p[0].numel() ** 0.5) * torch.randn_like(p)
-            else:
-                p.data = p.data + 0.1 * torch.randn_like(p)
-
-
-def fresh_dir(name):
-    folder = os.path.join(OUT, name)
-    if os.path.isdir(folder):
-        shutil.rmtree(folder)
-    os.makedirs(folder)
-    return folder
-
-
-def keep_only(folder, allowed):
-    for f in sorted(os.listdir(folder)):
-        if f not in allowed:
-            os.remove(os.path.join(folder, f))
-    missing = [f for f in allowed if not os.path.exists(os.path.join(folder, f))]
-    assert not missing, "%s: save_pretrained did not write %r" % (folder, missing)
-
-
-def save_tensors(path, tensors):
-    save_file({k: v.contiguous() for k, v in tensors.items()}, path)
-
-
-RESULTS = {}
-
-
-def record(name, outputs):
-    RESULTS[name] = {}
-    for key, t in outputs.items():
-        std = t.double().std().item()
-        print("  %-16s %-26s shape=%-14s std=%.4f" % (name, key, list(t.shape), std))
-        assert 0.1 <= std <= 10.0, "%s/%s: output std %.4f outside 0.1..10" % (name, key, std)
-        assert torch.isfinite(t).all(), "%s/%s: non-finite output" % (name, key)
-        RESULTS[name][key] = std
-
-
-def save_fixture(name, model, weights, inputs, run):
-    folder = fresh_dir(name)
-    model.save_pretrained(folder, safe_serialization=True)
-    keep_only(folder, ["config.json", weights])
-    outputs = run(model, inputs)
-    save_tensors(os.path.join(folder, "inputs.safetensors"), inputs)
-    save_tensors(os.path.join(folder, "outputs.safetensors"), outputs)
-    record(name, outputs)
 
 # ----------------------------------------------------------------------------- runs
 
@@ -201,45 +133,16 @@ def make_inputs():
            "images": torch.rand(1, 3, 16, 16, generator=g) * 2 - 1}
     return {"input_ids": ids1}, {"input_ids": ids2}, unet, vae
 
-# ----------------------------------------------------------------------------- models
+# ----------------------------------------------------------------------------- re-load check
 
-
-def clip_model(cls, config, seed):
-    torch.manual_seed(seed)
-    model = cls(CLIPTextConfig(**config, attn_implementation=CLIP_ATTN))
-    perturb(model)
-    return model.eval()
-
-
-def diffusers_model(cls, config, seed):
-    torch.manual_seed(seed)
-    model = cls(**config)
-    perturb(model)
-    return model.eval()
-
-
+# name -> (load, run), in the order the folders are checked.
 RELOAD = {
-    "text-encoder-1": (lambda f: CLIPTextModel.from_pretrained(f, dtype=torch.float32, attn_implementation=CLIP_ATTN),
-                       text_encoder_run),
-    "text-encoder-2": (lambda f: CLIPTextModelWithProjection.from_pretrained(f, dtype=torch.float32,
-                                                                             attn_implementation=CLIP_ATTN),
-                       text_encoder_run),
+    "text-encoder-1": (functools.partial(load_clip_text_model, CLIPTextModel), text_encoder_run),
+    "text-encoder-2": (functools.partial(load_clip_text_model, CLIPTextModelWithProjection), text_encoder_run),
     "unet-sdxl": (UNet2DConditionModel.from_pretrained, unet_run),
     "vae-sdxl": (AutoencoderKL.from_pretrained, vae_run),
 }
 
-
-def reload_and_check(name):
-    load, run = RELOAD[name]
-    folder = os.path.join(OUT, name)
-    model = load(folder).eval()
-    inputs = load_file(os.path.join(folder, "inputs.safetensors"))
-    expected = load_file(os.path.join(folder, "outputs.safetensors"))
-    got = run(model, inputs)
-    assert sorted(got) == sorted(expected), (name, sorted(got), sorted(expected))
-    worst = max((got[k] - expected[k]).abs().max().item() for k in expected)
-    print("  reload %-16s max abs diff %g" % (name, worst))
-    assert worst == 0.0, "%s: re-loaded model does not reproduce outputs (max abs diff %g)" % (name, worst)
 
 # ----------------------------------------------------------------------------- README
 
@@ -271,12 +174,6 @@ DESCRIPTIONS = {
 }
 
 
-def tensor_lines(name, fname):
-    tensors = load_file(os.path.join(OUT, name, fname))
-    return ["  - `%s` %s [%s]" % (k, str(v.dtype).replace("torch.", ""), ",".join(str(s) for s in v.shape))
-            for k, v in sorted(tensors.items())]
-
-
 def write_readme():
     lines = ["# SDXL network fixtures", "",
              "Generated by `Tools/make_sdxl_fixtures.py` -- do not edit by hand (this README is written by "
@@ -287,34 +184,23 @@ def write_readme():
              "randomly initialised, then perturbed (matrices `+= randn / sqrt(fan_in)`, vectors `+= 0.1 * randn`), "
              "run in eval mode, float32, CPU; CLIP with `attn_implementation=\"eager\"`.", ""]
     for name in ["unet-sdxl", "text-encoder-1", "text-encoder-2", "vae-sdxl"]:
-        lines += ["## " + name, "", DESCRIPTIONS[name], "", "- Inputs (`inputs.safetensors`):"]
-        lines += tensor_lines(name, "inputs.safetensors")
-        lines += ["- Outputs (`outputs.safetensors`):"]
-        lines += tensor_lines(name, "outputs.safetensors")
-        lines += ["- Output std: " + ", ".join("`%s` %.4f" % kv for kv in RESULTS[name].items()), ""]
-    with open(os.path.join(OUT, "README.md"), "w") as fh:
-        fh.write("\n".join(lines))
+        lines += FIXTURES.readme_section(name, DESCRIPTIONS[name])
+    FIXTURES.write_readme(lines)
 
 # ----------------------------------------------------------------------------- main
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    print("versions:", VERSIONS_LINE)
+    FIXTURES.start()
     ids1, ids2, unet_in, vae_in = make_inputs()
-    save_fixture("text-encoder-1", clip_model(CLIPTextModel, TEXT_ENCODER_1, 51), "model.safetensors", ids1,
-                 text_encoder_run)
-    save_fixture("text-encoder-2", clip_model(CLIPTextModelWithProjection, TEXT_ENCODER_2, 52), "model.safetensors",
-                 ids2, text_encoder_run)
-    save_fixture("unet-sdxl", diffusers_model(UNet2DConditionModel, UNET_SDXL, 53),
-                 "diffusion_pytorch_model.safetensors", unet_in, unet_run)
-    save_fixture("vae-sdxl", diffusers_model(AutoencoderKL, VAE_SDXL, 54), "diffusion_pytorch_model.safetensors",
-                 vae_in, vae_run)
+    FIXTURES.save_network("text-encoder-1", clip_text_model(CLIPTextModel, TEXT_ENCODER_1, 51), ids1, text_encoder_run,
+                          CLIP_WEIGHTS)
+    FIXTURES.save_network("text-encoder-2", clip_text_model(CLIPTextModelWithProjection, TEXT_ENCODER_2, 52), ids2,
+                          text_encoder_run, CLIP_WEIGHTS)
+    FIXTURES.save_network("unet-sdxl", diffusers_model(UNet2DConditionModel, UNET_SDXL, 53), unet_in, unet_run, WEIGHTS)
+    FIXTURES.save_network("vae-sdxl", diffusers_model(AutoencoderKL, VAE_SDXL, 54), vae_in, vae_run, WEIGHTS)
     write_readme()
-    print("re-loading saved folders:")
-    for name in RELOAD:
-        reload_and_check(name)
-    print("done: fixtures written to", OUT)
+    FIXTURES.reload_all(RELOAD)
 
 
 if __name__ == "__main__":
