@@ -28,7 +28,7 @@ import TensorRuntime
 ///
 /// Limitations: no `thresholding`, `use_clipped_model_output`, `trained_betas`,
 /// `rescale_betas_zero_snr`, `sample` prediction or `squaredcos_cap_v2` betas.
-public struct DDIMScheduler: DiscreteTimeScheduler {
+public struct DDIMScheduler: VariancePreservingScheduler {
     public var kind: SchedulerKind { .ddim }
     public let configuration: SchedulerConfiguration
     public let tables: TrainingNoiseTables
@@ -52,8 +52,6 @@ public struct DDIMScheduler: DiscreteTimeScheduler {
     private let directionScale: [Float]
     /// sqrt(1 - abar') - sigma_t of each slot: the noise weight of the background fill.
     private let fillNoiseScale: [Float]
-    public var initialNoiseSigma: Float { 1 }
-    public var startsFromPureNoise: Bool { configuration.isTopOfTrainingRange(timesteps[0]) }
 
     /// Builds the tables for `configuration` (adapted to `DDIMScheduler`'s defaults), `schedule`
     /// and `eta` (diffusers' `step(eta:)`, 0 by default).
@@ -114,10 +112,6 @@ public struct DDIMScheduler: DiscreteTimeScheduler {
         [SchedulerCoefficient(key: "previous_alpha_bar", values: previousAlphaBar)]
     }
 
-    public func scaleModelInput(_ sample: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
-        try PerSampleKernel.copy(("sample", sample), slots: slots, slotCount: slotCount)
-    }
-
     /// sqrt(abar') * x0 + sqrt(1 - abar' - sigma_t^2) * eps: the whole DDIM step when eta = 0.
     public func denoise(modelOutput: Tensor, sample: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
         let prediction = configuration.predictionType
@@ -139,13 +133,6 @@ public struct DDIMScheduler: DiscreteTimeScheduler {
     }
 
     public func addsNoise(slot: Int) -> Bool { eta > 0 }
-
-    /// a_t * x0 + b_t * n (diffusers `add_noise`).
-    public func addNoise(_ original: Tensor, noise: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
-        try PerSampleKernel.combine(("original", original), ("noise", noise), slots: slots, slotCount: slotCount) { slot in
-            (signalLevel[slot], noiseLevel[slot])
-        }
-    }
 
     /// sqrt(abar') * c + (sqrt(1 - abar') - sigma_t) * n (see the type's notes); nil noise:
     /// sqrt(abar') * c.

@@ -40,6 +40,20 @@ enum DiffusersTimesteps {
         return (1...originalSteps).reversed().map { $0 * spacing - 1 }
     }
 
+    /// The timesteps of a schedule on LCM's grid (LCM, TCD): ``SlotSchedule/steps(_:)`` is
+    /// `set_timesteps(n)` with `strength` 1 (n at most `original_inference_steps`),
+    /// ``SlotSchedule/slots(_:)`` indexes the grid.
+    static func consistency(_ schedule: SlotSchedule, configuration: SchedulerConfiguration) throws(SchedulerError) -> [Int] {
+        switch schedule {
+        case let .steps(count):
+            let count = try schedule.checkedStepCount(count, configuration: configuration, maximum: configuration.originalInferenceSteps)
+            return consistency(trainingTimestepCount: configuration.trainingTimestepCount,
+                               originalSteps: configuration.originalInferenceSteps, count: count)
+        case let .slots(slots):
+            return try schedule.gridTimesteps(slots, configuration: configuration)
+        }
+    }
+
     /// `LCMScheduler.set_timesteps(count)` with `strength` 1: `count` indices
     /// floor(linspace(0, original, count, endpoint=False)) into the grid.
     static func consistency(trainingTimestepCount total: Int, originalSteps: Int, count: Int) -> [Int] {

@@ -81,6 +81,28 @@ public protocol DiscreteTimeScheduler: DiffusionScheduler {
     var alphaBar: [Float] { get }
 }
 
+/// A discrete-time scheduler whose latent of a slot is the variance-preserving mix
+/// a_t·x0 + b_t·n with a_t = sqrt(abar_t), b_t = sqrt(1 − abar_t) (``signalLevel``,
+/// ``noiseLevel``), and whose network input is that latent unscaled (LCM, DDIM, TCD; not
+/// Euler, whose latents carry sigma).
+public protocol VariancePreservingScheduler: DiscreteTimeScheduler {}
+
+extension VariancePreservingScheduler {
+    public var initialNoiseSigma: Float { 1 }
+
+    /// x itself.
+    public func scaleModelInput(_ sample: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
+        try PerSampleKernel.copy(("sample", sample), slots: slots, slotCount: slotCount)
+    }
+
+    /// a_t * x0 + b_t * n (diffusers `add_noise`).
+    public func addNoise(_ original: Tensor, noise: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
+        try PerSampleKernel.combine(("original", original), ("noise", noise), slots: slots, slotCount: slotCount) { slot in
+            (signalLevel[slot], noiseLevel[slot])
+        }
+    }
+}
+
 /// A named per-slot coefficient of a scheduler.
 public struct SchedulerCoefficient: Sendable, Equatable {
     /// The snake_case key (`c_skip`, `c_out`, `sigma`, `previous_alpha_bar`, ...).
@@ -98,6 +120,10 @@ public struct SchedulerCoefficient: Sendable, Equatable {
 extension DiffusionScheduler {
     /// The number of slots.
     public var slotCount: Int { timesteps.count }
+
+    /// Whether slot 0's timestep is at the top of the training range (every scheduler here:
+    /// ``SchedulerConfiguration/isTopOfTrainingRange(_:)``).
+    public var startsFromPureNoise: Bool { configuration.isTopOfTrainingRange(timesteps[0]) }
 
     /// ``scaleModelInput(_:slots:)`` with one slot for the whole tensor.
     public func scaleModelInput(_ sample: Tensor, slot: Int) throws(SchedulerError) -> Tensor {

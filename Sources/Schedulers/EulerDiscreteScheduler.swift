@@ -40,7 +40,6 @@ public struct EulerDiscreteScheduler: DiscreteTimeScheduler {
     public let signalLevel: [Float]
     public let noiseLevel: [Float]
     public let initialNoiseSigma: Float
-    public var startsFromPureNoise: Bool { configuration.isTopOfTrainingRange(timesteps[0]) }
     /// sqrt(sigma^2 + 1) of each slot: the model input is divided by it.
     private let inputScale: [Float]
     /// Per slot: sigma_{i+1} - sigma_i, -sigma_i / sqrt(sigma_i^2 + 1) and sigma_i^2 + 1 (the step's float32 coefficients).

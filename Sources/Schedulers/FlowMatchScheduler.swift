@@ -11,7 +11,6 @@ public protocol FlowMatchScheduler: DiffusionScheduler {
 
 extension FlowMatchScheduler {
     public var initialNoiseSigma: Float { 1 }
-    public var startsFromPureNoise: Bool { configuration.isTopOfTrainingRange(timesteps[0]) }
 
     public var coefficients: [SchedulerCoefficient] {
         [SchedulerCoefficient(key: "sigma", values: Array(sigmas.dropLast()))]

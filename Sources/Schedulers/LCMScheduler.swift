@@ -20,7 +20,7 @@ import TensorRuntime
 /// Limitations: no `thresholding`, `trained_betas`, `rescale_betas_zero_snr`, `sample`
 /// prediction, `strength` < 1 or `squaredcos_cap_v2` betas; `timestep_spacing` and
 /// `steps_offset` are ignored, as diffusers ignores them.
-public struct LCMScheduler: DiscreteTimeScheduler {
+public struct LCMScheduler: VariancePreservingScheduler {
     public var kind: SchedulerKind { .lcm }
     public let configuration: SchedulerConfiguration
     public let tables: TrainingNoiseTables
@@ -36,8 +36,6 @@ public struct LCMScheduler: DiscreteTimeScheduler {
     public let cSkip: [Float]
     /// c_out of each slot (the weight of the x0 estimate in z).
     public let cOut: [Float]
-    public var initialNoiseSigma: Float { 1 }
-    public var startsFromPureNoise: Bool { configuration.isTopOfTrainingRange(timesteps[0]) }
 
     /// Builds the tables for `configuration` (adapted to `LCMScheduler`'s defaults) and `schedule`.
     /// - Throws: ``SchedulerError`` for unsupported options or an invalid schedule.
@@ -51,15 +49,7 @@ public struct LCMScheduler: DiscreteTimeScheduler {
         let configuration = configuration.adapted(to: .lcm)
         try configuration.validate(for: .lcm)
         let tables = try TrainingNoiseTables(configuration: configuration)
-        let timesteps: [Int]
-        switch schedule {
-        case let .steps(count):
-            let count = try schedule.checkedStepCount(count, configuration: configuration, maximum: configuration.originalInferenceSteps)
-            timesteps = DiffusersTimesteps.consistency(trainingTimestepCount: configuration.trainingTimestepCount,
-                                                       originalSteps: configuration.originalInferenceSteps, count: count)
-        case let .slots(slots):
-            timesteps = try schedule.gridTimesteps(slots, configuration: configuration)
-        }
+        let timesteps = try DiffusersTimesteps.consistency(schedule, configuration: configuration)
         self.configuration = configuration
         self.tables = tables
         self.schedule = schedule
@@ -76,10 +66,6 @@ public struct LCMScheduler: DiscreteTimeScheduler {
 
     public var coefficients: [SchedulerCoefficient] {
         [SchedulerCoefficient(key: "c_skip", values: cSkip), SchedulerCoefficient(key: "c_out", values: cOut)]
-    }
-
-    public func scaleModelInput(_ sample: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
-        try PerSampleKernel.copy(("sample", sample), slots: slots, slotCount: slotCount)
     }
 
     /// z = c_out * x0 + c_skip * x, the consistency model's x0 estimate (see the type's notes).
@@ -103,13 +89,6 @@ public struct LCMScheduler: DiscreteTimeScheduler {
     }
 
     public func addsNoise(slot: Int) -> Bool { slot + 1 < slotCount }
-
-    /// a_t * x0 + b_t * n (diffusers `add_noise`).
-    public func addNoise(_ original: Tensor, noise: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
-        try PerSampleKernel.combine(("original", original), ("noise", noise), slots: slots, slotCount: slotCount) { slot in
-            (signalLevel[slot], noiseLevel[slot])
-        }
-    }
 
     /// `clean` unchanged (a checked copy, no arithmetic): the noise part takes it to
     /// a_{i+1} * c + b_{i+1} * n, the level the step lands on; at the last slot it stays clean.

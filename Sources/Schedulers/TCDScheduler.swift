@@ -40,7 +40,7 @@ import TensorRuntime
 /// Python float in diffusers: 1 - eta is formed in float64 from the Float eta, which gives
 /// diffusers' float32 factor for eta 0.3 and 1.0 (checked) but can differ by an ulp for other
 /// values, moving s by one timestep where (1 - eta) * t' is within an ulp of an integer.
-public struct TCDScheduler: DiscreteTimeScheduler {
+public struct TCDScheduler: VariancePreservingScheduler {
     /// diffusers' default eta of `TCDScheduler.step` (called gamma in the TCD paper).
     public static let defaultEta: Float = 0.3
 
@@ -74,8 +74,6 @@ public struct TCDScheduler: DiscreteTimeScheduler {
     private let noiseNoiseScale: [Float]
     /// (sqrt(1 - abar_t') - q) / r of each slot: the noise weight of the background fill.
     private let fillNoiseScale: [Float]
-    public var initialNoiseSigma: Float { 1 }
-    public var startsFromPureNoise: Bool { configuration.isTopOfTrainingRange(timesteps[0]) }
 
     /// Builds the tables for `configuration` (adapted to `TCDScheduler`'s defaults), `schedule`
     /// and `eta` (diffusers' `step(eta:)`, ``defaultEta`` by default).
@@ -94,15 +92,7 @@ public struct TCDScheduler: DiscreteTimeScheduler {
             throw .invalidSchedule(reason: "TCD eta must be a number in 0...1 (diffusers asserts 0 <= eta <= 1), got \(eta)")
         }
         let tables = try TrainingNoiseTables(configuration: configuration)
-        let timesteps: [Int]
-        switch schedule {
-        case let .steps(count):
-            let count = try schedule.checkedStepCount(count, configuration: configuration, maximum: configuration.originalInferenceSteps)
-            timesteps = DiffusersTimesteps.consistency(trainingTimestepCount: configuration.trainingTimestepCount,
-                                                       originalSteps: configuration.originalInferenceSteps, count: count)
-        case let .slots(slots):
-            timesteps = try schedule.gridTimesteps(slots, configuration: configuration)
-        }
+        let timesteps = try DiffusersTimesteps.consistency(schedule, configuration: configuration)
         let previous = Array(timesteps.dropFirst()) + [0]
         // torch.floor((1 - eta) * prev_timestep): a Python float times a 0-d int64 tensor is a
         // float32 product of float32(1 - eta) and float32(t').
@@ -142,10 +132,6 @@ public struct TCDScheduler: DiscreteTimeScheduler {
          SchedulerCoefficient(key: "previous_alpha_bar", values: previousAlphaBar)]
     }
 
-    public func scaleModelInput(_ sample: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
-        try PerSampleKernel.copy(("sample", sample), slots: slots, slotCount: slotCount)
-    }
-
     /// x_s = sqrt(abar_s) * x0 + sqrt(1 - abar_s) * eps, diffusers' `pred_noised_sample` (see
     /// the type's notes).
     public func denoise(modelOutput: Tensor, sample: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
@@ -166,13 +152,6 @@ public struct TCDScheduler: DiscreteTimeScheduler {
     }
 
     public func addsNoise(slot: Int) -> Bool { eta > 0 && slot + 1 < slotCount }
-
-    /// a_t * x0 + b_t * n (diffusers `add_noise`).
-    public func addNoise(_ original: Tensor, noise: Tensor, slots: [Int]) throws(SchedulerError) -> Tensor {
-        try PerSampleKernel.combine(("original", original), ("noise", noise), slots: slots, slotCount: slotCount) { slot in
-            (signalLevel[slot], noiseLevel[slot])
-        }
-    }
 
     /// sqrt(abar_s) * c + ((sqrt(1 - abar_t') - q) / r) * n (see the type's notes for the
     /// derivation); nil noise: sqrt(abar_s) * c.
