@@ -16,7 +16,7 @@ typedef uint32_t bits8 __attribute__((ext_vector_type(8)));
 enum { QUERY_BLOCK = SD_ATTENTION_QUERY_BLOCK, KEY_BLOCK = SD_ATTENTION_KEY_BLOCK, TILE_ROWS = SD_ATTENTION_TILE_ROWS, KEY_GROUP = SD_ATTENTION_KEY_GROUP };
 
 // Key groups per score pass and keys per weighing pass over all row tiles of a query block.
-enum { SCORE_GROUPS = 2, WEIGH_KEYS = 64 };
+enum { SCORE_GROUPS = 4, WEIGH_KEYS = 64 };
 
 static inline vector8 load8(const float *pointer) { return *(const unaligned_vector8 *)pointer; }
 static inline void store8(float *pointer, vector8 value) { *(unaligned_vector8 *)pointer = value; }
@@ -232,14 +232,14 @@ void sd_attention_rows(int path, const float *queries, ptrdiff_t rows, ptrdiff_t
         ptrdiff_t keys = key_length - first_key < KEY_BLOCK ? key_length - first_key : KEY_BLOCK;
         ptrdiff_t groups = (keys + KEY_GROUP - 1) / KEY_GROUP;
         const float *key_groups = packed_keys + (first_key / KEY_GROUP) * dimension * KEY_GROUP;
-        // Key groups outer, row tiles inner: a pair of key groups (8 KiB at 64 channels) stays in
+        // Key groups outer, row tiles inner: four key groups (16 KiB at 64 channels) stay in
         // L1 while every row tile of the block reads it, instead of each 6-row tile streaming
         // the whole key block (64 KiB) from L2. Same products, same order: results unchanged.
         for (ptrdiff_t group = 0; group < groups; group += SCORE_GROUPS) {
             ptrdiff_t count = groups - group < SCORE_GROUPS ? groups - group : SCORE_GROUPS;
-            const float *pair = key_groups + group * dimension * KEY_GROUP;
+            const float *chunk = key_groups + group * dimension * KEY_GROUP;
             for (ptrdiff_t r = 0; r < tile_rows; r += TILE_ROWS) {
-                kernels->score_rows(scaled + r * dimension, dimension, pair, count, scores + r * KEY_BLOCK + group * KEY_GROUP, KEY_BLOCK);
+                kernels->score_rows(scaled + r * dimension, dimension, chunk, count, scores + r * KEY_BLOCK + group * KEY_GROUP, KEY_BLOCK);
             }
         }
         for (ptrdiff_t r = 0; r < tile_rows; r++) {

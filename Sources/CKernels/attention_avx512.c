@@ -1,6 +1,7 @@
 // The fused attention's per-tile kernels at 512 bits (see attention.c for the driver and the
-// portable kernels): scores as 6 queries x 32 keys (two packed key groups) and the output as
-// 6 queries x 32 channels, 12 zmm accumulators each; exp over 16 lanes. Compiled for AVX-512F
+// portable kernels): scores as 6 queries x 64 keys (four packed key groups) and the output as
+// 6 queries x 64 channels, 24 zmm accumulators each (6 x 32 and 6 x 16 tiles take the rest);
+// exp over 16 lanes. Compiled for AVX-512F
 // by attribute only, so the package stays x86-64-v3; the driver calls them only after
 // sd_attention_avx512_supported() said the CPU and OS run them.
 #include "attention_internal.h"
@@ -45,6 +46,29 @@ AVX512_INLINE vector16 exp16(vector16 x) {
     return result * (vector16)scale_bits;
 }
 
+// scores[6 x 64] = queries[6 x dimension] . four key groups (24 zmm accumulators: each query
+// broadcast feeds four FMAs).
+AVX512_INLINE void score_tile64(const float *queries, ptrdiff_t dimension, const float *groups, float *scores, ptrdiff_t stride) {
+    const ptrdiff_t group_size = dimension * GROUP;
+    vector16 c[ROWS][4];
+    for (int row = 0; row < ROWS; row++) { c[row][0] = 0; c[row][1] = 0; c[row][2] = 0; c[row][3] = 0; }
+    for (ptrdiff_t d = 0; d < dimension; d++) {
+        vector16 b0 = load16(groups + d * GROUP), b1 = load16(groups + group_size + d * GROUP);
+        vector16 b2 = load16(groups + 2 * group_size + d * GROUP), b3 = load16(groups + 3 * group_size + d * GROUP);
+#pragma clang loop unroll(full)
+        for (int row = 0; row < ROWS; row++) {
+            vector16 a = queries[row * dimension + d];
+            c[row][0] += a * b0;
+            c[row][1] += a * b1;
+            c[row][2] += a * b2;
+            c[row][3] += a * b3;
+        }
+    }
+    for (int row = 0; row < ROWS; row++) {
+        for (int part = 0; part < 4; part++) store16(scores + row * stride + 16 * part, c[row][part]);
+    }
+}
+
 // scores[6 x 32] = queries[6 x dimension] . two key groups.
 AVX512_INLINE void score_tile32(const float *queries, ptrdiff_t dimension, const float *first, const float *second,
                                 float *scores, ptrdiff_t stride) {
@@ -77,6 +101,9 @@ AVX512_INLINE void score_tile16(const float *queries, ptrdiff_t dimension, const
 AVX512 static void score_rows(const float *queries, ptrdiff_t dimension, const float *key_groups, ptrdiff_t groups,
                               float *scores, ptrdiff_t score_stride) {
     ptrdiff_t group = 0;
+    for (; group + 4 <= groups; group += 4) {
+        score_tile64(queries, dimension, key_groups + group * dimension * GROUP, scores + group * GROUP, score_stride);
+    }
     for (; group + 2 <= groups; group += 2) {
         const float *first = key_groups + group * dimension * GROUP;
         score_tile32(queries, dimension, first, first + dimension * GROUP, scores + group * GROUP, score_stride);
@@ -112,6 +139,31 @@ AVX512 static float softmax_row(float *row, ptrdiff_t keys, float *maximum, floa
     *maximum = block_maximum;
     *sum = *sum * factor + block_sum;
     return factor;
+}
+
+// accumulators[6 x 64] (rows padded apart) += weights[6 x keys] . values[keys x 64] (24 zmm
+// accumulators: each weight broadcast feeds four FMAs).
+AVX512_INLINE void weigh_tile64(const float *weights, ptrdiff_t weight_stride, const float *values, ptrdiff_t padded,
+                                ptrdiff_t keys, float *accumulators) {
+    vector16 c[ROWS][4];
+    for (int row = 0; row < ROWS; row++) {
+        for (int part = 0; part < 4; part++) c[row][part] = load16(accumulators + row * padded + 16 * part);
+    }
+    for (ptrdiff_t j = 0; j < keys; j++) {
+        const float *value = values + j * padded;
+        vector16 b0 = load16(value), b1 = load16(value + 16), b2 = load16(value + 32), b3 = load16(value + 48);
+#pragma clang loop unroll(full)
+        for (int row = 0; row < ROWS; row++) {
+            vector16 a = weights[row * weight_stride + j];
+            c[row][0] += a * b0;
+            c[row][1] += a * b1;
+            c[row][2] += a * b2;
+            c[row][3] += a * b3;
+        }
+    }
+    for (int row = 0; row < ROWS; row++) {
+        for (int part = 0; part < 4; part++) store16(accumulators + row * padded + 16 * part, c[row][part]);
+    }
 }
 
 // accumulators[6 x 32] (rows padded apart) += weights[6 x keys] . values[keys x 32].
@@ -166,6 +218,7 @@ AVX512_INLINE void weigh_tile8(const float *weights, ptrdiff_t weight_stride, co
 AVX512 static void weigh_rows(const float *weights, ptrdiff_t weight_stride, const float *values, ptrdiff_t padded,
                               ptrdiff_t keys, float *accumulators) {
     ptrdiff_t d = 0;
+    for (; d + 64 <= padded; d += 64) weigh_tile64(weights, weight_stride, values + d, padded, keys, accumulators + d);
     for (; d + 32 <= padded; d += 32) weigh_tile32(weights, weight_stride, values + d, padded, keys, accumulators + d);
     if (d + 16 <= padded) {
         weigh_tile16(weights, weight_stride, values + d, padded, keys, accumulators + d);
