@@ -56,20 +56,28 @@ ptrdiff_t sd_attention_scratch_count(ptrdiff_t dimension) {
     return QUERY_BLOCK * dimension + QUERY_BLOCK * KEY_BLOCK + QUERY_BLOCK * padded_dimension(dimension) + 2 * QUERY_BLOCK;
 }
 
-void sd_attention_pack_keys(const float *keys, ptrdiff_t length, ptrdiff_t stride, ptrdiff_t dimension, float *packed) {
-    ptrdiff_t groups = (length + KEY_GROUP - 1) / KEY_GROUP;
-    for (ptrdiff_t group = 0; group < groups; group++) {
-        float *block = packed + group * dimension * KEY_GROUP;
-        for (ptrdiff_t lane = 0; lane < KEY_GROUP; lane++) {
-            ptrdiff_t key = group * KEY_GROUP + lane;
-            if (key < length) {
-                const float *row = keys + key * stride;
-                for (ptrdiff_t d = 0; d < dimension; d++) block[d * KEY_GROUP + lane] = row[d];
-            } else {
-                for (ptrdiff_t d = 0; d < dimension; d++) block[d * KEY_GROUP + lane] = 0.0f;
-            }
-        }
+void sd_attention_pack_key_rows(const float *keys, ptrdiff_t first, ptrdiff_t length, ptrdiff_t stride, ptrdiff_t dimension,
+                                float *packed) {
+    for (ptrdiff_t row = 0; row < length; row++) {
+        ptrdiff_t key = first + row;
+        float *block = packed + key / KEY_GROUP * dimension * KEY_GROUP;
+        ptrdiff_t lane = key % KEY_GROUP;
+        const float *source = keys + row * stride;
+        for (ptrdiff_t d = 0; d < dimension; d++) block[d * KEY_GROUP + lane] = source[d];
     }
+}
+
+void sd_attention_pad_keys(ptrdiff_t length, ptrdiff_t dimension, float *packed) {
+    if (length % KEY_GROUP == 0) return;
+    float *block = packed + length / KEY_GROUP * dimension * KEY_GROUP;
+    for (ptrdiff_t d = 0; d < dimension; d++) {
+        for (ptrdiff_t lane = length % KEY_GROUP; lane < KEY_GROUP; lane++) block[d * KEY_GROUP + lane] = 0.0f;
+    }
+}
+
+void sd_attention_pack_keys(const float *keys, ptrdiff_t length, ptrdiff_t stride, ptrdiff_t dimension, float *packed) {
+    sd_attention_pack_key_rows(keys, 0, length, stride, dimension, packed);
+    sd_attention_pad_keys(length, dimension, packed);
 }
 
 void sd_attention_pack_values(const float *values, ptrdiff_t length, ptrdiff_t stride, ptrdiff_t dimension, float *packed) {

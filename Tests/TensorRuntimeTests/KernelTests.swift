@@ -440,8 +440,8 @@ import Testing
         #expect(closeness.passes, "\(testCase.name): \(closeness)")
     }
 
-    /// Every unmasked case through each fused-kernel path this CPU runs (the AVX-512 one: 6 x 32
-    /// score and output tiles, odd key-group counts, 32 + 16 + 8 channel remainders), so the
+    /// Every unmasked case through each fused-kernel path this CPU runs (the AVX-512 one: 6 x 64,
+    /// 6 x 32 and 6 x 16 score tiles, 64 + 32 + 16 + 8 channel remainders), so the
     /// path `attention` does not pick is checked too.
     @Test(arguments: attentionCases.filter { !$0.causal }, AttentionKernelPath.allCases.filter(\.isSupported))
     func fusedAttentionPath(_ testCase: AttentionCase, path: AttentionKernelPath) {

@@ -25,6 +25,15 @@ ptrdiff_t sd_attention_scratch_count(ptrdiff_t dimension);
 /// out [dimension][16] (zeros past the last key).
 void sd_attention_pack_keys(const float *keys, ptrdiff_t length, ptrdiff_t stride, ptrdiff_t dimension, float *packed);
 
+/// Packs `length` keys (rows `stride` apart) as keys `first ..< first + length` of a packed
+/// sequence, as sd_attention_pack_keys lays out the whole sequence: called once per part, in
+/// any order, it packs a concatenation without building it. Writes no padding.
+void sd_attention_pack_key_rows(const float *keys, ptrdiff_t first, ptrdiff_t length, ptrdiff_t stride, ptrdiff_t dimension,
+                                float *packed);
+
+/// Zeroes the padding lanes of the last 16-key group of a packed sequence of `length` keys.
+void sd_attention_pad_keys(ptrdiff_t length, ptrdiff_t dimension, float *packed);
+
 /// Packs `length` values of `dimension` floats, rows `stride` apart, into contiguous rows of
 /// the dimension padded to a multiple of 8 (zeros in the padding).
 void sd_attention_pack_values(const float *values, ptrdiff_t length, ptrdiff_t stride, ptrdiff_t dimension, float *packed);

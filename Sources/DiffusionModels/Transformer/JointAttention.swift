@@ -9,8 +9,9 @@ import TensorRuntime
 ///   `add_v_proj`, `norm_added_q`/`norm_added_k`, output `to_add_out` unless the block is
 ///   context-only (`context_pre_only`: the context's attention output is dropped).
 ///
-/// Queries, keys and values of both streams are concatenated along the sequence (image tokens
-/// first), attended together with multi-head scaled dot-product attention, and split again.
+/// Both streams' queries attend to the keys and values of both streams along the sequence (image
+/// tokens first), as diffusers' concatenation, attention and split compute it
+/// (``Tensor/jointAttention(queries:keys:values:heads:)``, which builds no concatenation).
 /// Without a context stream (SD3.5's `attn2`) it is plain self-attention on the image tokens.
 struct JointAttention: Sendable {
     struct Projections: Sendable {
@@ -62,22 +63,16 @@ struct JointAttention: Sendable {
     /// stream's output [B, N, D] and the context stream's [B, S, D] (nil for a context-only
     /// block or without context).
     func callAsFunction(_ hiddenStates: Tensor, context contextStates: Tensor? = nil) -> (image: Tensor, context: Tensor?) {
-        var (query, key, value) = project(hiddenStates, with: image)
-        let imageLength = hiddenStates.shape[1]
+        let (query, key, value) = project(hiddenStates, with: image)
         guard let context, let contextStates else {
             return (imageOut(Tensor.attention(query: query, key: key, value: value, heads: heads)), nil)
         }
         let (contextQuery, contextKey, contextValue) = project(contextStates, with: context)
-        // [B, N + S, H*Dh]: the image tokens first (dimension 1 is the sequence).
-        query = Tensor.concatenateChannels([query, contextQuery])
-        key = Tensor.concatenateChannels([key, contextKey])
-        value = Tensor.concatenateChannels([value, contextValue])
-        let attended = Tensor.attention(query: query, key: key, value: value, heads: heads)
-        let width = attended.shape[2], contextLength = contextStates.shape[1]
-        let imagePart = attended.cropped(to: SpatialRegion(top: 0, left: 0, height: imageLength, width: width))
-        let contextPart = contextOut.map {
-            $0(attended.cropped(to: SpatialRegion(top: imageLength, left: 0, height: contextLength, width: width)))
-        }
-        return (imageOut(imagePart), contextPart)
+        // Both streams' queries against the keys and values of the image tokens followed by the
+        // context tokens, without concatenating them; a context-only block skips the context's
+        // queries, whose output it drops.
+        let attended = Tensor.jointAttention(queries: contextOut == nil ? [query] : [query, contextQuery],
+                                             keys: [key, contextKey], values: [value, contextValue], heads: heads)
+        return (imageOut(attended[0]), contextOut.map { $0(attended[1]) })
     }
 }

@@ -104,6 +104,10 @@ public struct CPUBackend: TensorBackend {
         check(query, key, value)
         return Tensor.cpuAttention(query: query, key: key, value: value, heads: heads, causal: causal, scoreTileLimit: scoreTileLimit)
     }
+    public func jointAttention(queries: [Tensor], keys: [Tensor], values: [Tensor], heads: Int) -> [Tensor] {
+        (queries + keys + values).forEach { check($0) }
+        return Tensor.cpuJointAttention(queries: queries, keys: keys, values: values, heads: heads)
+    }
     public func conv2d(_ tensor: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Padding2D,
                        algorithm: ConvolutionAlgorithm) -> Tensor {
         check(tensor)

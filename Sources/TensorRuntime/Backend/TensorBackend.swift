@@ -54,6 +54,7 @@ public protocol TensorBackend: Sendable {
     func matmul(_ lhs: Tensor, _ rhs: Tensor) -> Tensor
     func addMatrixProductInPlace(_ target: Tensor, _ lhs: Tensor, _ rhs: Tensor, scale: Float)
     func attention(query: Tensor, key: Tensor, value: Tensor, heads: Int, causal: Bool, scoreTileLimit: Int) -> Tensor
+    func jointAttention(queries: [Tensor], keys: [Tensor], values: [Tensor], heads: Int) -> [Tensor]
     func conv2d(_ tensor: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Padding2D,
                 algorithm: ConvolutionAlgorithm) -> Tensor
     func groupNorm(_ tensor: Tensor, groups: Int, weight: Tensor, bias: Tensor, epsilon: Float, fusedSiLU: Bool) -> Tensor

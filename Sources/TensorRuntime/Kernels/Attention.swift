@@ -64,49 +64,95 @@ extension Tensor {
     /// the portable kernels); tests compare each against a reference.
     public static func fusedAttention(query: Tensor, key: Tensor, value: Tensor, heads: Int,
                                       path: AttentionKernelPath = .current) -> Tensor {
+        fusedJointAttention(queries: [query], keys: [key], values: [value], heads: heads, path: path)[0]
+    }
+
+    /// The fused attention of each query part against the key and value parts concatenated
+    /// along the sequence, without building the concatenation: the parts are packed into one
+    /// key and one value sequence per (sample, head) (``fusedAttention(query:key:value:heads:path:)``
+    /// packs its one part the same way), and every query part's blocks are spread over the
+    /// workers together. Each query row is computed as it would be in the concatenated query
+    /// sequence (rows are independent), so the results equal attention over the concatenations,
+    /// split again, bit for bit.
+    public static func fusedJointAttention(queries: [Tensor], keys: [Tensor], values: [Tensor], heads: Int,
+                                           path: AttentionKernelPath = .current) -> [Tensor] {
         let pathCode = path.code
         return OperationProfiler.measure("attention") {
-            let batch = query.shape[0], queryLength = query.shape[1], keyLength = key.shape[1]
-            let width = query.shape[2], headDimension = width / heads
+            let batch = queries[0].shape[0], width = queries[0].shape[2], headDimension = width / heads
+            let keyLengths = keys.map { $0.shape[1] }
+            let keyLength = keyLengths.reduce(0, +)
             let scale = 1 / Float(headDimension).squareRoot()
             let keysCount = sd_attention_packed_keys_count(keyLength, headDimension)
             let valuesCount = sd_attention_packed_values_count(keyLength, headDimension)
             let packedKeys = TensorStorage(uninitializedCount: batch * heads * keysCount)
             let packedValues = TensorStorage(uninitializedCount: batch * heads * valuesCount)
-            let keyBox = UncheckedSendable(key.pointer), valueBox = UncheckedSendable(value.pointer)
+            let keyBoxes = UncheckedSendable(keys.map(\.pointer)), valueBoxes = UncheckedSendable(values.map(\.pointer))
             let packedKeysBox = UncheckedSendable(packedKeys.pointer), packedValuesBox = UncheckedSendable(packedValues.pointer)
             parallelFor(batch * heads) { pair in
                 let sample = pair / heads, head = pair % heads
-                let offset = sample * keyLength * width + head * headDimension
-                sd_attention_pack_keys(keyBox.value + offset, keyLength, width, headDimension, packedKeysBox.value + pair * keysCount)
-                sd_attention_pack_values(valueBox.value + offset, keyLength, width, headDimension,
-                                         packedValuesBox.value + pair * valuesCount)
+                let keysOut = packedKeysBox.value + pair * keysCount, valuesOut = packedValuesBox.value + pair * valuesCount
+                var first = 0
+                for (part, length) in keyLengths.enumerated() {
+                    let offset = sample * length * width + head * headDimension
+                    sd_attention_pack_key_rows(keyBoxes.value[part] + offset, first, length, width, headDimension, keysOut)
+                    sd_attention_pack_values(valueBoxes.value[part] + offset, length, width, headDimension,
+                                             valuesOut + sd_attention_packed_values_count(first, headDimension))
+                    first += length
+                }
+                sd_attention_pad_keys(keyLength, headDimension, keysOut)
             }
 
             let blockRows = Int(SD_ATTENTION_QUERY_BLOCK)
-            let blocksPerHead = (queryLength + blockRows - 1) / blockRows
-            let items = batch * heads * blocksPerHead
+            let queryLengths = queries.map { $0.shape[1] }
+            let blocksPerHead = queryLengths.map { ($0 + blockRows - 1) / blockRows }
+            // Work items: the query parts one after the other, each (sample, head, block).
+            let partItems = blocksPerHead.map { batch * heads * $0 }
+            let items = partItems.reduce(0, +)
             let workers = min(ComputeThreads.count, items)
             let scratchCount = sd_attention_scratch_count(headDimension)
             let scratch = TensorStorage(uninitializedCount: workers * scratchCount)
-            let result = Tensor(uninitializedShape: query.shape)
-            let queryBox = UncheckedSendable(query.pointer), outputBox = UncheckedSendable(result.pointer)
+            let results = queries.map { Tensor(uninitializedShape: $0.shape) }
+            let queryBoxes = UncheckedSendable(queries.map(\.pointer)), outputBoxes = UncheckedSendable(results.map(\.pointer))
             let scratchBox = UncheckedSendable(scratch.pointer)
             parallelTasks(items) { worker, range in
-                for item in range {
-                    let pair = item / blocksPerHead
+                for globalItem in range {
+                    var part = 0, item = globalItem
+                    while item >= partItems[part] {
+                        item -= partItems[part]
+                        part += 1
+                    }
+                    let queryLength = queryLengths[part], blocks = blocksPerHead[part]
+                    let pair = item / blocks
                     let sample = pair / heads, head = pair % heads
-                    let firstRow = (item % blocksPerHead) * blockRows
+                    let firstRow = (item % blocks) * blockRows
                     let rows = min(blockRows, queryLength - firstRow)
                     let offset = (sample * queryLength + firstRow) * width + head * headDimension
-                    sd_attention_rows(pathCode, queryBox.value + offset, rows, width,
+                    sd_attention_rows(pathCode, queryBoxes.value[part] + offset, rows, width,
                                       packedKeysBox.value + pair * keysCount, packedValuesBox.value + pair * valuesCount,
-                                      keyLength, headDimension, scale, outputBox.value + offset, width,
+                                      keyLength, headDimension, scale, outputBoxes.value[part] + offset, width,
                                       scratchBox.value + worker * scratchCount)
                 }
             }
-            return result
+            return results
         }
+    }
+
+    /// Unmasked attention of each query part against the key and value parts concatenated along
+    /// the sequence: the fused kernel without building the concatenations, or, under
+    /// `SEMANTIC_DRAW_ATTENTION=tiled`, the tiled path on the concatenations.
+    static func cpuJointAttention(queries: [Tensor], keys: [Tensor], values: [Tensor], heads: Int) -> [Tensor] {
+        let batch = queries.first?.shape[0], width = queries.first?.shape[2]
+        precondition(!queries.isEmpty && !keys.isEmpty && keys.count == values.count
+                     && (queries + keys).allSatisfy { $0.rank == 3 && $0.shape[0] == batch && $0.shape[2] == width }
+                     && zip(keys, values).allSatisfy { $0.shape == $1.shape },
+                     "joint attention: queries \(queries.map(\.shape)) keys \(keys.map(\.shape)) values \(values.map(\.shape))")
+        precondition(queries[0].shape[2] % heads == 0, "joint attention: width \(queries[0].shape[2]) not divisible by \(heads) heads")
+        if attentionForcesTiles {
+            let key = keys.count == 1 ? keys[0] : cpuConcatenateChannels(keys)
+            let value = values.count == 1 ? values[0] : cpuConcatenateChannels(values)
+            return queries.map { tiledAttention(query: $0, key: key, value: value, heads: heads, causal: false, scoreTileLimit: attentionScoreTileLimit) }
+        }
+        return fusedJointAttention(queries: queries, keys: keys, values: values, heads: heads)
     }
 
     /// Attention with a full row of scores per query: work is split into (sample, head, query

@@ -32,6 +32,15 @@ extension Tensor {
         query.backend.attention(query: query, key: key, value: value, heads: heads, causal: causal, scoreTileLimit: scoreTileLimit)
     }
 
+    /// Unmasked multi-head attention of each query part [B, Sq_i, H*D] against the key and value
+    /// parts [B, Sk_j, H*D] concatenated along the sequence (SD3's joint attention over image
+    /// and context tokens), without building the concatenations: one [B, Sq_i, H*D] per query
+    /// part, equal to ``attention(query:key:value:heads:causal:scoreTileLimit:)`` over the
+    /// concatenated queries, keys and values, split again.
+    public static func jointAttention(queries: [Tensor], keys: [Tensor], values: [Tensor], heads: Int) -> [Tensor] {
+        queries[0].backend.jointAttention(queries: queries, keys: keys, values: values, heads: heads)
+    }
+
     /// 2-D cross-correlation as PyTorch's `conv2d`: input [B, Cin, H, W], weight
     /// [Cout, Cin, kh, kw], optional bias [Cout].
     public func conv2d(weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Padding2D = Padding2D(0),
