@@ -112,6 +112,12 @@ def save_tensors(path, tensors, metadata=None):
     save_file({key: tensor.contiguous() for key, tensor in tensors.items()}, path, metadata=metadata)
 
 
+def write_readme(folder, lines):
+    """Write `lines` (joined by newlines, no final one) as `folder`/README.md."""
+    with open(os.path.join(folder, "README.md"), "w") as handle:
+        handle.write("\n".join(lines))
+
+
 # ----------------------------------------------------------------------------- a fixture folder
 
 class FixtureFolder:
@@ -242,5 +248,4 @@ class FixtureFolder:
 
     def write_readme(self, lines):
         """Write `lines` (joined by newlines, no final one) as the folder's README.md."""
-        with open(os.path.join(self.path, "README.md"), "w") as handle:
-            handle.write("\n".join(lines))
+        write_readme(self.path, lines)

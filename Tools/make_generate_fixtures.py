@@ -17,23 +17,19 @@ Pinned versions (asserted by the reference module): torch 2.13.0, diffusers 0.42
 """
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import tempfile
 
-import numpy as np
 import torch
-from PIL import Image, ImageDraw
 from diffusers import AutoencoderKL, AutoencoderTiny, LCMScheduler, UNet2DConditionModel
 from transformers import CLIPTextModel, CLIPTokenizer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import generate_fixture_support as fixtures  # noqa: E402
 import reference_semantic_draw as ref  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures", "generate")
-W, H = 64, 48
 
 # name -> (generate options, reference keyword arguments, seed)
 CASES = {
@@ -58,31 +54,14 @@ CASES = {
 }
 
 
-def write_inputs():
-    disc = Image.new("L", (W, H), 0)
-    ImageDraw.Draw(disc).ellipse((6, 10, 34, 38), fill=255)
-    disc.save(os.path.join(OUT, "disc.png"))
-    half = Image.new("L", (W, H), 0)
-    ImageDraw.Draw(half).rectangle((32, 0, W - 1, H - 1), fill=255)
-    half.save(os.path.join(OUT, "half.png"))
-    g = torch.Generator().manual_seed(0)
-    small = (torch.rand(4, 4, 3, generator=g) * 255).to(torch.uint8).numpy()
-    Image.fromarray(small, "RGB").resize((W, H), Image.BILINEAR).save(os.path.join(OUT, "background.png"))
-
-
-def load_png(name, mode):
-    return torch.from_numpy(np.asarray(Image.open(os.path.join(OUT, name)).convert(mode), dtype=np.float32) / 255.0)
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--semantic-draw", required=True, help="the built semantic-draw executable")
     args = parser.parse_args()
     ref.check_versions()
-    os.makedirs(OUT, exist_ok=True)
-    write_inputs()
+    fixtures.write_inputs(OUT)
     with tempfile.TemporaryDirectory() as folder:
-        subprocess.run([args.semantic_draw, "export", "tiny-random", folder, "--force"], check=True)
+        fixtures.export_tiny_random(args.semantic_draw, folder)
         tokenizer = CLIPTokenizer.from_pretrained(folder, subfolder="tokenizer")
         text_encoder = CLIPTextModel.from_pretrained(folder, subfolder="text_encoder").eval()
         unet = UNet2DConditionModel.from_pretrained(folder, subfolder="unet").eval()
@@ -90,26 +69,15 @@ def main():
         taesd = AutoencoderTiny.from_pretrained(os.path.join(folder, "taesd")).eval()
         index = {}
         for name, case in CASES.items():
-            brushes = []
-            for brush in case["brushes"]:
-                brush = dict(brush)
-                brush["mask"] = load_png(brush["mask"], "L")
-                brushes.append(brush)
-            kwargs = dict(case["kwargs"])
-            if "background_image" in kwargs:
-                kwargs["background_image"] = load_png(kwargs["background_image"], "RGB")
+            brushes, kwargs = fixtures.reference_arguments(OUT, case)
             scheduler = LCMScheduler.from_pretrained(folder, subfolder="scheduler")
             result = ref.generate(unet, taesd if case["taesd"] else vae, text_encoder, tokenizer, "lcm", scheduler,
-                                  brushes=brushes, height=H, width=W,
+                                  brushes=brushes, height=fixtures.HEIGHT, width=fixtures.WIDTH,
                                   generator=torch.Generator().manual_seed(case["seed"]), **kwargs)
-            image = result.image[0] if result.image.dim() == 4 else result.image
-            pixels = (image.permute(1, 2, 0).clamp(0, 1) * 255).round().to(torch.uint8).numpy()
-            Image.fromarray(pixels, "RGB").save(os.path.join(OUT, f"{name}.png"))
+            fixtures.save_image(OUT, name, fixtures.png_pixels(result.image))
             index[name] = case["options"]
             print(name, "done")
-    with open(os.path.join(OUT, "cases.json"), "w") as handle:
-        json.dump(index, handle, indent=2)
-        handle.write("\n")
+    fixtures.write_cases(OUT, index)
 
 
 if __name__ == "__main__":

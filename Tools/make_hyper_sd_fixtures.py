@@ -38,27 +38,25 @@ safetensors 0.8.0, numpy 2.4.6, peft 0.21.2. Deterministic: a rerun is byte-iden
 """
 
 import argparse
-import json
 import os
 import shlex
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 import torch
-from PIL import Image, ImageDraw
 from safetensors import safe_open
 from safetensors.torch import save_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_lora_fixtures as lora_tools  # noqa: E402  (pins checked, 1 thread, deterministic algorithms)
+import fixture_support  # noqa: E402
+import generate_fixture_support as fixtures  # noqa: E402
 import reference_semantic_draw as ref  # noqa: E402
 
 from diffusers import StableDiffusionPipeline  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures", "hyper-sd")
-W, H = 64, 48
 MAXIMUM_FIXTURE_BYTES = 400_000
 MINIMUM_LORA_EFFECT = 16      # levels of 255: the LoRA must change each case's image at least this much
 MINIMUM_MASK_MARGIN = 1e-5    # every blurred * alpha mask value this far from every threshold b_t
@@ -145,23 +143,6 @@ CASES = {
 }
 
 
-def write_inputs():
-    """The same inputs as Tests/Fixtures/generate (Tools/make_generate_fixtures.py)."""
-    disc = Image.new("L", (W, H), 0)
-    ImageDraw.Draw(disc).ellipse((6, 10, 34, 38), fill=255)
-    disc.save(os.path.join(OUT, "disc.png"))
-    half = Image.new("L", (W, H), 0)
-    ImageDraw.Draw(half).rectangle((32, 0, W - 1, H - 1), fill=255)
-    half.save(os.path.join(OUT, "half.png"))
-    g = torch.Generator().manual_seed(0)
-    small = (torch.rand(4, 4, 3, generator=g) * 255).to(torch.uint8).numpy()
-    Image.fromarray(small, "RGB").resize((W, H), Image.BILINEAR).save(os.path.join(OUT, "background.png"))
-
-
-def load_png(name, mode):
-    return torch.from_numpy(np.asarray(Image.open(os.path.join(OUT, name)).convert(mode), dtype=np.float32) / 255.0)
-
-
 def load_pipeline(folder):
     pipe, _ = lora_tools.quiet(StableDiffusionPipeline.from_pretrained, folder, safety_checker=None,
                                requires_safety_checker=False)
@@ -213,28 +194,17 @@ def check_fusion(folder, expected):
     return worst
 
 
-def to_png_pixels(image):
-    image = image[0] if image.dim() == 4 else image
-    return (image.permute(1, 2, 0).clamp(0, 1) * 255).round().to(torch.uint8).numpy()
-
-
 def run_case(folder, case, lora_scale=1.0):
     """The reference on the tiny-random pipeline with the case's LoRA fused at lora_scale (None: no LoRA)."""
     pipe = load_pipeline(folder)
     if lora_scale is not None:
         lora_tools.quiet(ref.fuse_lora, pipe, os.path.join(OUT, LORAS[case["lora"]]["file"]), lora_scale)
-    brushes = []
-    for brush in case["brushes"]:
-        brush = dict(brush)
-        brush["mask"] = load_png(brush["mask"], "L")
-        brushes.append(brush)
-    kwargs = dict(case["kwargs"])
-    if "background_image" in kwargs:
-        kwargs["background_image"] = load_png(kwargs["background_image"], "RGB")
+    brushes, kwargs = fixtures.reference_arguments(OUT, case)
     kind, scheduler = ref.hyper_sd_scheduler(pipe.scheduler.config, case["steps"])
     eta = ref.HYPER_SD_ETA if case["eta"] is None else case["eta"]
     return ref.generate(pipe.unet, pipe.vae, pipe.text_encoder, pipe.tokenizer, kind, scheduler,
-                        steps=case["steps"], eta=eta, guidance=0.0, brushes=brushes, height=H, width=W,
+                        steps=case["steps"], eta=eta, guidance=0.0, brushes=brushes,
+                        height=fixtures.HEIGHT, width=fixtures.WIDTH,
                         generator=torch.Generator().manual_seed(case["seed"]), **kwargs), kind
 
 
@@ -256,10 +226,9 @@ def main():
     parser.add_argument("--semantic-draw", required=True, help="the built semantic-draw executable (for `export tiny-random`)")
     args = parser.parse_args()
     ref.check_versions()
-    os.makedirs(OUT, exist_ok=True)
-    write_inputs()
+    fixtures.write_inputs(OUT)
     with tempfile.TemporaryDirectory() as folder:
-        subprocess.run([args.semantic_draw, "export", "tiny-random", folder, "--force"], check=True)
+        fixtures.export_tiny_random(args.semantic_draw, folder)
         split_lines = ref.check_scheduler_splits(load_pipeline(folder).scheduler.config)
         for line in split_lines:
             print("  " + line)
@@ -268,12 +237,12 @@ def main():
         index, rows = {}, []
         for name, case in CASES.items():
             result, kind = run_case(folder, case)
-            pixels = to_png_pixels(result.image)
-            Image.fromarray(pixels, "RGB").save(os.path.join(OUT, f"{name}.png"))
+            pixels = fixtures.png_pixels(result.image)
+            fixtures.save_image(OUT, name, pixels)
             plain, _ = run_case(folder, case, lora_scale=None)
-            effect = np.abs(pixels.astype(int) - to_png_pixels(plain.image).astype(int))
+            effect = np.abs(pixels.astype(int) - fixtures.png_pixels(plain.image).astype(int))
             scaled, _ = run_case(folder, case, lora_scale=SENSITIVITY_SCALE)
-            sensitivity = int(np.abs(pixels.astype(int) - to_png_pixels(scaled.image).astype(int)).max())
+            sensitivity = int(np.abs(pixels.astype(int) - fixtures.png_pixels(scaled.image).astype(int)).max())
             margin = mask_margin(result, case)
             assert effect.max() >= MINIMUM_LORA_EFFECT, (name, "LoRA barely changes the image", effect.max())
             assert sensitivity > 1, (name, "a 10% LoRA scale error would pass the test", sensitivity)
@@ -284,9 +253,7 @@ def main():
                   "scale %g instead of 1 by %d; mask margin %.2g" % (
                       name, kind, case["steps"], result.timesteps, result.case, effect.max(), effect.mean(),
                       SENSITIVITY_SCALE, sensitivity, margin))
-    with open(os.path.join(OUT, "cases.json"), "w") as handle:
-        json.dump(index, handle, indent=2)
-        handle.write("\n")
+    fixtures.write_cases(OUT, index)
     write_readme(rows, fusion, split_lines)
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
     print("total size of Tests/Fixtures/hyper-sd: %d bytes" % total)
@@ -369,8 +336,7 @@ def write_readme(rows, fusion, split_lines):
         "`check_scheduler_splits` (run by the script on the tiny-random scheduler configuration):",
         "",
     ] + ["- " + line for line in split_lines] + [""]
-    with open(os.path.join(OUT, "README.md"), "w") as handle:
-        handle.write("\n".join(lines))
+    fixture_support.write_readme(OUT, lines)
 
 
 if __name__ == "__main__":

@@ -61,6 +61,7 @@ from reference_pins import check as check_pins  # noqa: E402
 
 check_pins("torch", "diffusers", "transformers", "safetensors", "numpy", "peft")
 
+import fixture_support  # noqa: E402
 from diffusers import AutoencoderKL, LCMScheduler, StableDiffusionPipeline, UNet2DConditionModel  # noqa: E402
 from peft import LoraConfig  # noqa: E402
 from transformers import CLIPTextModel, CLIPTokenizer  # noqa: E402
@@ -746,8 +747,7 @@ def write_readme(styles, stacked_errors, quirks):
         "formula (kohya's rules) in these cases, so the fixtures above avoid them:",
         "",
     ] + ["- " + quirk for quirk in quirks] + [""]
-    with open(os.path.join(OUT, "README.md"), "w") as handle:
-        handle.write("\n".join(lines))
+    fixture_support.write_readme(OUT, lines)
 
 
 if __name__ == "__main__":
