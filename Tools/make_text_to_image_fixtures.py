@@ -21,16 +21,15 @@ Pinned versions (asserted): torch 2.13.0, diffusers 0.42.1, transformers 5.24.0.
 """
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import tempfile
 
 import torch
-from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from generate_fixture_support import png_pixels, save_image, write_cases  # noqa: E402
 from reference_pins import check as check_pins, describe  # noqa: E402
 
 check_pins("torch", "diffusers", "transformers", "safetensors", "numpy")
@@ -108,9 +107,7 @@ def run_case(folder, case):
     pipe = load_pipeline(folder, case["model"], case)
     with torch.no_grad():
         images = pipe(generator=torch.Generator().manual_seed(case["seed"]), output_type="pt", **case["call"]).images
-    image = images[0]
-    pixels = (image.permute(1, 2, 0).clamp(0, 1) * 255).round().to(torch.uint8).numpy()
-    return pixels, [int(t) for t in pipe.scheduler.timesteps]
+    return png_pixels(images[0]), [int(t) for t in pipe.scheduler.timesteps]
 
 
 def write_readme(rows):
@@ -158,13 +155,11 @@ def main():
             subprocess.run([args.semantic_draw, "export", model, folders[model], "--force"], check=True)
         for name, case in CASES.items():
             pixels, timesteps = run_case(folders[case["model"]], case)
-            Image.fromarray(pixels, "RGB").save(os.path.join(OUT, "%s.png" % name))
+            save_image(OUT, name, pixels)
             index[name] = ["--model", case["model"]] + case["options"]
             rows.append((name, case, timesteps))
             print(name, "done, timesteps", timesteps)
-    with open(os.path.join(OUT, "cases.json"), "w") as handle:
-        json.dump(index, handle, indent=2)
-        handle.write("\n")
+    write_cases(OUT, index)
     write_readme(rows)
 
 
