@@ -52,8 +52,9 @@ ptrdiff_t sd_attention_packed_values_count(ptrdiff_t length, ptrdiff_t dimension
 }
 
 ptrdiff_t sd_attention_scratch_count(ptrdiff_t dimension) {
-    // Scaled queries, scores, output accumulators, running maxima and sums.
-    return QUERY_BLOCK * dimension + QUERY_BLOCK * KEY_BLOCK + QUERY_BLOCK * padded_dimension(dimension) + 2 * QUERY_BLOCK;
+    // Scaled queries, scores, output accumulators, running maxima and sums, the block's lane maxima.
+    return QUERY_BLOCK * dimension + QUERY_BLOCK * KEY_BLOCK + QUERY_BLOCK * padded_dimension(dimension) + 2 * QUERY_BLOCK
+        + QUERY_BLOCK * SD_ATTENTION_MAXIMUM_LANES;
 }
 
 void sd_attention_pack_key_rows(const float *keys, ptrdiff_t first, ptrdiff_t length, ptrdiff_t stride, ptrdiff_t dimension,
@@ -149,7 +150,8 @@ static inline void weigh_tile8(const float *weights, ptrdiff_t weight_stride, co
 
 // Turns row[0..keys) into exp(row - new maximum) and folds the block into the running maximum
 // and sum; returns the factor earlier accumulations must be scaled by.
-static inline float online_softmax_row(float *row, ptrdiff_t keys, float *maximum, float *sum) {
+static inline float online_softmax_row(float *row, ptrdiff_t keys, const float *lane_maximum, float *maximum, float *sum) {
+    (void)lane_maximum;                                 // the portable score_rows folds no maxima
     vector8 maxima = *maximum;
     ptrdiff_t j = 0;
     for (; j + 8 <= keys; j += 8) {
@@ -181,7 +183,8 @@ static inline float online_softmax_row(float *row, ptrdiff_t keys, float *maximu
 
 // The portable kernels of one 6-row tile over a key block (vector8: AVX2 on x86-64-v3).
 static void score_rows_portable(const float *queries, ptrdiff_t dimension, const float *key_groups, ptrdiff_t groups,
-                                float *scores, ptrdiff_t score_stride) {
+                                float *scores, ptrdiff_t score_stride, float *lane_maxima) {
+    (void)lane_maxima;
     for (ptrdiff_t group = 0; group < groups; group++) {
         score_tile(queries, dimension, key_groups + group * dimension * KEY_GROUP, scores + group * KEY_GROUP, score_stride);
     }
@@ -195,7 +198,7 @@ static void weigh_rows_portable(const float *weights, ptrdiff_t weight_stride, c
 }
 
 static const struct sd_attention_kernels portable_kernels = {
-    score_rows_portable, online_softmax_row, weigh_rows_portable,
+    score_rows_portable, online_softmax_row, weigh_rows_portable, 0,
 };
 
 int sd_attention_path_supported(int path) {
@@ -224,6 +227,7 @@ void sd_attention_rows(int path, const float *queries, ptrdiff_t rows, ptrdiff_t
     float *accumulators = scores + QUERY_BLOCK * KEY_BLOCK;
     float *maxima = accumulators + QUERY_BLOCK * padded;
     float *sums = maxima + QUERY_BLOCK;
+    float *lane_maxima = sums + QUERY_BLOCK;
     // Rows past `rows` (up to a whole tile) are zero queries: computed, never written out.
     ptrdiff_t tile_rows = (rows + TILE_ROWS - 1) / TILE_ROWS * TILE_ROWS;
     for (ptrdiff_t r = 0; r < tile_rows; r++) {
@@ -240,6 +244,12 @@ void sd_attention_rows(int path, const float *queries, ptrdiff_t rows, ptrdiff_t
         ptrdiff_t keys = key_length - first_key < KEY_BLOCK ? key_length - first_key : KEY_BLOCK;
         ptrdiff_t groups = (keys + KEY_GROUP - 1) / KEY_GROUP;
         const float *key_groups = packed_keys + (first_key / KEY_GROUP) * dimension * KEY_GROUP;
+        // Kernels that fold the row maxima while scoring spare the softmax its maximum scan,
+        // except in a block whose last group has padding keys (their scores, 0, must not count).
+        float *folded = kernels->folds_maximum && keys % KEY_GROUP == 0 ? lane_maxima : NULL;
+        if (folded) {
+            for (ptrdiff_t i = 0; i < tile_rows * SD_ATTENTION_MAXIMUM_LANES; i++) folded[i] = -3.4028235e38f;
+        }
         // Key groups outer, row tiles inner: four key groups (16 KiB at 64 channels) stay in
         // L1 while every row tile of the block reads it, instead of each 6-row tile streaming
         // the whole key block (64 KiB) from L2. Same products, same order: results unchanged.
@@ -247,11 +257,13 @@ void sd_attention_rows(int path, const float *queries, ptrdiff_t rows, ptrdiff_t
             ptrdiff_t count = groups - group < SCORE_GROUPS ? groups - group : SCORE_GROUPS;
             const float *chunk = key_groups + group * dimension * KEY_GROUP;
             for (ptrdiff_t r = 0; r < tile_rows; r += TILE_ROWS) {
-                kernels->score_rows(scaled + r * dimension, dimension, chunk, count, scores + r * KEY_BLOCK + group * KEY_GROUP, KEY_BLOCK);
+                kernels->score_rows(scaled + r * dimension, dimension, chunk, count, scores + r * KEY_BLOCK + group * KEY_GROUP, KEY_BLOCK,
+                                    folded ? folded + r * SD_ATTENTION_MAXIMUM_LANES : NULL);
             }
         }
         for (ptrdiff_t r = 0; r < tile_rows; r++) {
-            float factor = kernels->softmax_row(scores + r * KEY_BLOCK, keys, maxima + r, sums + r);
+            float factor = kernels->softmax_row(scores + r * KEY_BLOCK, keys, folded ? folded + r * SD_ATTENTION_MAXIMUM_LANES : NULL,
+                                                maxima + r, sums + r);
             if (first_key > 0) {
                 float *accumulator = accumulators + r * padded;
                 for (ptrdiff_t d = 0; d < padded; d++) accumulator[d] *= factor;

@@ -1,8 +1,8 @@
 // The fused attention's per-tile kernels at 512 bits (see attention.c for the driver and the
-// portable kernels): scores as 6 queries x 64 keys (four packed key groups) and the output as
-// 6 queries x 64 channels, 24 zmm accumulators each (6 x 32 and 6 x 16 tiles take the rest);
-// exp over 16 lanes. Compiled for AVX-512F
-// by attribute only, so the package stays x86-64-v3; the driver calls them only after
+// portable kernels): scores as 6 queries x 64 keys (four packed key groups), folding each row's
+// scores into running lane maxima, and the output as 6 queries x 64 channels, 24 zmm
+// accumulators each (6 x 32 and 6 x 16 tiles take the rest); exp over 16 lanes. Compiled for
+// AVX-512F by attribute only, so the package stays x86-64-v3; the driver calls them only after
 // sd_attention_avx512_supported() said the CPU and OS run them.
 #include "attention_internal.h"
 #include "cpu_features.h"
@@ -26,6 +26,12 @@ AVX512_INLINE void store16(float *pointer, vector16 value) { *(unaligned_vector1
 AVX512_INLINE vector8 load8(const float *pointer) { return *(const unaligned_vector8 *)pointer; }
 AVX512_INLINE void store8(float *pointer, vector8 value) { *(unaligned_vector8 *)pointer = value; }
 
+// lanes[0..16) = max(lanes, value).
+AVX512_INLINE void fold_maximum(float *lanes, vector16 value) {
+    vector16 current = load16(lanes);
+    store16(lanes, value > current ? value : current);
+}
+
 // kernels.c's Cephes exp polynomial over 16 lanes (the same constants as attention.c's exp8).
 AVX512_INLINE vector16 exp16(vector16 x) {
     x = x < -87.33654f ? (vector16)(-87.33654f) : x;
@@ -48,7 +54,8 @@ AVX512_INLINE vector16 exp16(vector16 x) {
 
 // scores[6 x 64] = queries[6 x dimension] . four key groups (24 zmm accumulators: each query
 // broadcast feeds four FMAs).
-AVX512_INLINE void score_tile64(const float *queries, ptrdiff_t dimension, const float *groups, float *scores, ptrdiff_t stride) {
+AVX512_INLINE void score_tile64(const float *queries, ptrdiff_t dimension, const float *groups, float *scores, ptrdiff_t stride,
+                                float *lane_maxima) {
     const ptrdiff_t group_size = dimension * GROUP;
     vector16 c[ROWS][4];
     for (int row = 0; row < ROWS; row++) { c[row][0] = 0; c[row][1] = 0; c[row][2] = 0; c[row][3] = 0; }
@@ -67,11 +74,17 @@ AVX512_INLINE void score_tile64(const float *queries, ptrdiff_t dimension, const
     for (int row = 0; row < ROWS; row++) {
         for (int part = 0; part < 4; part++) store16(scores + row * stride + 16 * part, c[row][part]);
     }
+    if (lane_maxima) {
+        for (int row = 0; row < ROWS; row++) {
+            vector16 low = c[row][0] > c[row][1] ? c[row][0] : c[row][1], high = c[row][2] > c[row][3] ? c[row][2] : c[row][3];
+            fold_maximum(lane_maxima + row * 16, low > high ? low : high);
+        }
+    }
 }
 
 // scores[6 x 32] = queries[6 x dimension] . two key groups.
 AVX512_INLINE void score_tile32(const float *queries, ptrdiff_t dimension, const float *first, const float *second,
-                                float *scores, ptrdiff_t stride) {
+                                float *scores, ptrdiff_t stride, float *lane_maxima) {
     vector16 c[ROWS][2];
     for (int row = 0; row < ROWS; row++) { c[row][0] = 0; c[row][1] = 0; }
     for (ptrdiff_t d = 0; d < dimension; d++) {
@@ -84,10 +97,14 @@ AVX512_INLINE void score_tile32(const float *queries, ptrdiff_t dimension, const
         }
     }
     for (int row = 0; row < ROWS; row++) { store16(scores + row * stride, c[row][0]); store16(scores + row * stride + 16, c[row][1]); }
+    if (lane_maxima) {
+        for (int row = 0; row < ROWS; row++) fold_maximum(lane_maxima + row * 16, c[row][0] > c[row][1] ? c[row][0] : c[row][1]);
+    }
 }
 
 // scores[6 x 16] = queries[6 x dimension] . one key group.
-AVX512_INLINE void score_tile16(const float *queries, ptrdiff_t dimension, const float *group, float *scores, ptrdiff_t stride) {
+AVX512_INLINE void score_tile16(const float *queries, ptrdiff_t dimension, const float *group, float *scores, ptrdiff_t stride,
+                                float *lane_maxima) {
     vector16 c[ROWS];
     for (int row = 0; row < ROWS; row++) c[row] = 0;
     for (ptrdiff_t d = 0; d < dimension; d++) {
@@ -96,27 +113,38 @@ AVX512_INLINE void score_tile16(const float *queries, ptrdiff_t dimension, const
         for (int row = 0; row < ROWS; row++) c[row] += (vector16)queries[row * dimension + d] * b;
     }
     for (int row = 0; row < ROWS; row++) store16(scores + row * stride, c[row]);
+    if (lane_maxima) {
+        for (int row = 0; row < ROWS; row++) fold_maximum(lane_maxima + row * 16, c[row]);
+    }
 }
 
 AVX512 static void score_rows(const float *queries, ptrdiff_t dimension, const float *key_groups, ptrdiff_t groups,
-                              float *scores, ptrdiff_t score_stride) {
+                              float *scores, ptrdiff_t score_stride, float *lane_maxima) {
     ptrdiff_t group = 0;
     for (; group + 4 <= groups; group += 4) {
-        score_tile64(queries, dimension, key_groups + group * dimension * GROUP, scores + group * GROUP, score_stride);
+        score_tile64(queries, dimension, key_groups + group * dimension * GROUP, scores + group * GROUP, score_stride, lane_maxima);
     }
     for (; group + 2 <= groups; group += 2) {
         const float *first = key_groups + group * dimension * GROUP;
-        score_tile32(queries, dimension, first, first + dimension * GROUP, scores + group * GROUP, score_stride);
+        score_tile32(queries, dimension, first, first + dimension * GROUP, scores + group * GROUP, score_stride, lane_maxima);
     }
-    if (group < groups) score_tile16(queries, dimension, key_groups + group * dimension * GROUP, scores + group * GROUP, score_stride);
+    if (group < groups) {
+        score_tile16(queries, dimension, key_groups + group * dimension * GROUP, scores + group * GROUP, score_stride, lane_maxima);
+    }
 }
 
-AVX512 static float softmax_row(float *row, ptrdiff_t keys, float *maximum, float *sum) {
+AVX512 static float softmax_row(float *row, ptrdiff_t keys, const float *lane_maximum, float *maximum, float *sum) {
     vector16 maxima = *maximum;
     ptrdiff_t j = 0;
-    for (; j + 16 <= keys; j += 16) {
-        vector16 x = load16(row + j);
-        maxima = x > maxima ? x : maxima;
+    if (lane_maximum) {
+        vector16 folded = load16(lane_maximum);
+        maxima = folded > maxima ? folded : maxima;
+        j = keys;                                       // every score is folded in already
+    } else {
+        for (; j + 16 <= keys; j += 16) {
+            vector16 x = load16(row + j);
+            maxima = x > maxima ? x : maxima;
+        }
     }
     float block_maximum = maxima[0];
     for (int lane = 1; lane < 16; lane++) block_maximum = maxima[lane] > block_maximum ? maxima[lane] : block_maximum;
@@ -227,13 +255,13 @@ AVX512 static void weigh_rows(const float *weights, ptrdiff_t weight_stride, con
     if (d < padded) weigh_tile8(weights, weight_stride, values + d, padded, keys, accumulators + d);
 }
 
-const struct sd_attention_kernels sd_attention_avx512_kernels = { score_rows, softmax_row, weigh_rows };
+const struct sd_attention_kernels sd_attention_avx512_kernels = { score_rows, softmax_row, weigh_rows, 1 };
 
 int sd_attention_avx512_supported(void) { return sd_cpu_avx512f_usable(); }
 
 #else
 
-const struct sd_attention_kernels sd_attention_avx512_kernels = { 0, 0, 0 };
+const struct sd_attention_kernels sd_attention_avx512_kernels = { 0, 0, 0, 0 };
 int sd_attention_avx512_supported(void) { return 0; }
 
 #endif
