@@ -76,11 +76,6 @@ void sd_attention_pad_keys(ptrdiff_t length, ptrdiff_t dimension, float *packed)
     }
 }
 
-void sd_attention_pack_keys(const float *keys, ptrdiff_t length, ptrdiff_t stride, ptrdiff_t dimension, float *packed) {
-    sd_attention_pack_key_rows(keys, 0, length, stride, dimension, packed);
-    sd_attention_pad_keys(length, dimension, packed);
-}
-
 void sd_attention_pack_values(const float *values, ptrdiff_t length, ptrdiff_t stride, ptrdiff_t dimension, float *packed) {
     ptrdiff_t padded = padded_dimension(dimension);
     for (ptrdiff_t key = 0; key < length; key++) {

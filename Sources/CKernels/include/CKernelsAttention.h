@@ -12,7 +12,7 @@
 /// Keys scored per block (scores for the query block: 96 x 256 floats, 96 KiB).
 #define SD_ATTENTION_KEY_BLOCK 256
 
-/// Floats sd_attention_pack_keys writes: keys padded to a multiple of 16, times `dimension`.
+/// Floats of a packed key sequence: keys padded to a multiple of 16, times `dimension`.
 ptrdiff_t sd_attention_packed_keys_count(ptrdiff_t length, ptrdiff_t dimension);
 
 /// Floats sd_attention_pack_values writes: `length` rows of the dimension padded to a multiple of 8.
@@ -21,13 +21,10 @@ ptrdiff_t sd_attention_packed_values_count(ptrdiff_t length, ptrdiff_t dimension
 /// Floats of scratch one sd_attention_rows call needs.
 ptrdiff_t sd_attention_scratch_count(ptrdiff_t dimension);
 
-/// Packs `length` keys of `dimension` floats, rows `stride` apart, into groups of 16 keys laid
-/// out [dimension][16] (zeros past the last key).
-void sd_attention_pack_keys(const float *keys, ptrdiff_t length, ptrdiff_t stride, ptrdiff_t dimension, float *packed);
-
-/// Packs `length` keys (rows `stride` apart) as keys `first ..< first + length` of a packed
-/// sequence, as sd_attention_pack_keys lays out the whole sequence: called once per part, in
-/// any order, it packs a concatenation without building it. Writes no padding.
+/// Packs `length` keys of `dimension` floats (rows `stride` apart) as keys `first ..< first +
+/// length` of a packed key sequence: groups of 16 keys laid out [dimension][16]. Called once per
+/// part, in any order, it packs a concatenation without building it; it writes no padding
+/// (sd_attention_pad_keys does, once the whole sequence is packed).
 void sd_attention_pack_key_rows(const float *keys, ptrdiff_t first, ptrdiff_t length, ptrdiff_t stride, ptrdiff_t dimension,
                                 float *packed);
 
@@ -39,7 +36,7 @@ void sd_attention_pad_keys(ptrdiff_t length, ptrdiff_t dimension, float *packed)
 void sd_attention_pack_values(const float *values, ptrdiff_t length, ptrdiff_t stride, ptrdiff_t dimension, float *packed);
 
 /// The code paths of sd_attention_rows: vector8 kernels (AVX2 on x86-64-v3, NEON elsewhere)
-/// and AVX-512F ones (6 x 32 tiles, zmm), used only where the CPU and OS support them.
+/// and AVX-512F ones (6 x 64 tiles, zmm), used only where the CPU and OS support them.
 enum SDAttentionPath { SD_ATTENTION_PATH_PORTABLE = 0, SD_ATTENTION_PATH_AVX512 = 1 };
 
 /// Whether `path` can run on this CPU.

@@ -11,7 +11,7 @@ public let attentionScoreTileLimit = 1 << 22
 let attentionForcesTiles = ProcessInfo.processInfo.environment["SEMANTIC_DRAW_ATTENTION"] == "tiled"
 
 /// The code paths of the fused attention kernel (CKernelsAttention.h): the same blocking and
-/// packing, tiles of 6 queries x 16 keys/channels in 256-bit vectors or 6 x 32 in 512-bit ones.
+/// packing, tiles of 6 queries x 16 keys/channels in 256-bit vectors or 6 x 64 in 512-bit ones.
 public enum AttentionKernelPath: String, Sendable, CaseIterable {
     /// clang vector extensions at 256 bits (AVX2/FMA on x86-64-v3, NEON elsewhere); any CPU.
     case portable
