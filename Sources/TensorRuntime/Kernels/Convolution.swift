@@ -194,11 +194,16 @@ extension Tensor {
         let biasBox = UncheckedSendable(bias?.pointer), sourceBox = UncheckedSendable(input.pointer)
         let destinationBox = UncheckedSendable(output.pointer)
         for group in groups {
-            let leading = group.reduce(0) { $0 + ($1.endRow - $1.firstRow) * tilesX }
+            // Each unit with the GEMM column its tiles start at; `leading` columns in all.
+            var columns = 0
+            let placed = group.map { unit in
+                defer { columns += (unit.endRow - unit.firstRow) * tilesX }
+                return (unit: unit, column: columns)
+            }
+            let leading = columns
             OperationProfiler.measure("conv2d winograd input") {
                 parallelRanges(inChannels, minimumPerTask: 8) { channels in
-                    var column = 0
-                    for unit in group {
+                    for (unit, column) in placed {
                         let source = sourceBox.value + unit.image * inChannels * height * width
                         let destination = inputBox.value + column
                         if outputTile == 4 {
@@ -208,7 +213,6 @@ extension Tensor {
                             sd_winograd_input(source, destination, inChannels, height, width, padding.top, padding.left, tilesX,
                                               unit.firstRow, unit.endRow, leading, channels.lowerBound, channels.upperBound)
                         }
-                        column += (unit.endRow - unit.firstRow) * tilesX
                     }
                 }
             }
@@ -222,8 +226,7 @@ extension Tensor {
             }
             OperationProfiler.measure("conv2d winograd output") {
                 parallelRanges(outChannels, minimumPerTask: 8) { channels in
-                    var column = 0
-                    for unit in group {
+                    for (unit, column) in placed {
                         let destination = destinationBox.value + unit.image * outChannels * outHeight * outWidth
                         let source = productBox.value + column
                         if outputTile == 4 {
@@ -233,7 +236,6 @@ extension Tensor {
                             sd_winograd_output(source, destination, biasBox.value, outChannels, outHeight, outWidth, tilesX,
                                                unit.firstRow, unit.endRow, leading, channels.lowerBound, channels.upperBound)
                         }
-                        column += (unit.endRow - unit.firstRow) * tilesX
                     }
                 }
             }
